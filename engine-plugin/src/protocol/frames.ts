@@ -1,0 +1,180 @@
+import { type ByteReader, ByteWriter } from './bytes';
+import { CloseCode } from './close-codes';
+import { ProtocolError } from './protocol-error';
+
+/** The wire protocol version; bumped on any incompatible change to docs/protocol.md. */
+export const PROTOCOL_VERSION = 1;
+
+/** The first byte of every frame. See docs/protocol.md for each layout. */
+export const FrameKind = {
+  /** Client → server, first frame: version, fingerprint, resume token. */
+  Hello: 0x01,
+  /** Server → client, handshake accepted. */
+  Welcome: 0x02,
+  /** Server → client, handshake refused: the server's protocol description, then close 4006. */
+  Mismatch: 0x03,
+  /** Server → client, once per tick: header, reliable messages, state section. */
+  Tick: 0x04,
+  /** Client → server: acknowledgement, inputs and reliable messages. */
+  Client: 0x05,
+  /** Either way: heartbeat carrying the sender's clock; answered at once with Pong. */
+  Ping: 0x06,
+  /** Either way: echoes a Ping's clock so the pinger can measure RTT. */
+  Pong: 0x07,
+} as const;
+
+/** The first frame a client sends. */
+export interface Hello {
+  version: number;
+  fingerprint: number;
+  /** Session token from an earlier Welcome, to resume; empty for a new session. */
+  resumeToken: string;
+  /** The highest reliable-message sequence the client received (for replay on resume). */
+  received: number;
+}
+
+/** The server's answer to an accepted Hello. */
+export interface Welcome {
+  connectionId: number;
+  tickRate: number;
+  tick: number;
+  /** The server's clock (ms since the Unix epoch) when the Welcome was written. */
+  serverTime: number;
+  /** Present this to resume the session after a drop. */
+  sessionToken: string;
+  /** True when this Welcome resumed a held session rather than starting a new one. */
+  resumed: boolean;
+  /** The highest reliable-message sequence the server received from this client. */
+  received: number;
+}
+
+/** The most a handshake string may hold; tokens are short. */
+const MAX_TOKEN_BYTES = 512;
+
+export function encodeHello(hello: Hello): Uint8Array {
+  const w = new ByteWriter(64);
+  w.u8(FrameKind.Hello);
+  w.varint(hello.version);
+  w.u32(hello.fingerprint);
+  w.string(hello.resumeToken);
+  w.varint(hello.received);
+  return w.finish();
+}
+
+/** Decode a Hello after its kind byte. */
+export function decodeHello(r: ByteReader): Hello {
+  return { version: r.varint(), fingerprint: r.u32(), resumeToken: r.string(MAX_TOKEN_BYTES), received: r.varint() };
+}
+
+export function encodeWelcome(welcome: Welcome): Uint8Array {
+  const w = new ByteWriter(64);
+  w.u8(FrameKind.Welcome);
+  w.varint(welcome.connectionId);
+  w.varint(welcome.tickRate);
+  w.varint(welcome.tick);
+  w.f64(welcome.serverTime);
+  w.string(welcome.sessionToken);
+  w.u8(welcome.resumed ? 1 : 0);
+  w.varint(welcome.received);
+  return w.finish();
+}
+
+/** Decode a Welcome after its kind byte. */
+export function decodeWelcome(r: ByteReader): Welcome {
+  return {
+    connectionId: r.varint(),
+    tickRate: r.varint(),
+    tick: r.varint(),
+    serverTime: r.f64(),
+    sessionToken: r.string(MAX_TOKEN_BYTES),
+    resumed: r.u8() === 1,
+    received: r.varint(),
+  };
+}
+
+/** Ping and Pong carry one f64: the pinger's clock in ms. */
+export function encodeClock(kind: typeof FrameKind.Ping | typeof FrameKind.Pong, time: number): Uint8Array {
+  const w = new ByteWriter(9);
+  w.u8(kind);
+  w.f64(time);
+  return w.finish();
+}
+
+/** One reliable message inside a frame: its numeric type id and MessagePack payload. */
+export interface WireMessage {
+  typeId: number;
+  payload: Uint8Array;
+}
+
+/**
+ * Write a messages section: count, the sequence number of the first message (only when count > 0),
+ * then each message as type id, payload length, payload.
+ */
+export function writeMessages(w: ByteWriter, messages: readonly WireMessage[], firstSeq: number): void {
+  w.varint(messages.length);
+  if (messages.length === 0) return;
+  w.varint(firstSeq);
+  for (const m of messages) {
+    w.varint(m.typeId);
+    w.varint(m.payload.length);
+    w.bytes(m.payload);
+  }
+}
+
+/** A decoded messages section. Payloads are views into the frame. */
+export interface MessagesSection {
+  firstSeq: number;
+  messages: WireMessage[];
+}
+
+/** Read a messages section, refusing more than `maxCount` messages or any payload over `maxBytes`. */
+export function readMessages(r: ByteReader, maxCount: number, maxBytes: number): MessagesSection {
+  const count = r.varint();
+  if (count > maxCount) throw new ProtocolError(`frame holds ${count} messages, limit ${maxCount}`, CloseCode.MessageTooBig);
+  if (count === 0) return { firstSeq: 0, messages: [] };
+  const firstSeq = r.varint();
+  const messages: WireMessage[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const typeId = r.varint();
+    const length = r.varint();
+    if (length > maxBytes) throw new ProtocolError(`message of ${length} bytes over the limit of ${maxBytes}`, CloseCode.MessageTooBig);
+    messages[i] = { typeId, payload: r.bytes(length) };
+  }
+  return { firstSeq, messages };
+}
+
+/** The fixed part of a Tick frame, before its messages and state sections. */
+export interface TickHeader {
+  tick: number;
+  /** Sequence of the last input the server applied for this client (0 before any). */
+  lastInput: number;
+  /** Highest reliable-message sequence received from this client. */
+  ack: number;
+}
+
+export function writeTickHeader(w: ByteWriter, header: TickHeader): void {
+  w.u8(FrameKind.Tick);
+  w.varint(header.tick);
+  w.varint(header.lastInput);
+  w.varint(header.ack);
+}
+
+/** Read a Tick header after its kind byte. */
+export function readTickHeader(r: ByteReader): TickHeader {
+  return { tick: r.varint(), lastInput: r.varint(), ack: r.varint() };
+}
+
+/** The fixed part of a Client frame. */
+export interface ClientHeader {
+  /** Highest reliable-message sequence received from the server. */
+  ack: number;
+}
+
+export function writeClientHeader(w: ByteWriter, header: ClientHeader): void {
+  w.u8(FrameKind.Client);
+  w.varint(header.ack);
+}
+
+export function readClientHeader(r: ByteReader): ClientHeader {
+  return { ack: r.varint() };
+}

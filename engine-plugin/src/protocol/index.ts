@@ -1,0 +1,4 @@
+export * from './bytes';
+export * from './close-codes';
+export * from './frames';
+export * from './protocol-error';

@@ -1,0 +1,128 @@
+import type { BoolField, ComponentField, NumberField, NumericKind, StringField } from './fields';
+import { describeShape } from './fields';
+
+/** The typed array bitECS-style systems read and write for a numeric field. */
+export type NumericArray<K extends NumericKind> = K extends 'u8'
+  ? Uint8Array
+  : K extends 'i8'
+    ? Int8Array
+    : K extends 'u16'
+      ? Uint16Array
+      : K extends 'i16'
+        ? Int16Array
+        : K extends 'u32'
+          ? Uint32Array
+          : K extends 'i32'
+            ? Int32Array
+            : K extends 'f32'
+              ? Float32Array
+              : Float64Array;
+
+/** Any typed array a component field may be stored in. */
+export type FieldArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+/** The store behind one field: a typed array indexed by entity id, or a string array. */
+export type FieldStore<F extends ComponentField> = F extends NumberField<infer K>
+  ? NumericArray<K>
+  : F extends BoolField
+    ? Uint8Array
+    : F extends StringField
+      ? string[]
+      : never;
+
+/** The shape of a component: named replicable fields. */
+export type ComponentShape = { readonly [name: string]: ComponentField };
+
+/** Structure-of-arrays storage: `Position.x[eid]`. */
+export type ComponentStore<S extends ComponentShape> = { readonly [K in keyof S]: FieldStore<S[K]> };
+
+/** Everything tickwire knows about a component besides its store. */
+export interface ComponentInfo {
+  /** The wire name; ids are derived from names at handshake, never from class names. */
+  readonly name: string;
+  readonly shape: ComponentShape;
+  /** Field names in wire order (declaration order). */
+  readonly fieldNames: readonly string[];
+  /** Entity ids must stay below this; the typed arrays are this long. */
+  readonly capacity: number;
+}
+
+/** Where a component keeps its description. A symbol so it never collides with a field name. */
+export const componentInfo: unique symbol = Symbol('tickwire.component');
+
+/** A replicable component: a bitECS component (plain SoA object) that also carries its description. */
+export type Component<S extends ComponentShape = ComponentShape> = ComponentStore<S> & {
+  readonly [componentInfo]: ComponentInfo;
+};
+
+/** The most fields one component may hold: the changed-field mask is one 32-bit varint. */
+export const MAX_COMPONENT_FIELDS = 32;
+
+/** Default entity capacity of a component's arrays. */
+export const DEFAULT_CAPACITY = 65_536;
+
+function createArray(field: ComponentField, capacity: number): FieldArray | string[] {
+  switch (field.kind) {
+    case 'bool':
+    case 'u8':
+      return new Uint8Array(capacity);
+    case 'i8':
+      return new Int8Array(capacity);
+    case 'u16':
+      return new Uint16Array(capacity);
+    case 'i16':
+      return new Int16Array(capacity);
+    case 'u32':
+      return new Uint32Array(capacity);
+    case 'i32':
+      return new Int32Array(capacity);
+    case 'f32':
+      return new Float32Array(capacity);
+    case 'f64':
+      return new Float64Array(capacity);
+    case 'string':
+      return new Array<string>(capacity).fill('');
+  }
+}
+
+/**
+ * Declare a replicated component once, in code both sides import. The result is the bitECS
+ * component itself: pass it to `addComponent(world, eid, Position)` and write `Position.x[eid]`.
+ *
+ * ```ts
+ * export const Position = defineComponent('position', {
+ *   x: t.f32({ precision: 0.01, interpolate: true }),
+ *   y: t.f32({ precision: 0.01, interpolate: true }),
+ * });
+ * ```
+ */
+export function defineComponent<S extends ComponentShape>(
+  name: string,
+  shape: S,
+  options: { capacity?: number } = {},
+): Component<S> {
+  const fieldNames = Object.keys(shape);
+  if (!name) throw new TypeError('a component needs a name');
+  if (fieldNames.length > MAX_COMPONENT_FIELDS)
+    throw new TypeError(`component ${name} has ${fieldNames.length} fields; the most is ${MAX_COMPONENT_FIELDS}`);
+  const capacity = options.capacity ?? DEFAULT_CAPACITY;
+  const store: Record<string | symbol, unknown> = {};
+  for (const field of fieldNames) {
+    const spec = shape[field]!;
+    if (spec.optional) throw new TypeError(`component ${name}.${field}: component fields cannot be optional`);
+    store[field] = createArray(spec, capacity);
+  }
+  store[componentInfo] = { name, shape, fieldNames, capacity } satisfies ComponentInfo;
+  return store as Component<S>;
+}
+
+/** Declare a component with no fields: a tag that replicates presence only. */
+export function defineTag(name: string): Component<Record<string, never>> {
+  return defineComponent(name, {});
+}
+
+/** The canonical description used in the protocol fingerprint. */
+export function describeComponent(component: Component): string {
+  const info = component[componentInfo];
+  return `${info.name}{${describeShape(info.shape)}}`;
+}

@@ -1,0 +1,61 @@
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import { CloseCode } from '../protocol/close-codes';
+import { ProtocolError } from '../protocol/protocol-error';
+import type { MessageType } from './message';
+import { checkShape } from './validate';
+
+/** A payload decoded fine but broke its schema: answered with error 400, repeated → close 1008. */
+export class InvalidMessageError extends Error {
+  readonly type: string;
+  constructor(type: string, problem: string) {
+    super(`${type}: ${problem}`);
+    this.name = 'InvalidMessageError';
+    this.type = type;
+  }
+}
+
+const encoder = new Encoder({ ignoreUndefined: true });
+
+/** Limits that keep a hostile MessagePack payload from allocating much: sizes bound every container. */
+function limitedDecoder(maxBytes: number): Decoder {
+  return new Decoder({
+    maxStrLength: maxBytes,
+    maxBinLength: maxBytes,
+    maxArrayLength: maxBytes,
+    maxMapLength: maxBytes,
+    maxExtLength: 0,
+  });
+}
+
+/** Encodes and decodes message payloads, validating both ways. */
+export class MessageCodec {
+  private readonly decoder: Decoder;
+
+  constructor(maxMessageBytes: number) {
+    this.decoder = limitedDecoder(maxMessageBytes);
+  }
+
+  /** Validate, then encode. An invalid outgoing payload is a programming error and throws. */
+  encode(type: MessageType, data: unknown): Uint8Array {
+    const problem = checkShape(type.shape, data);
+    if (problem) throw new InvalidMessageError(type.name, problem);
+    return encoder.encode(data);
+  }
+
+  /**
+   * Decode and validate a received payload. Undecodable bytes throw a ProtocolError (close 1007);
+   * a decodable payload that breaks the schema throws InvalidMessageError.
+   */
+  decode(type: MessageType, payload: Uint8Array): unknown {
+    let data: unknown;
+    try {
+      data = this.decoder.decode(payload);
+    } catch (error) {
+      // RangeError from a nesting bomb lands here too: the stack is the only depth limit msgpack has.
+      throw new ProtocolError(`${type.name}: payload is not valid MessagePack (${(error as Error).message})`, CloseCode.InvalidPayload);
+    }
+    const problem = checkShape(type.shape, data);
+    if (problem) throw new InvalidMessageError(type.name, problem);
+    return data;
+  }
+}

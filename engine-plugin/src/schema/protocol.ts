@@ -1,0 +1,92 @@
+import { type Component, componentInfo, describeComponent } from './component';
+import { type MessageType, describeMessage } from './message';
+import { SYSTEM_MESSAGES } from './system-messages';
+
+/** What both sides register: the protocol is equal when its fingerprint is equal. */
+export interface ProtocolDefinition {
+  readonly messages?: readonly MessageType[];
+  readonly components?: readonly Component[];
+}
+
+/** Registered messages and components with agreed numeric ids and a fingerprint. */
+export interface Protocol {
+  /** Message types by id: system messages first, then the game's sorted by name. */
+  readonly messages: readonly MessageType[];
+  /** Components by id, sorted by name. */
+  readonly components: readonly Component[];
+  /** FNV-1a 32-bit hash of {@link Protocol.description}. */
+  readonly fingerprint: number;
+  /** One line per message and component: what the fingerprint is computed over. */
+  readonly description: readonly string[];
+  /** The id of a registered message type; throws for an unregistered one. */
+  messageId(type: MessageType): number;
+  /** The id of a registered component, or -1. */
+  componentId(component: Component): number;
+}
+
+/** The most components one protocol may replicate: the per-entity component mask is 32 bits. */
+export const MAX_COMPONENTS = 32;
+
+/** FNV-1a over UTF-16 code units, as a 32-bit unsigned integer. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function byName<T>(name: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
+}
+
+/**
+ * Register every message type and component both sides use. Numeric ids come from sorted names,
+ * so both sides agree on them exactly when their fingerprints agree — which the handshake checks.
+ */
+export function defineProtocol(definition: ProtocolDefinition): Protocol {
+  const own = [...(definition.messages ?? [])].sort(byName((m) => m.name));
+  const components = [...(definition.components ?? [])].sort(byName((c) => c[componentInfo].name));
+  const seen = new Set<string>();
+  for (const m of own) {
+    if (m.name.startsWith('tickwire.')) throw new TypeError(`message name ${m.name}: the tickwire. prefix is reserved`);
+    if (seen.has(`m:${m.name}`)) throw new TypeError(`two message types are named ${m.name}`);
+    seen.add(`m:${m.name}`);
+  }
+  for (const c of components) {
+    const name = c[componentInfo].name;
+    if (seen.has(`c:${name}`)) throw new TypeError(`two components are named ${name}`);
+    seen.add(`c:${name}`);
+  }
+  if (components.length > MAX_COMPONENTS)
+    throw new TypeError(`${components.length} components registered; the most is ${MAX_COMPONENTS}`);
+  const messages: MessageType[] = [...SYSTEM_MESSAGES, ...own];
+  const description = [...messages.map((m) => `message ${describeMessage(m)}`), ...components.map((c) => `component ${describeComponent(c)}`)];
+  const messageIds = new Map<MessageType, number>(messages.map((m, i) => [m, i]));
+  const componentIds = new Map<Component, number>(components.map((c, i) => [c, i]));
+  return {
+    messages,
+    components,
+    description,
+    fingerprint: fnv1a(description.join('\n')),
+    messageId(type) {
+      const id = messageIds.get(type);
+      if (id === undefined) throw new TypeError(`message type ${type.name} is not registered in this protocol`);
+      return id;
+    },
+    componentId: (component) => componentIds.get(component) ?? -1,
+  };
+}
+
+/** Explain how two protocol descriptions differ, for the 4006 error a developer reads. */
+export function describeMismatch(local: readonly string[], remote: readonly string[]): string {
+  const mine = new Set(local);
+  const theirs = new Set(remote);
+  const onlyLocal = local.filter((line) => !theirs.has(line));
+  const onlyRemote = remote.filter((line) => !mine.has(line));
+  const parts: string[] = [];
+  if (onlyRemote.length) parts.push(`only on the server: ${onlyRemote.join(' | ')}`);
+  if (onlyLocal.length) parts.push(`only on the client: ${onlyLocal.join(' | ')}`);
+  return parts.length ? parts.join('; ') : 'same definitions in a different order or version';
+}

@@ -1,0 +1,71 @@
+/**
+ * The provider seam (pl3xus's `NetworkProvider`): everything above this file talks to sockets
+ * through these interfaces only, so ws on Node, the browser's WebSocket and the in-memory link
+ * are interchangeable.
+ */
+
+/** What the server knows about a peer before accepting it (before the WebSocket upgrade). */
+export interface ConnectionRequest {
+  /** Path and query string, e.g. `/ws?token=abc`. */
+  readonly url: string;
+  /** Lower-cased HTTP header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly remoteAddress: string;
+  /** Subprotocols the client offered (`Sec-WebSocket-Protocol`). */
+  readonly protocols: readonly string[];
+}
+
+/** The host's answer to a connection request: let it in (with who it is), or refuse it over HTTP. */
+export type Admission =
+  | { readonly accept: true; readonly identity: unknown; readonly protocol?: string }
+  | { readonly accept: false; readonly status: number; readonly reason: string };
+
+/** An accepted admission. */
+export type Accepted = Extract<Admission, { accept: true }>;
+
+/** Callbacks a socket delivers into. They run on the socket's own schedule, never inside a tick. */
+export interface SocketHandlers {
+  /** A whole WebSocket message. Strings are text frames, which tickwire refuses (1003). */
+  message(data: Uint8Array | string): void;
+  /** The socket closed, by either side; `code` 1006 when it dropped without a close frame. */
+  close(code: number, reason: string): void;
+}
+
+/** Client-side callbacks: a socket also opens. */
+export interface ClientSocketHandlers extends SocketHandlers {
+  open(): void;
+}
+
+/** One open duplex binary pipe. */
+export interface Socket {
+  /** Queue one binary WebSocket message. */
+  send(data: Uint8Array): void;
+  /** Start a closing handshake with this code and reason (reason ≤ 123 bytes). */
+  close(code: number, reason: string): void;
+  /** Bytes handed to `send` that have not reached the network yet: the backpressure signal. */
+  readonly bufferedAmount: number;
+}
+
+/** What a server transport calls into. Implemented by the connection layer. */
+export interface TransportHost {
+  /** Decide on a request before the upgrade; a refusal is answered with its HTTP status. */
+  admit(request: ConnectionRequest): Admission | Promise<Admission>;
+  /** An admitted socket is open; return where its traffic goes. */
+  accept(socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers;
+}
+
+/** Accepts connections. */
+export interface ServerTransport {
+  /** Start accepting; resolves when listening. */
+  start(host: TransportHost): Promise<void>;
+  /** Stop accepting and release the listener. Open sockets are closed by the caller first. */
+  stop(): Promise<void>;
+}
+
+/** Opens connections; called again for every reconnection attempt. */
+export interface ClientTransport {
+  open(handlers: ClientSocketHandlers): Socket;
+}
+
+/** The close code a socket reports when it ended without a close frame. */
+export const ABNORMAL_CLOSURE = 1006;
