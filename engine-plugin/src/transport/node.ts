@@ -1,0 +1,3 @@
+/** The Node-only transports (they import `ws` and `node:http`); never import this from browser code. */
+export * from './node-websocket-client';
+export * from './websocket-server';

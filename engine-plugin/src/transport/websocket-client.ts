@@ -1,0 +1,172 @@
+import { CloseCode } from '../protocol/close-codes';
+import { truncateCloseReason } from './close-reason';
+import { ABNORMAL_CLOSURE, type ClientSocketHandlers, type ClientTransport, type Socket } from './transport';
+
+/**
+ * A callback property typed as a method so that it is checked bivariantly: the browser's
+ * `WebSocket` and `ws`'s class each type their event objects differently, and both must be
+ * assignable to {@link WebSocketLike} without casts.
+ */
+type EventCallback<E> = { bivariant(event: E): void }['bivariant'];
+
+/**
+ * The part of the WHATWG `WebSocket` API this transport uses. The browser's `WebSocket` and the
+ * `ws` package's `WebSocket` both satisfy it, which is what lets one client serve both.
+ */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  onopen: EventCallback<unknown> | null;
+  onmessage: EventCallback<{ readonly data: unknown }> | null;
+  onclose: EventCallback<{ readonly code: number; readonly reason: string }> | null;
+  onerror: EventCallback<unknown> | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A constructor with the WHATWG `WebSocket` signature. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** Options for {@link webSocketClient}. */
+export interface WebSocketClientOptions {
+  /** Subprotocols to offer (`Sec-WebSocket-Protocol`), e.g. to carry a token where headers cannot go. */
+  readonly protocols?: readonly string[];
+  /** The WebSocket class; defaults to `globalThis.WebSocket` (browsers, Node ≥ 22). */
+  readonly WebSocket?: WebSocketConstructor;
+}
+
+const OPEN = 1;
+
+/**
+ * A {@link ClientTransport} over any WHATWG-style WebSocket: the browser's by default, `ws`'s on
+ * Node (see `nodeWebSocketClient`). Every {@link ClientTransport.open} dials `url` afresh.
+ *
+ * Behaviour the layers above rely on:
+ * - binary messages arrive as `Uint8Array`, text frames as `string` (so they can be refused with 1003);
+ * - `close` is called exactly once per socket; a failure before or after open, a refused upgrade
+ *   included, is `close(1006, reason)`. Browsers hide why a connection failed, so the reason is only
+ *   informative: on Node it carries `ws`'s message, e.g. `Unexpected server response: 401`;
+ * - after this side calls `socket.close`, no further messages are delivered (as in browsers);
+ * - browsers may only send close codes 1000 and 3000–4999; another code falls back to 1000 on the
+ *   wire, and this side's `close` callback still reports the code it asked for;
+ * - reasons longer than 123 UTF-8 bytes are truncated rather than thrown on;
+ * - `send` before `open` throws, as the underlying WebSocket does; `send` after close is dropped.
+ *   The caller must not mutate a buffer after handing it to `send` (`ws` queues it without copying).
+ */
+export function webSocketClient(url: string, options: WebSocketClientOptions = {}): ClientTransport {
+  const protocols = options.protocols ? [...options.protocols] : undefined;
+  return {
+    open(handlers: ClientSocketHandlers): Socket {
+      const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+      if (!WebSocketClass) return failedSocket(handlers, 'no WebSocket implementation available');
+      let ws: WebSocketLike;
+      try {
+        ws = new WebSocketClass(url, protocols);
+      } catch (error) {
+        // A malformed URL or subprotocol throws synchronously; the caller still gets a socket and
+        // one close, on a later tick, like any other connection failure.
+        return failedSocket(handlers, errorMessage(error) ?? 'invalid WebSocket URL');
+      }
+      return wrap(ws, handlers);
+    },
+  };
+}
+
+function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): Socket {
+  let opened = false;
+  let closed = false;
+  let closing = false;
+  let lastError: string | undefined;
+  // Set only when the browser refused our close code and we sent 1000 instead.
+  let requested: { code: number; reason: string } | undefined;
+
+  const finish = (code: number, reason: string): void => {
+    if (closed) return;
+    closed = true;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    handlers.close(code, reason);
+  };
+
+  ws.binaryType = 'arraybuffer';
+  ws.onopen = () => {
+    if (closed || closing) return;
+    opened = true;
+    handlers.open();
+  };
+  ws.onmessage = (event) => {
+    if (closed || closing) return;
+    const bytes = toBytes(event.data);
+    if (bytes === undefined) {
+      socket.close(CloseCode.UnsupportedData, 'unsupported message data');
+      return;
+    }
+    handlers.message(bytes);
+  };
+  ws.onerror = (event) => {
+    // The close event always follows an error event; keep its message to say why.
+    lastError = errorMessage(event) ?? lastError;
+  };
+  ws.onclose = (event) => {
+    if (requested && event.code !== ABNORMAL_CLOSURE) {
+      finish(requested.code, requested.reason);
+      return;
+    }
+    const reason = event.reason || (event.code === ABNORMAL_CLOSURE ? (lastError ?? (opened ? 'connection lost' : 'connection failed')) : '');
+    finish(event.code, reason);
+  };
+
+  const socket: Socket = {
+    send(data: Uint8Array): void {
+      if (closed) return;
+      ws.send(data);
+    },
+    close(code: number, reason: string): void {
+      if (closed || closing) return;
+      closing = true;
+      const truncated = truncateCloseReason(reason);
+      try {
+        ws.close(code, truncated);
+      } catch {
+        requested = { code, reason: truncated };
+        ws.close(CloseCode.Normal, truncated);
+      }
+    },
+    get bufferedAmount(): number {
+      return ws.readyState === OPEN || closing ? ws.bufferedAmount : 0;
+    },
+  };
+  return socket;
+}
+
+function failedSocket(handlers: ClientSocketHandlers, reason: string): Socket {
+  let closed = false;
+  setTimeout(() => {
+    if (closed) return;
+    closed = true;
+    handlers.close(ABNORMAL_CLOSURE, reason);
+  }, 0);
+  return {
+    send(): void {
+      throw new Error(`WebSocket is not open: ${reason}`);
+    },
+    close(): void {},
+    bufferedAmount: 0,
+  };
+}
+
+function toBytes(data: unknown): Uint8Array | string | undefined {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  // A plain view, never a Node Buffer: Buffer#slice shares memory where Uint8Array#slice copies.
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+function errorMessage(value: unknown): string | undefined {
+  if (typeof value === 'object' && value !== null && 'message' in value) {
+    const { message } = value;
+    if (typeof message === 'string' && message !== '') return message;
+  }
+  return undefined;
+}

@@ -1,0 +1,305 @@
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { CloseCode } from '../protocol/close-codes';
+import { truncateCloseReason } from './close-reason';
+import type { Accepted, Admission, ConnectionRequest, ServerTransport, Socket, SocketHandlers, TransportHost } from './transport';
+
+/** Options for {@link webSocketServer}. */
+export interface WebSocketServerOptions {
+  /** Port to listen on when the transport owns its HTTP server; 0 (the default) picks a free one, see {@link WebSocketServerTransport.port}. */
+  readonly port?: number;
+  /** Interface to bind when the transport owns its HTTP server. Default: all interfaces (Node's default, IPv6 and IPv4). */
+  readonly host?: string;
+  /**
+   * An HTTP server to share (one that also serves the game's static files, say). The transport
+   * only adds an `upgrade` listener: the owner listens and closes it, and `start()` does not wait
+   * for it to listen. Without it the transport creates, listens on and closes its own server,
+   * which answers plain HTTP requests with 426 Upgrade Required.
+   */
+  readonly server?: Server;
+  /** Path (query string ignored) whose upgrades are ours. Default `/ws`. */
+  readonly path?: string;
+  /** Largest message accepted from a client, in bytes; `ws` closes a connection exceeding it with 1009. Default 1 MiB. */
+  readonly maxPayload?: number;
+  /** Negotiate permessage-deflate. Off by default: it costs CPU and memory per connection, and frames are already compact. */
+  readonly perMessageDeflate?: boolean;
+  /** How long `stop()` lets sockets still open finish their closing handshake before dropping them. Default 1000 ms. */
+  readonly closeGraceMs?: number;
+  /** Told about failures that are the server's own (a throwing `admit` or `accept`). Default: `console.error`. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A WebSocket {@link ServerTransport} that also tells where it listens. */
+export interface WebSocketServerTransport extends ServerTransport {
+  /** The bound address, or undefined while not listening. */
+  address(): AddressInfo | undefined;
+  /** The bound port (the real one when listening on port 0). Throws while not listening. */
+  readonly port: number;
+}
+
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * The Node server transport over `ws`. Admission happens before the upgrade: the HTTP request
+ * becomes a {@link ConnectionRequest}, and a refusal is answered as a plain HTTP response with its
+ * status (401, 503…) on a socket that is then destroyed, so a refused client never costs a
+ * WebSocket. On acceptance, `admission.protocol` is selected as the subprotocol when the client
+ * offered it (selecting one it did not offer would make the client fail the connection).
+ *
+ * Binary messages reach the host as plain `Uint8Array` views (never Node `Buffer`s, whose `slice`
+ * shares memory), text frames as `string`. Each socket calls `close` exactly once; once this side
+ * has called `socket.close`, no further messages are delivered. A buffer handed to `send` must not
+ * be mutated afterwards: `ws` queues it without copying.
+ */
+export function webSocketServer(options: WebSocketServerOptions = {}): WebSocketServerTransport {
+  const path = options.path ?? '/ws';
+  const closeGraceMs = options.closeGraceMs ?? 1000;
+  const reportError = options.onError ?? ((error: unknown) => console.error('tickwire: websocket server:', error));
+  const owned = options.server === undefined;
+  const admitted = new WeakMap<IncomingMessage, Accepted>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    perMessageDeflate: options.perMessageDeflate ?? false,
+    handleProtocols: (offered, request) => {
+      const protocol = admitted.get(request)?.protocol;
+      return protocol !== undefined && offered.has(protocol) ? protocol : false;
+    },
+  });
+  const awaitingAdmission = new Set<Duplex>();
+  const open = new Set<WebSocket>();
+  let http: Server | undefined = options.server;
+  let host: TransportHost | undefined;
+
+  const onUpgrade = (request: IncomingMessage, raw: Duplex, head: Buffer): void => {
+    const current = http;
+    if (!current) return;
+    const ours = pathname(request.url) === path && request.headers.upgrade?.toLowerCase() === 'websocket';
+    if (!ours) {
+      // Another upgrade listener may own this path; answer only when nobody else can.
+      if (owned || current.listenerCount('upgrade') === 1) refuse(raw, 404, 'Not Found');
+      return;
+    }
+    void admit(request, raw, head);
+  };
+
+  const admit = async (incoming: IncomingMessage, raw: Duplex, head: Buffer): Promise<void> => {
+    // A client resetting the connection while admission is pending must not crash the process.
+    const onRawError = (): void => {
+      raw.destroy();
+    };
+    raw.on('error', onRawError);
+    const admittingHost = host;
+    if (!admittingHost) {
+      refuse(raw, 503, 'Server not accepting connections');
+      return;
+    }
+    const request = toConnectionRequest(incoming);
+    let admission: Admission;
+    awaitingAdmission.add(raw);
+    try {
+      admission = await admittingHost.admit(request);
+    } catch (error) {
+      reportError(error);
+      admission = { accept: false, status: 500, reason: 'Admission failed' };
+    } finally {
+      awaitingAdmission.delete(raw);
+    }
+    if (raw.destroyed) return;
+    if (host !== admittingHost) {
+      refuse(raw, 503, 'Server stopped');
+      return;
+    }
+    if (!admission.accept) {
+      refuse(raw, admission.status, admission.reason);
+      return;
+    }
+    admitted.set(incoming, admission);
+    raw.removeListener('error', onRawError);
+    wss.handleUpgrade(incoming, raw, head, (ws) => {
+      attach(ws, request, admission, admittingHost);
+    });
+  };
+
+  const attach = (ws: WebSocket, request: ConnectionRequest, admission: Accepted, acceptingHost: TransportHost): void => {
+    open.add(ws);
+    let closed = false;
+    let closing = false;
+    // Set only when `ws` refused our close code and 1000 went on the wire instead.
+    let requested: { code: number; reason: string } | undefined;
+    let handlers: SocketHandlers | undefined;
+
+    const socket: Socket = {
+      send(data: Uint8Array): void {
+        if (!closed) ws.send(data);
+      },
+      close(code: number, reason: string): void {
+        if (closed || closing) return;
+        closing = true;
+        const truncated = truncateCloseReason(reason);
+        try {
+          ws.close(code, truncated);
+        } catch {
+          requested = { code, reason: truncated };
+          ws.close(CloseCode.Normal, truncated);
+        }
+      },
+      get bufferedAmount(): number {
+        return ws.bufferedAmount;
+      },
+    };
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (closed || closing || !handlers) return;
+      handlers.message(isBinary ? toBytes(data) : toText(data));
+    });
+    // Errors (oversize message, invalid UTF-8, bad frame) are the peer's; `ws` closes with the
+    // matching code and the close event reports it. Without a listener the emit would throw.
+    ws.on('error', () => {});
+    ws.on('close', (code: number, reason: Buffer) => {
+      open.delete(ws);
+      if (closed) return;
+      closed = true;
+      if (requested && code !== 1006) handlers?.close(requested.code, requested.reason);
+      else handlers?.close(code, reason.toString('utf8'));
+    });
+
+    try {
+      handlers = acceptingHost.accept(socket, request, admission);
+    } catch (error) {
+      reportError(error);
+      socket.close(CloseCode.InternalError, 'internal error');
+    }
+  };
+
+  const listen = (server: Server): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      server.once('error', onError);
+      server.listen(options.port ?? 0, options.host, () => {
+        server.removeListener('error', onError);
+        resolve();
+      });
+    });
+
+  const closeOpenSockets = async (): Promise<void> => {
+    if (open.size === 0) return;
+    const sockets = [...open];
+    const allClosed = Promise.all(sockets.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve()))));
+    for (const ws of sockets) ws.close(CloseCode.GoingAway, 'server stopped');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, closeGraceMs);
+    });
+    await Promise.race([allClosed, grace]);
+    clearTimeout(timer);
+    for (const ws of sockets) ws.terminate();
+    await allClosed;
+  };
+
+  return {
+    async start(transportHost: TransportHost): Promise<void> {
+      if (host) throw new Error('websocket server already started');
+      if (owned) {
+        http = createServer((_request, response) => {
+          response.writeHead(426, { Connection: 'close', Upgrade: 'websocket', 'Content-Type': 'text/plain' });
+          response.end('Upgrade Required');
+        });
+      }
+      const server = http!;
+      server.on('upgrade', onUpgrade);
+      host = transportHost;
+      if (owned) {
+        try {
+          await listen(server);
+        } catch (error) {
+          server.removeListener('upgrade', onUpgrade);
+          host = undefined;
+          http = undefined;
+          throw error;
+        }
+      }
+    },
+
+    async stop(): Promise<void> {
+      if (!host) return;
+      host = undefined;
+      const server = http!;
+      server.removeListener('upgrade', onUpgrade);
+      for (const raw of awaitingAdmission) raw.destroy();
+      awaitingAdmission.clear();
+      await closeOpenSockets();
+      if (owned) {
+        http = undefined;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Idle keep-alive connections would otherwise hold `close` open until they time out.
+        server.closeAllConnections();
+        await closed;
+      }
+    },
+
+    address(): AddressInfo | undefined {
+      const address = http?.address();
+      return typeof address === 'object' && address !== null ? address : undefined;
+    },
+
+    get port(): number {
+      const address = this.address();
+      if (!address) throw new Error('websocket server is not listening');
+      return address.port;
+    },
+  };
+}
+
+function pathname(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+function toConnectionRequest(incoming: IncomingMessage): ConnectionRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const offered = incoming.headers['sec-websocket-protocol'];
+  return {
+    url: incoming.url ?? '/',
+    headers,
+    remoteAddress: incoming.socket.remoteAddress ?? '',
+    protocols: offered === undefined ? [] : offered.split(',').map((protocol) => protocol.trim()).filter((protocol) => protocol !== ''),
+  };
+}
+
+/** Answer an upgrade request over plain HTTP and drop the socket: no WebSocket is ever created. */
+function refuse(raw: Duplex, status: number, reason: string): void {
+  if (!raw.writable) {
+    raw.destroy();
+    return;
+  }
+  const code = Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
+  const body = Buffer.from(reason, 'utf8');
+  const head =
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\n` +
+    'Connection: close\r\n' +
+    'Content-Type: text/plain; charset=utf-8\r\n' +
+    `Content-Length: ${body.byteLength}\r\n\r\n`;
+  raw.once('finish', () => raw.destroy());
+  raw.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+}
+
+/** A plain `Uint8Array` over the received bytes (no copy for an unfragmented message). */
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return toBytes(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function toText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
