@@ -92,12 +92,35 @@ export function decodeWelcome(r: ByteReader): Welcome {
   };
 }
 
-/** Ping and Pong carry one f64: the pinger's clock in ms. */
-export function encodeClock(kind: typeof FrameKind.Ping | typeof FrameKind.Pong, time: number): Uint8Array {
+/** Ping carries the pinger's clock (ms); the peer answers at once with a Pong. */
+export function encodePing(time: number): Uint8Array {
   const w = new ByteWriter(9);
-  w.u8(kind);
+  w.u8(FrameKind.Ping);
   w.f64(time);
   return w.finish();
+}
+
+/** A decoded Pong: the echoed Ping clock, plus the responder's wall clock and tick for time sync. */
+export interface Pong {
+  echo: number;
+  /** The responder's wall clock (ms since the Unix epoch) when it answered. */
+  time: number;
+  /** The responder's current tick (clients answer 0). */
+  tick: number;
+}
+
+export function encodePong(pong: Pong): Uint8Array {
+  const w = new ByteWriter(24);
+  w.u8(FrameKind.Pong);
+  w.f64(pong.echo);
+  w.f64(pong.time);
+  w.varint(pong.tick);
+  return w.finish();
+}
+
+/** Decode a Pong after its kind byte. */
+export function decodePong(r: ByteReader): Pong {
+  return { echo: r.f64(), time: r.f64(), tick: r.varint() };
 }
 
 /** One reliable message inside a frame: its numeric type id and MessagePack payload. */
@@ -177,4 +200,35 @@ export function writeClientHeader(w: ByteWriter, header: ClientHeader): void {
 
 export function readClientHeader(r: ByteReader): ClientHeader {
   return { ack: r.varint() };
+}
+
+/** A refused handshake: the server's version, fingerprint and description lines, so the client can say what differs. */
+export interface Mismatch {
+  version: number;
+  fingerprint: number;
+  description: string[];
+}
+
+/** The most description lines a Mismatch may carry (one per message type and component, plus slack). */
+const MAX_DESCRIPTION_LINES = 1024;
+
+export function encodeMismatch(mismatch: Mismatch): Uint8Array {
+  const w = new ByteWriter(256);
+  w.u8(FrameKind.Mismatch);
+  w.varint(mismatch.version);
+  w.u32(mismatch.fingerprint);
+  w.varint(mismatch.description.length);
+  for (const line of mismatch.description) w.string(line);
+  return w.finish();
+}
+
+/** Decode a Mismatch after its kind byte. */
+export function decodeMismatch(r: ByteReader): Mismatch {
+  const version = r.varint();
+  const fingerprint = r.u32();
+  const count = r.varint();
+  if (count > MAX_DESCRIPTION_LINES) throw new ProtocolError(`mismatch lists ${count} lines`);
+  const description: string[] = [];
+  for (let i = 0; i < count; i++) description.push(r.string());
+  return { version, fingerprint, description };
 }

@@ -1,0 +1,365 @@
+import { ByteReader, ByteWriter } from '../protocol/bytes';
+import { CloseCode, FINAL_CLOSE_CODES } from '../protocol/close-codes';
+import {
+  FrameKind,
+  PROTOCOL_VERSION,
+  type Pong,
+  decodeMismatch,
+  decodePong,
+  decodeWelcome,
+  encodeHello,
+  encodePing,
+  encodePong,
+  readTickHeader,
+  writeClientHeader,
+  writeMessages,
+} from '../protocol/frames';
+import { ProtocolError } from '../protocol/protocol-error';
+import { MessageCodec } from '../schema/message-codec';
+import type { MessageType } from '../schema/message';
+import { type Protocol, describeMismatch } from '../schema/protocol';
+import { type Clock, type TimerHandle, systemClock } from '../transport/clock';
+import type { ClientTransport, Socket } from '../transport/transport';
+import { type ConnectionStats, emptyStats } from './connection';
+import { type Logger, consoleLogger } from './logger';
+import { MessageReceiver, type ReceivedMessage } from './message-receiver';
+import { OutboundChannel } from './outbound-channel';
+import { RttEstimator } from './rtt';
+import { type NetworkSettings, resolveSettings } from './settings';
+
+/** Where the client's connection is. */
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Something happened to the client's connection; visible to game code for one tick. */
+export type ClientEvent =
+  | { readonly type: 'connected'; readonly connectionId: number; readonly resumed: boolean }
+  | { readonly type: 'disconnected'; readonly code: number; readonly reason: string; readonly willRetry: boolean }
+  | { readonly type: 'reconnecting'; readonly attempt: number; readonly delayMs: number }
+  | { readonly type: 'error'; readonly error: Error; readonly code?: number };
+
+/** How long to wait before reconnection attempt `attempt` (1-based), or undefined to give up. */
+export type RetryPolicy = (attempt: number) => number | undefined;
+
+/** Options of the client side of the connection layer. */
+export interface ClientConnectionOptions {
+  readonly transport: ClientTransport;
+  readonly settings?: Partial<NetworkSettings>;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Reconnection delays; without one, a drop is final. */
+  readonly retry?: RetryPolicy;
+  /** Every Pong from the server: RTT sample plus the server's clock and tick, for time sync. */
+  readonly onPong?: (pong: Pong, rtt: number, receivedAt: number) => void;
+}
+
+/** The most ack-only frames a quiet client sends per second: acknowledgement needs no haste. */
+const ACK_INTERVAL_MS = 100;
+
+/**
+ * The client's one session with the server, across reconnections: its reliable channel, received
+ * sequence and session token survive a dropped socket, so a resume loses and repeats nothing.
+ */
+export class ClientConnection {
+  state: ClientState = 'idle';
+  /** Assigned by the server's Welcome; stable across resumes. */
+  connectionId = 0;
+  tickRate = 0;
+  /** The server tick announced in the latest Welcome. */
+  welcomeTick = 0;
+  readonly stats: ConnectionStats = emptyStats();
+  readonly settings: NetworkSettings;
+  readonly channel: OutboundChannel;
+  readonly receiver: MessageReceiver;
+  private readonly codec: MessageCodec;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly estimator = new RttEstimator();
+  private readonly writer = new ByteWriter(1024);
+  private socket: Socket | undefined;
+  private sessionToken = '';
+  private frames: Uint8Array[] = [];
+  private events: ClientEvent[] = [];
+  private attempt = 0;
+  private timer: TimerHandle | undefined;
+  private lastHeard = 0;
+  private lastSent = 0;
+  private sentAck = 0;
+  private replayNext = false;
+  /** Sequence of the last input the server reported processed. */
+  lastInputProcessed = 0;
+
+  constructor(
+    readonly protocol: Protocol,
+    private readonly options: ClientConnectionOptions,
+  ) {
+    this.settings = resolveSettings(options.settings);
+    const s = this.settings;
+    this.codec = new MessageCodec(s.maxMessageBytes);
+    this.channel = new OutboundChannel(s.channelCapacity, s.channelBytes, s.replayCapacity, s.channelWarningThreshold);
+    this.receiver = new MessageReceiver(protocol, this.codec, s, 'toClient');
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? consoleLogger('warn');
+  }
+
+  /** Smoothed RTT, ms. */
+  get rtt(): number {
+    return this.estimator.smoothed;
+  }
+
+  /** RTT jitter (mean deviation), ms. */
+  get jitter(): number {
+    return this.estimator.jitter;
+  }
+
+  /** Open the connection (again). */
+  open(): void {
+    if (this.state === 'connecting' || this.state === 'connected') return;
+    this.clearTimer();
+    this.state = this.attempt > 0 ? 'reconnecting' : 'connecting';
+    const handshakeStarted = this.clock.now();
+    let welcomed = false;
+    const socket: Socket = this.options.transport.open({
+      open: () => {
+        if (socket !== this.socket) return;
+        this.lastHeard = this.clock.now();
+        this.sendRaw(encodeHello({ version: PROTOCOL_VERSION, fingerprint: this.protocol.fingerprint, resumeToken: this.sessionToken, received: this.receiver.received }));
+      },
+      message: (data) => {
+        if (socket !== this.socket) return;
+        try {
+          welcomed = this.receiveFrame(data, welcomed);
+        } catch (error) {
+          const code = error instanceof ProtocolError ? error.code : CloseCode.InternalError;
+          this.pushError(error instanceof Error ? error : new Error(String(error)), code);
+          this.closeSocket(code, error instanceof Error ? error.message : 'error');
+        }
+      },
+      close: (code, reason) => {
+        if (socket !== this.socket) return;
+        this.socketClosed(code, reason);
+      },
+    });
+    this.socket = socket;
+    this.schedule(() => {
+      if (socket === this.socket && !welcomed && this.clock.now() - handshakeStarted >= this.settings.handshakeTimeoutMs)
+        this.closeSocket(CloseCode.HandshakeTimeout, 'no Welcome in time');
+    }, this.settings.handshakeTimeoutMs);
+  }
+
+  /** Close for good (no reconnection). */
+  close(code: number = CloseCode.Normal, reason = 'client closed'): void {
+    if (this.state === 'closed') return;
+    this.clearTimer();
+    const socket = this.socket;
+    this.socket = undefined;
+    this.state = 'closed';
+    socket?.close(code, reason);
+    this.events.push({ type: 'disconnected', code, reason, willRetry: false });
+  }
+
+  private receiveFrame(data: Uint8Array | string, welcomed: boolean): boolean {
+    this.lastHeard = this.clock.now();
+    if (typeof data === 'string') throw new ProtocolError('text frames are not accepted', CloseCode.UnsupportedData);
+    if (data.length > this.settings.maxFrameBytes) throw new ProtocolError('frame over the size limit', CloseCode.MessageTooBig);
+    this.stats.bytesIn += data.length;
+    this.stats.framesIn++;
+    const r = new ByteReader(data);
+    const kind = r.u8();
+    if (!welcomed) {
+      if (kind === FrameKind.Mismatch) {
+        const mismatch = decodeMismatch(r);
+        const detail = describeMismatch(this.protocol.description, mismatch.description);
+        const error = new Error(
+          `protocol mismatch with the server (server v${mismatch.version}, client v${PROTOCOL_VERSION}): ${detail}`,
+        );
+        error.name = 'ProtocolMismatchError';
+        this.pushError(error, CloseCode.ProtocolMismatch);
+        this.logger.error(error.message);
+        return false;
+      }
+      if (kind !== FrameKind.Welcome) throw new ProtocolError(`expected Welcome, got frame kind ${kind}`);
+      const welcome = decodeWelcome(r);
+      const resumed = welcome.resumed && welcome.connectionId === this.connectionId;
+      if (!resumed) {
+        // A new session: whatever the old one had queued or half-sent belongs to a session that is gone.
+        this.channel.ack(this.channel.lastSentSeq);
+        this.receiver.received = 0;
+      } else this.channel.ack(welcome.received);
+      this.replayNext = resumed;
+      this.connectionId = welcome.connectionId;
+      this.tickRate = welcome.tickRate;
+      this.welcomeTick = welcome.tick;
+      this.sessionToken = welcome.sessionToken;
+      this.state = 'connected';
+      this.attempt = 0;
+      this.events.push({ type: 'connected', connectionId: welcome.connectionId, resumed });
+      this.scheduleHeartbeat();
+      return true;
+    }
+    switch (kind) {
+      case FrameKind.Tick:
+        if (this.frames.length >= this.settings.inboundCapacity)
+          throw new ProtocolError('inbound frame queue full: the game loop is not calling receive', CloseCode.SlowConsumer);
+        this.frames.push(data);
+        break;
+      case FrameKind.Ping:
+        this.sendRaw(encodePong({ echo: r.f64(), time: this.clock.wallTime(), tick: 0 }));
+        break;
+      case FrameKind.Pong: {
+        const pong = decodePong(r);
+        const now = this.clock.now();
+        this.estimator.sample(now - pong.echo);
+        this.options.onPong?.(pong, now - pong.echo, now);
+        break;
+      }
+      default:
+        throw new ProtocolError(`unexpected frame kind ${kind}`);
+    }
+    return true;
+  }
+
+  private scheduleHeartbeat(): void {
+    this.schedule(() => {
+      if (this.state !== 'connected') return;
+      if (this.clock.now() - this.lastHeard > this.settings.idleTimeoutMs) {
+        this.closeSocket(CloseCode.IdleTimeout, 'server silent past the idle timeout');
+        return;
+      }
+      this.sendRaw(encodePing(this.clock.now()));
+      this.scheduleHeartbeat();
+    }, this.settings.heartbeatIntervalMs);
+  }
+
+  /** Send a ping now (time sync wants samples sooner than the heartbeat). */
+  ping(): void {
+    if (this.state === 'connected') this.sendRaw(encodePing(this.clock.now()));
+  }
+
+  private schedule(callback: () => void, ms: number): void {
+    this.clearTimer();
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      callback();
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private pushError(error: Error, code?: number): void {
+    this.events.push({ type: 'error', error, code });
+  }
+
+  private closeSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    socket?.close(code, reason);
+    this.socketClosed(code, reason);
+  }
+
+  private socketClosed(code: number, reason: string): void {
+    this.clearTimer();
+    this.socket = undefined;
+    if (this.state === 'closed') return;
+    const delay = FINAL_CLOSE_CODES.has(code) || code === CloseCode.Normal ? undefined : this.options.retry?.(++this.attempt);
+    this.events.push({ type: 'disconnected', code, reason, willRetry: delay !== undefined });
+    if (delay === undefined) {
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'reconnecting';
+    this.events.push({ type: 'reconnecting', attempt: this.attempt, delayMs: delay });
+    this.schedule(() => {
+      this.state = 'idle';
+      this.open();
+    }, delay);
+  }
+
+  private sendRaw(frame: Uint8Array): void {
+    if (!this.socket) return;
+    this.stats.bytesOut += frame.length;
+    this.stats.framesOut++;
+    this.socket.send(frame);
+  }
+
+  /** Events since the last call. */
+  takeEvents(): ClientEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  /** Queue a message for the next flush. False if the channel overflowed (the connection is closed with 4008). */
+  send(type: MessageType, data: unknown): boolean {
+    if (type.direction === 'toClient') throw new TypeError(`message ${type.name} is server → client only`);
+    const result = this.channel.push(this.protocol.messageId(type), this.codec.encode(type, data), type.droppable);
+    if (result === 'overflow') {
+      this.pushError(new Error('outbound channel full'), CloseCode.SlowConsumer);
+      this.close(CloseCode.SlowConsumer, 'outbound channel full');
+      return false;
+    }
+    return result !== 'dropped';
+  }
+
+  /** The sequence number the next queued message will carry once sent (inputs use it to reconcile). */
+  nextSeq(): number {
+    return this.channel.lastSentSeq + this.channel.depth + 1;
+  }
+
+  /**
+   * Apply the Tick frames that arrived since the last call: acknowledgements, messages (valid,
+   * de-duplicated) and the state section, in order.
+   */
+  receive(
+    onMessage: (message: ReceivedMessage) => void,
+    onState: (r: ByteReader, tick: number) => void,
+  ): void {
+    if (this.frames.length === 0) return;
+    const frames = this.frames;
+    this.frames = [];
+    for (const frame of frames) {
+      try {
+        const r = new ByteReader(frame, 1);
+        const header = readTickHeader(r);
+        if (header.ack > this.channel.lastSentSeq) throw new ProtocolError(`ack ${header.ack} for a message never sent`);
+        this.channel.ack(header.ack);
+        if (header.lastInput > this.lastInputProcessed) this.lastInputProcessed = header.lastInput;
+        this.receiver.read(
+          r,
+          (message) => {
+            this.stats.messagesIn++;
+            onMessage(message);
+          },
+          (error) => this.pushError(error),
+        );
+        onState(r, header.tick);
+      } catch (error) {
+        const code = error instanceof ProtocolError ? error.code : CloseCode.InternalError;
+        this.pushError(error instanceof Error ? error : new Error(String(error)), code);
+        this.closeSocket(code, error instanceof Error ? error.message : 'error');
+        return;
+      }
+    }
+  }
+
+  /** Send queued messages (and a due acknowledgement) as one Client frame. */
+  flush(): void {
+    if (this.state !== 'connected' || !this.socket) return;
+    const now = this.clock.now();
+    const ack = this.receiver.received;
+    const ackDue = ack !== this.sentAck && now - this.lastSent >= ACK_INTERVAL_MS;
+    if (this.channel.depth === 0 && !ackDue && !this.replayNext) return;
+    const { messages, firstSeq } = this.channel.take(this.replayNext);
+    this.replayNext = false;
+    if (messages.length === 0 && !ackDue) return;
+    const w = this.writer;
+    w.reset();
+    writeClientHeader(w, { ack });
+    writeMessages(w, messages, firstSeq);
+    this.sentAck = ack;
+    this.lastSent = now;
+    this.stats.messagesOut += messages.length;
+    this.sendRaw(w.finish());
+  }
+}

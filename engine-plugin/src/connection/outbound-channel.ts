@@ -1,0 +1,129 @@
+import type { WireMessage } from '../protocol/frames';
+
+/** A queued reliable message. Its sequence number is assigned when it leaves, so drops leave no gaps. */
+export interface OutboundMessage extends WireMessage {
+  seq: number;
+  readonly droppable: boolean;
+}
+
+/** What happened to a pushed message. */
+export type PushResult = 'queued' | 'dropped-oldest' | 'dropped' | 'overflow';
+
+/**
+ * One connection's bounded reliable channel: messages waiting for the next frame (`pending`), and
+ * messages sent but not yet acknowledged (`unacked`), kept to replay after a resume.
+ */
+export class OutboundChannel {
+  private pending: OutboundMessage[] = [];
+  private unacked: OutboundMessage[] = [];
+  private pendingBytes = 0;
+  private nextSeq = 1;
+  private warned = false;
+  /** Messages dropped under drop-oldest, for metrics. */
+  dropped = 0;
+  /** False once an unacknowledged message had to be forgotten: a resume can no longer be exact. */
+  replayComplete = true;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly capacityBytes: number,
+    private readonly replayCapacity: number,
+    private readonly warningThreshold: number,
+  ) {}
+
+  /** Messages and bytes waiting for the next frame. */
+  get depth(): number {
+    return this.pending.length;
+  }
+
+  get bytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** Sequence of the most recently sent message (0 before any). */
+  get lastSentSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  private full(extraBytes: number): boolean {
+    return this.pending.length + 1 > this.capacity || this.pendingBytes + extraBytes > this.capacityBytes;
+  }
+
+  private dropOldestDroppable(): boolean {
+    const index = this.pending.findIndex((m) => m.droppable);
+    if (index < 0) return false;
+    this.pendingBytes -= this.pending[index]!.payload.length;
+    this.pending.splice(index, 1);
+    this.dropped++;
+    return true;
+  }
+
+  /**
+   * Queue a message. When full, the oldest droppable message makes room; failing that a droppable
+   * newcomer is itself dropped, and anything else overflows (the caller closes with 4008).
+   */
+  push(typeId: number, payload: Uint8Array, droppable: boolean): PushResult {
+    let result: PushResult = 'queued';
+    while (this.full(payload.length)) {
+      if (this.dropOldestDroppable()) {
+        result = 'dropped-oldest';
+        continue;
+      }
+      if (droppable) {
+        this.dropped++;
+        return 'dropped';
+      }
+      return 'overflow';
+    }
+    this.pending.push({ typeId, payload, droppable, seq: 0 });
+    this.pendingBytes += payload.length;
+    return result;
+  }
+
+  /** True once per crossing of the warning threshold (re-armed when the queue drains below half of it). */
+  crossedWarning(): boolean {
+    const fill = Math.max(this.pending.length / this.capacity, this.pendingBytes / this.capacityBytes);
+    if (!this.warned && fill >= this.warningThreshold) return (this.warned = true);
+    if (this.warned && fill < this.warningThreshold / 2) this.warned = false;
+    return false;
+  }
+
+  /**
+   * Everything pending, numbered and moved to the replay buffer, with the first sequence number.
+   * With `replay`, the unacknowledged messages go first, under their original numbers: a resumed
+   * peer drops the ones it already had, so nothing is lost or duplicated.
+   */
+  take(replay = false): { messages: OutboundMessage[]; firstSeq: number } {
+    const resent = replay ? this.unacked.slice() : [];
+    const fresh = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const m of fresh) {
+      m.seq = this.nextSeq++;
+      this.unacked.push(m);
+    }
+    if (this.unacked.length > this.replayCapacity) {
+      this.unacked.splice(0, this.unacked.length - this.replayCapacity);
+      this.replayComplete = false;
+    }
+    const messages = resent.length ? resent.concat(fresh) : fresh;
+    return { messages, firstSeq: messages[0]?.seq ?? this.nextSeq };
+  }
+
+  /** The peer received everything up to `seq`: forget it. */
+  ack(seq: number): void {
+    let n = 0;
+    while (n < this.unacked.length && this.unacked[n]!.seq <= seq) n++;
+    if (n > 0) this.unacked.splice(0, n);
+  }
+
+  /**
+   * After a resume: the peer has everything up to `received`. False when a message it lacks was
+   * already forgotten (the replay buffer overflowed), so the resume cannot be exact.
+   */
+  canReplayAfter(received: number): boolean {
+    this.ack(received);
+    const oldestKept = this.unacked[0]?.seq ?? this.nextSeq;
+    return this.replayComplete || oldestKept <= received + 1;
+  }
+}

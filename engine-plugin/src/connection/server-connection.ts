@@ -1,0 +1,279 @@
+import { ByteReader, type ByteWriter } from '../protocol/bytes';
+import { CloseCode } from '../protocol/close-codes';
+import { FrameKind, decodePong, encodePing, encodePong, readClientHeader, writeMessages, writeTickHeader } from '../protocol/frames';
+import { ProtocolError } from '../protocol/protocol-error';
+import type { InvalidMessageError, MessageCodec } from '../schema/message-codec';
+import type { MessageType } from '../schema/message';
+import type { Protocol } from '../schema/protocol';
+import { ErrorMessage } from '../schema/system-messages';
+import type { Clock, TimerHandle } from '../transport/clock';
+import type { ConnectionRequest, Socket } from '../transport/transport';
+import { type Connection, type ConnectionState, type ConnectionStats, emptyStats } from './connection';
+import type { Logger } from './logger';
+import { MessageReceiver, type ReceivedMessage } from './message-receiver';
+import { OutboundChannel } from './outbound-channel';
+import { RttEstimator } from './rtt';
+import type { NetworkSettings } from './settings';
+
+/** What a server connection needs from the endpoint that owns it. */
+export interface ServerConnectionContext {
+  readonly protocol: Protocol;
+  readonly codec: MessageCodec;
+  readonly settings: NetworkSettings;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The server's current tick, for Pong. */
+  tick(): number;
+  /** The socket closed or was closed; `byServer` when we initiated it. */
+  closed(connection: ServerConnection, code: number, reason: string, byServer: boolean): void;
+  /** Inbound messages arrived: the connection has something for the next `receive`. */
+  pending(connection: ServerConnection): void;
+  /** The outbound channel crossed its warning threshold. */
+  warning(connection: ServerConnection): void;
+}
+
+/**
+ * One client session on the server. Socket callbacks land here and only decode and queue; game
+ * code sees the queued messages at the next `receive`. A session outlives its socket when it is
+ * resumable: `attach` gives it the new one.
+ */
+export class ServerConnection implements Connection {
+  state: ConnectionState = 'active';
+  socket: Socket | undefined;
+  readonly stats: ConnectionStats = emptyStats();
+  readonly channel: OutboundChannel;
+  readonly receiver: MessageReceiver;
+  /** Messages decoded since the last `receive`, bounded by `inboundCapacity`. */
+  inbound: ReceivedMessage[] = [];
+  /** Sequence of the last input message handed to game code: acknowledged in every Tick header. */
+  lastInput = 0;
+  private readonly estimator = new RttEstimator();
+  private lastHeard: number;
+  private lastFrameAt = 0;
+  private sentInput = -1;
+  private sentAck = -1;
+  private backedUpSince = -1;
+  private replayNext = false;
+  private invalidCount = 0;
+  private heartbeat: TimerHandle | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly identity: unknown,
+    readonly request: ConnectionRequest,
+    readonly sessionToken: string,
+    private readonly context: ServerConnectionContext,
+  ) {
+    const s = context.settings;
+    this.channel = new OutboundChannel(s.channelCapacity, s.channelBytes, s.replayCapacity, s.channelWarningThreshold);
+    this.receiver = new MessageReceiver(context.protocol, context.codec, s, 'toServer');
+    this.lastHeard = context.clock.now();
+  }
+
+  get rtt(): number {
+    return this.estimator.smoothed;
+  }
+
+  get jitter(): number {
+    return this.estimator.jitter;
+  }
+
+  get remoteAddress(): string {
+    return this.request.remoteAddress;
+  }
+
+  /** Give the session a (new) socket after a successful handshake or resume. */
+  attach(socket: Socket, resumed: boolean): void {
+    this.socket = socket;
+    this.state = 'active';
+    this.lastHeard = this.context.clock.now();
+    this.replayNext = resumed;
+    this.backedUpSince = -1;
+    this.sentAck = -1;
+    this.scheduleHeartbeat();
+  }
+
+  /** The socket is gone but the session is held for a resume. */
+  suspend(): void {
+    this.stopTimers();
+    this.socket = undefined;
+    this.state = 'suspended';
+  }
+
+  private scheduleHeartbeat(): void {
+    const { clock, settings } = this.context;
+    if (this.heartbeat) clock.clearTimeout(this.heartbeat);
+    this.heartbeat = clock.setTimeout(() => {
+      this.heartbeat = undefined;
+      if (this.state !== 'active' || !this.socket) return;
+      if (clock.now() - this.lastHeard > settings.idleTimeoutMs) {
+        this.close(CloseCode.IdleTimeout, 'no traffic within the idle timeout');
+        return;
+      }
+      this.sendNow(encodePing(clock.now()));
+      this.scheduleHeartbeat();
+    }, settings.heartbeatIntervalMs);
+  }
+
+  private stopTimers(): void {
+    if (this.heartbeat) this.context.clock.clearTimeout(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  private sendNow(frame: Uint8Array): void {
+    if (!this.socket) return;
+    this.stats.bytesOut += frame.length;
+    this.stats.framesOut++;
+    this.socket.send(frame);
+  }
+
+  /** A socket callback: one WebSocket message from this peer after the handshake. */
+  receiveFrame(data: Uint8Array | string): void {
+    if (this.state !== 'active') return;
+    this.lastHeard = this.context.clock.now();
+    try {
+      if (typeof data === 'string') throw new ProtocolError('text frames are not accepted', CloseCode.UnsupportedData);
+      if (data.length > this.context.settings.maxFrameBytes)
+        throw new ProtocolError(`frame of ${data.length} bytes over the limit`, CloseCode.MessageTooBig);
+      this.stats.bytesIn += data.length;
+      this.stats.framesIn++;
+      const r = new ByteReader(data);
+      const kind = r.u8();
+      switch (kind) {
+        case FrameKind.Client:
+          this.readClientFrame(r);
+          break;
+        case FrameKind.Ping:
+          this.sendNow(encodePong({ echo: r.f64(), time: this.context.clock.wallTime(), tick: this.context.tick() }));
+          break;
+        case FrameKind.Pong:
+          this.estimator.sample(this.context.clock.now() - decodePong(r).echo);
+          break;
+        default:
+          throw new ProtocolError(`unexpected frame kind ${kind} after the handshake`);
+      }
+      if (r.remaining > 0 && kind !== FrameKind.Client) throw new ProtocolError('trailing bytes after the frame');
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private readClientFrame(r: ByteReader): void {
+    const { ack } = readClientHeader(r);
+    if (ack > this.channel.lastSentSeq) throw new ProtocolError(`ack ${ack} for a message never sent`);
+    this.channel.ack(ack);
+    const before = this.inbound.length;
+    this.receiver.read(
+      r,
+      (message) => {
+        if (this.inbound.length >= this.context.settings.inboundCapacity)
+          throw new ProtocolError('inbound queue full', CloseCode.RateLimited);
+        this.inbound.push(message);
+        this.stats.messagesIn++;
+      },
+      (error) => this.rejectInvalid(error),
+    );
+    if (r.remaining > 0) throw new ProtocolError('trailing bytes after the messages section');
+    if (this.inbound.length > before) this.context.pending(this);
+  }
+
+  private rejectInvalid(error: InvalidMessageError): void {
+    this.context.logger.debug('invalid message', { connection: this.id, problem: error.message });
+    if (++this.invalidCount > this.context.settings.maxInvalidMessages)
+      throw new ProtocolError('too many invalid messages', CloseCode.PolicyViolation);
+    this.enqueue(ErrorMessage, { code: 400, message: error.message, about: error.type });
+  }
+
+  /** End the connection for a decode or policy failure: one close, logged, never thrown further. */
+  fail(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.context.logger.info('closing connection for a protocol error', { connection: this.id, code: error.code, reason: error.message });
+      this.close(error.code, error.message);
+    } else {
+      this.context.logger.error('unexpected error handling a connection', { connection: this.id, error: String(error) });
+      this.close(CloseCode.InternalError, 'internal error');
+    }
+  }
+
+  /** Queue a message for the next frame. False when the channel overflowed (the connection is closed with 4008). */
+  enqueue(type: MessageType, data: unknown): boolean {
+    return this.enqueueEncoded(this.context.protocol.messageId(type), this.context.codec.encode(type, data), type.droppable);
+  }
+
+  /** Queue an already-encoded payload (broadcasts encode once and share the bytes). */
+  enqueueEncoded(typeId: number, payload: Uint8Array, droppable: boolean): boolean {
+    if (this.state === 'closed') return false;
+    const result = this.channel.push(typeId, payload, droppable);
+    if (result === 'overflow') {
+      this.close(CloseCode.SlowConsumer, 'outbound channel full');
+      return false;
+    }
+    if (result !== 'queued') this.stats.dropped = this.channel.dropped;
+    if (this.channel.crossedWarning()) this.context.warning(this);
+    return result !== 'dropped';
+  }
+
+  /**
+   * Write and send this tick's frame: header, queued messages, then the state section from
+   * `writeState`. Skipped while the socket is backed up (messages wait in the bounded channel and
+   * state coalesces); closed with 4008 when that lasts past `slowConsumerTimeoutMs`.
+   */
+  flush(w: ByteWriter, tick: number, writeState: ((connection: ServerConnection, w: ByteWriter) => void) | undefined): void {
+    const socket = this.socket;
+    if (this.state !== 'active' || !socket) return;
+    const { clock, settings } = this.context;
+    const now = clock.now();
+    if (socket.bufferedAmount > settings.highWaterMark) {
+      if (this.backedUpSince < 0) this.backedUpSince = now;
+      this.stats.backpressuredTicks++;
+      if (now - this.backedUpSince > settings.slowConsumerTimeoutMs) this.close(CloseCode.SlowConsumer, 'client did not keep up');
+      return;
+    }
+    this.backedUpSince = -1;
+    const { messages, firstSeq } = this.channel.take(this.replayNext);
+    this.replayNext = false;
+    const ack = this.receiver.received;
+    w.reset();
+    writeTickHeader(w, { tick, lastInput: this.lastInput, ack });
+    writeMessages(w, messages, firstSeq);
+    const headerLength = w.length;
+    writeState?.(this, w);
+    const idle = messages.length === 0 && w.length === headerLength && ack === this.sentAck && this.lastInput === this.sentInput;
+    // An empty frame still goes out now and then so the client's clock keeps hearing ticks.
+    if (idle && now - this.lastFrameAt < settings.heartbeatIntervalMs) return;
+    this.sentAck = ack;
+    this.sentInput = this.lastInput;
+    this.lastFrameAt = now;
+    this.stats.messagesOut += messages.length;
+    this.sendNow(w.finish());
+  }
+
+  /** Close with a code and reason. Idempotent; the endpoint emits `disconnected` once. */
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    const socket = this.socket;
+    this.state = 'closed';
+    this.stopTimers();
+    this.socket = undefined;
+    try {
+      socket?.close(code, reason);
+    } catch (error) {
+      this.context.logger.debug('socket close failed', { connection: this.id, error: String(error) });
+    }
+    this.context.closed(this, code, reason, true);
+  }
+
+  /** The socket reported closing (peer or network). */
+  socketClosed(socket: Socket, code: number, reason: string): void {
+    if (socket !== this.socket || this.state === 'closed') return;
+    this.stopTimers();
+    this.socket = undefined;
+    this.context.closed(this, code, reason, false);
+  }
+
+  /** Mark closed without touching a socket (expiry of a suspended session, shutdown). */
+  markClosed(): void {
+    this.stopTimers();
+    this.state = 'closed';
+  }
+}

@@ -1,0 +1,285 @@
+import { ByteReader, ByteWriter } from '../protocol/bytes';
+import { CloseCode, FINAL_CLOSE_CODES } from '../protocol/close-codes';
+import { FrameKind, PROTOCOL_VERSION, decodeHello, encodeMismatch, encodeWelcome } from '../protocol/frames';
+import { ProtocolError } from '../protocol/protocol-error';
+import { MessageCodec } from '../schema/message-codec';
+import type { Protocol } from '../schema/protocol';
+import { type Clock, type TimerHandle, systemClock } from '../transport/clock';
+import type { Accepted, Admission, ConnectionRequest, ServerTransport, Socket, SocketHandlers, TransportHost } from '../transport/transport';
+import type { ConnectionEvent } from './connection-events';
+import { type Logger, consoleLogger } from './logger';
+import type { ReceivedMessage } from './message-receiver';
+import { ServerConnection, type ServerConnectionContext } from './server-connection';
+import { createSessionToken } from './session-token';
+import { type NetworkSettings, resolveSettings } from './settings';
+
+/**
+ * Decides who may connect, before the WebSocket upgrade. Return the peer's identity to admit it,
+ * or `undefined`/`null` to refuse with HTTP 401. May be async.
+ */
+export type Authenticate = (request: ConnectionRequest) => unknown | Promise<unknown>;
+
+/** Options of the server side of the connection layer. */
+export interface ServerEndpointOptions {
+  readonly transport: ServerTransport;
+  /** Ticks per second, announced in Welcome. */
+  readonly tickRate: number;
+  readonly settings?: Partial<NetworkSettings>;
+  /** Sessions (handshaking, active and held) at most; more are refused with HTTP 503. Default 10,000. */
+  readonly maxConnections?: number;
+  readonly authenticate?: Authenticate;
+  /** Hold a dropped session this long for its client to resume it, ms. 0 (default) disables resume. */
+  readonly resumeGraceMs?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/**
+ * The server side of every connection: admits sockets, runs handshakes and resumes, and hands
+ * game code what arrived (`drain`) and sends what it queued (`flush`), once per tick.
+ */
+export class ServerEndpoint implements TransportHost {
+  /** Active and held (suspended) sessions by id. */
+  readonly connections = new Map<number, ServerConnection>();
+  readonly settings: NetworkSettings;
+  readonly codec: MessageCodec;
+  /** The current tick, maintained by the caller. */
+  tick = 0;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly context: ServerConnectionContext;
+  private readonly sessions = new Map<string, ServerConnection>();
+  private readonly expiries = new Map<number, TimerHandle>();
+  private events: ConnectionEvent[] = [];
+  private pendingInbound = new Set<ServerConnection>();
+  private handshaking = 0;
+  private nextId = 1;
+  private accepting = false;
+  private readonly writer = new ByteWriter(4096);
+
+  constructor(
+    readonly protocol: Protocol,
+    private readonly options: ServerEndpointOptions,
+  ) {
+    this.settings = resolveSettings(options.settings);
+    this.codec = new MessageCodec(this.settings.maxMessageBytes);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? consoleLogger();
+    this.context = {
+      protocol,
+      codec: this.codec,
+      settings: this.settings,
+      clock: this.clock,
+      logger: this.logger,
+      tick: () => this.tick,
+      closed: (connection, code, reason, byServer) => this.connectionClosed(connection, code, reason, byServer),
+      pending: (connection) => this.pendingInbound.add(connection),
+      warning: (connection) => {
+        this.logger.warn('outbound channel over its warning threshold', { connection: connection.id, depth: connection.channel.depth });
+        this.events.push({ type: 'channelWarning', connection, depth: connection.channel.depth, bytes: connection.channel.bytes });
+      },
+    };
+  }
+
+  /** Start accepting connections. */
+  async start(): Promise<void> {
+    this.accepting = true;
+    await this.options.transport.start(this);
+  }
+
+  async admit(request: ConnectionRequest): Promise<Admission> {
+    if (!this.accepting) return { accept: false, status: 503, reason: 'server is shutting down' };
+    const max = this.options.maxConnections ?? 10_000;
+    if (this.connections.size + this.handshaking >= max) return { accept: false, status: 503, reason: 'server full' };
+    if (!this.options.authenticate) return { accept: true, identity: undefined };
+    try {
+      const identity = await this.options.authenticate(request);
+      if (identity === undefined || identity === null) return { accept: false, status: 401, reason: 'authentication failed' };
+      return { accept: true, identity };
+    } catch (error) {
+      this.logger.info('authentication threw; refusing', { error: String(error), address: request.remoteAddress });
+      return { accept: false, status: 401, reason: 'authentication failed' };
+    }
+  }
+
+  accept(socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
+    let session: ServerConnection | undefined;
+    let done = false;
+    this.handshaking++;
+    const finishHandshake = () => {
+      if (done) return;
+      done = true;
+      this.handshaking--;
+      this.clock.clearTimeout(timer);
+    };
+    const refuse = (code: number, reason: string) => {
+      finishHandshake();
+      this.logger.info('handshake refused', { code, reason, address: request.remoteAddress });
+      socket.close(code, reason);
+    };
+    const timer = this.clock.setTimeout(() => refuse(CloseCode.HandshakeTimeout, 'handshake timeout'), this.settings.handshakeTimeoutMs);
+    return {
+      message: (data) => {
+        if (session) return session.receiveFrame(data);
+        if (done) return;
+        try {
+          session = this.handshake(socket, request, admission, data);
+          finishHandshake();
+        } catch (error) {
+          if (error instanceof ProtocolError) refuse(error.code, error.message);
+          else {
+            this.logger.error('handshake failed', { error: String(error) });
+            refuse(CloseCode.InternalError, 'internal error');
+          }
+        }
+      },
+      close: (code, reason) => {
+        finishHandshake();
+        session?.socketClosed(socket, code, reason);
+      },
+    };
+  }
+
+  private handshake(socket: Socket, request: ConnectionRequest, admission: Accepted, data: Uint8Array | string): ServerConnection {
+    if (typeof data === 'string') throw new ProtocolError('text frames are not accepted', CloseCode.UnsupportedData);
+    if (data.length > this.settings.maxFrameBytes) throw new ProtocolError('handshake frame too large', CloseCode.MessageTooBig);
+    const r = new ByteReader(data);
+    const kind = r.u8();
+    if (kind !== FrameKind.Hello) throw new ProtocolError(`expected Hello, got frame kind ${kind}`);
+    const hello = decodeHello(r);
+    if (r.remaining > 0) throw new ProtocolError('trailing bytes after Hello');
+    if (hello.version !== PROTOCOL_VERSION || hello.fingerprint !== this.protocol.fingerprint) {
+      socket.send(encodeMismatch({ version: PROTOCOL_VERSION, fingerprint: this.protocol.fingerprint, description: [...this.protocol.description] }));
+      throw new ProtocolError(
+        `protocol mismatch: client v${hello.version}/${hello.fingerprint.toString(16)}, server v${PROTOCOL_VERSION}/${this.protocol.fingerprint.toString(16)}`,
+        CloseCode.ProtocolMismatch,
+      );
+    }
+    const held = hello.resumeToken ? this.sessions.get(hello.resumeToken) : undefined;
+    if (held && held.state === 'suspended' && held.channel.canReplayAfter(hello.received)) {
+      const expiry = this.expiries.get(held.id);
+      if (expiry) this.clock.clearTimeout(expiry);
+      this.expiries.delete(held.id);
+      held.attach(socket, true);
+      this.sendWelcome(socket, held, true);
+      this.events.push({ type: 'reconnected', connection: held });
+      this.logger.info('session resumed', { connection: held.id });
+      return held;
+    }
+    if (held) this.expire(held);
+    const session = new ServerConnection(this.nextId++, admission.identity, request, createSessionToken(), this.context);
+    this.connections.set(session.id, session);
+    if ((this.options.resumeGraceMs ?? 0) > 0) this.sessions.set(session.sessionToken, session);
+    session.attach(socket, false);
+    this.sendWelcome(socket, session, false);
+    this.events.push({ type: 'connected', connection: session });
+    this.logger.info('connected', { connection: session.id, address: request.remoteAddress });
+    return session;
+  }
+
+  private sendWelcome(socket: Socket, session: ServerConnection, resumed: boolean): void {
+    const frame = encodeWelcome({
+      connectionId: session.id,
+      tickRate: this.options.tickRate,
+      tick: this.tick,
+      serverTime: this.clock.wallTime(),
+      sessionToken: (this.options.resumeGraceMs ?? 0) > 0 ? session.sessionToken : '',
+      resumed,
+      received: session.receiver.received,
+    });
+    session.stats.bytesOut += frame.length;
+    socket.send(frame);
+  }
+
+  private connectionClosed(connection: ServerConnection, code: number, reason: string, byServer: boolean): void {
+    const grace = this.options.resumeGraceMs ?? 0;
+    const resumable = !byServer && grace > 0 && this.accepting && code !== CloseCode.Normal && !FINAL_CLOSE_CODES.has(code);
+    this.logger.info('disconnected', { connection: connection.id, code, reason, resumable });
+    this.events.push({ type: 'disconnected', connection, code, reason, resumable });
+    if (resumable) {
+      connection.suspend();
+      this.expiries.set(
+        connection.id,
+        this.clock.setTimeout(() => {
+          if (connection.state !== 'suspended') return;
+          this.expire(connection);
+          this.events.push({ type: 'expired', connection });
+        }, grace),
+      );
+      return;
+    }
+    connection.markClosed();
+    this.forget(connection);
+  }
+
+  private expire(connection: ServerConnection): void {
+    connection.markClosed();
+    this.forget(connection);
+  }
+
+  private forget(connection: ServerConnection): void {
+    this.connections.delete(connection.id);
+    this.sessions.delete(connection.sessionToken);
+    const expiry = this.expiries.get(connection.id);
+    if (expiry) this.clock.clearTimeout(expiry);
+    this.expiries.delete(connection.id);
+  }
+
+  /**
+   * Hand over everything that arrived since the last call: connection events in order, then every
+   * queued message with its source. Inputs advance the connection's acknowledged input sequence.
+   */
+  drain(onEvent: (event: ConnectionEvent) => void, onMessage: (source: ServerConnection, message: ReceivedMessage) => void): void {
+    const events = this.events;
+    this.events = [];
+    for (const event of events) onEvent(event);
+    if (this.pendingInbound.size === 0) return;
+    const pending = this.pendingInbound;
+    this.pendingInbound = new Set();
+    for (const connection of pending) {
+      const inbound = connection.inbound;
+      connection.inbound = [];
+      for (const message of inbound) {
+        if (message.type.input) connection.lastInput = message.seq;
+        onMessage(connection, message);
+      }
+    }
+  }
+
+  /** Send every connection its frame for `tick`. */
+  flush(tick: number, writeState?: (connection: ServerConnection, w: ByteWriter) => void): void {
+    this.tick = tick;
+    for (const connection of this.connections.values()) {
+      try {
+        connection.flush(this.writer, tick, writeState);
+      } catch (error) {
+        connection.fail(error);
+      }
+    }
+  }
+
+  /** Active connections (not held ones). */
+  *active(): IterableIterator<ServerConnection> {
+    for (const connection of this.connections.values()) if (connection.state === 'active') yield connection;
+  }
+
+  /**
+   * Graceful shutdown: refuse new connections, send each client its queued messages, close every
+   * connection with 4004, drop held sessions, and stop the transport.
+   */
+  async shutdown(reason = 'server shutdown'): Promise<void> {
+    if (!this.accepting && this.connections.size === 0) {
+      await this.options.transport.stop();
+      return;
+    }
+    this.accepting = false;
+    this.flush(this.tick);
+    for (const connection of [...this.connections.values()]) {
+      if (connection.state === 'suspended') {
+        this.expire(connection);
+        this.events.push({ type: 'expired', connection });
+      } else connection.close(CloseCode.ServerShutdown, reason);
+    }
+    await this.options.transport.stop();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Limits and timings for every connection, after pl3xus's `NetworkSettings`. Every queue a peer
+ * can grow has a bound here; crossing one has a documented outcome (a close code or a counted drop).
+ */
+export interface NetworkSettings {
+  /** Largest WebSocket message accepted, bytes; larger closes with 1009. */
+  maxFrameBytes: number;
+  /** Largest single message payload, bytes; larger closes with 1009. */
+  maxMessageBytes: number;
+  /** Most messages one frame may carry. */
+  maxMessagesPerFrame: number;
+  /** Outbound reliable messages queued per connection before 4008 (or drop-oldest for droppable types). */
+  channelCapacity: number;
+  /** Outbound queued bytes per connection before 4008 (or drop-oldest for droppable types). */
+  channelBytes: number;
+  /** Fraction of capacity (0..1) at which a `channelWarning` event is emitted and logged, once per crossing. */
+  channelWarningThreshold: number;
+  /** Inbound messages queued per connection between two `receive` calls before 4005. */
+  inboundCapacity: number;
+  /** Sent-but-unacknowledged reliable messages kept for replay after a resume. */
+  replayCapacity: number;
+  /** Socket `bufferedAmount` above which the connection counts as backed up: frames wait, state coalesces. */
+  highWaterMark: number;
+  /** How long a connection may stay backed up before it is closed with 4008, ms. */
+  slowConsumerTimeoutMs: number;
+  /** Time from socket open to a valid Hello before 4007, ms. */
+  handshakeTimeoutMs: number;
+  /** Interval between pings, ms. */
+  heartbeatIntervalMs: number;
+  /** Silence (no frame at all) after which the peer is presumed gone, ms. */
+  idleTimeoutMs: number;
+  /** Schema-invalid messages tolerated (each answered with error 400) before 1008. */
+  maxInvalidMessages: number;
+}
+
+/** Defaults sized for a 20–60 Hz game: about 8 s of a busy message stream per connection. */
+export const DEFAULT_SETTINGS: Readonly<NetworkSettings> = Object.freeze({
+  maxFrameBytes: 1 << 20,
+  maxMessageBytes: 64 * 1024,
+  maxMessagesPerFrame: 4096,
+  channelCapacity: 1000,
+  channelBytes: 4 << 20,
+  channelWarningThreshold: 0.8,
+  inboundCapacity: 1024,
+  replayCapacity: 1024,
+  highWaterMark: 256 * 1024,
+  slowConsumerTimeoutMs: 10_000,
+  handshakeTimeoutMs: 5_000,
+  heartbeatIntervalMs: 1_000,
+  idleTimeoutMs: 10_000,
+  maxInvalidMessages: 10,
+});
+
+/** Fill in defaults and reject nonsense early, at construction, not mid-game. */
+export function resolveSettings(partial: Partial<NetworkSettings> = {}): NetworkSettings {
+  const settings = { ...DEFAULT_SETTINGS, ...partial };
+  for (const [key, value] of Object.entries(settings)) {
+    if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))
+      throw new TypeError(`network setting ${key} must be a non-negative number, got ${value}`);
+  }
+  if (settings.channelWarningThreshold > 1) throw new TypeError('channelWarningThreshold is a fraction in 0..1');
+  if (settings.maxMessageBytes > settings.maxFrameBytes) throw new TypeError('maxMessageBytes cannot exceed maxFrameBytes');
+  return settings;
+}

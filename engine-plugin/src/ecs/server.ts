@@ -1,0 +1,271 @@
+import { type World, hasComponent, observe, onAdd, onRemove, query } from 'bitecs';
+import type { Connection } from '../connection/connection';
+import type { ConnectionEvent } from '../connection/connection-events';
+import type { ServerConnection } from '../connection/server-connection';
+import { type ServerEndpointOptions, ServerEndpoint } from '../connection/server-endpoint';
+import { CloseCode } from '../protocol/close-codes';
+import type { Shape, ShapeValue } from '../schema/fields';
+import type { MessageType } from '../schema/message';
+import type { Protocol } from '../schema/protocol';
+import { ServerReplication, type ServerReplicationOptions } from '../replication/server-replication';
+import { Networked } from './networked';
+import { type Received, TickBuffers } from './received';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate'> {
+  /** Ticks per second the game runs `receive … flush` at; announced to clients. Default 20. */
+  readonly tickRate?: number;
+  /** Interest management and capacity for replication. */
+  readonly replication?: ServerReplicationOptions;
+}
+
+/**
+ * The server half of tickwire for one bitECS world. Run `receive` first in every tick, your game
+ * systems next, then `replicate` and `flush`:
+ *
+ * ```ts
+ * const net = createServer(world, protocol, { transport: webSocketServer({ port: 8080 }) });
+ * await net.start();
+ * fixedTick(20, () => { net.receive(); game(world, net); net.replicate(); net.flush(); });
+ * ```
+ */
+export class NetworkServer {
+  /** The tick being run; advanced by `receive`. */
+  tick = 0;
+  readonly endpoint: ServerEndpoint;
+  readonly replication: ServerReplication;
+  private readonly messageBuffers = new TickBuffers<MessageType, Received<unknown>>();
+  private eventBuffer: ConnectionEvent[] = [];
+  private readonly owners = new Map<number, number>();
+  private readonly unobserve: Array<() => void> = [];
+
+  constructor(
+    readonly world: World,
+    readonly protocol: Protocol,
+    options: ServerOptions,
+  ) {
+    this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20 });
+    this.replication = new ServerReplication(protocol, options.replication);
+    this.observeWorld();
+  }
+
+  private observeWorld(): void {
+    const { world, replication, protocol } = this;
+    this.unobserve.push(
+      observe(world, onAdd(Networked), (eid: number) => {
+        replication.spawn(eid);
+        protocol.components.forEach((component, id) => {
+          if (hasComponent(world, eid, component)) replication.addComponent(eid, id);
+        });
+      }),
+      observe(world, onRemove(Networked), (eid: number) => {
+        replication.despawn(eid);
+        this.owners.delete(eid);
+      }),
+    );
+    protocol.components.forEach((component, id) => {
+      this.unobserve.push(
+        observe(world, onAdd(component), (eid: number) => {
+          if (hasComponent(world, eid, Networked)) replication.addComponent(eid, id);
+        }),
+        observe(world, onRemove(component), (eid: number) => {
+          if (hasComponent(world, eid, Networked)) replication.removeComponent(eid, id);
+        }),
+      );
+    });
+    // Entities made Networked before the server existed.
+    for (const eid of [...query(world, [Networked])]) {
+      replication.spawn(eid);
+      protocol.components.forEach((component, id) => {
+        if (hasComponent(world, eid, component)) replication.addComponent(eid, id);
+      });
+    }
+  }
+
+  /** Start accepting connections. */
+  start(): Promise<void> {
+    return this.endpoint.start();
+  }
+
+  /** Graceful shutdown: every client gets its queued messages and close 4004; the transport stops. */
+  async stop(reason = 'server shutdown'): Promise<void> {
+    await this.endpoint.shutdown(reason);
+    for (const dispose of this.unobserve.splice(0)) dispose();
+  }
+
+  /**
+   * System, first in the tick: advance the tick and turn everything that arrived since the last
+   * tick into this tick's events and messages.
+   */
+  readonly receive = (): void => {
+    this.tick++;
+    this.endpoint.tick = this.tick;
+    this.eventBuffer = [];
+    this.messageBuffers.clear();
+    this.endpoint.drain(
+      (event) => {
+        this.eventBuffer.push(event);
+        this.trackForReplication(event);
+      },
+      (source, message) => this.messageBuffers.push(message.type, { source, data: message.data }),
+    );
+  };
+
+  private trackForReplication(event: ConnectionEvent): void {
+    const id = event.connection.id;
+    switch (event.type) {
+      case 'connected':
+        this.replication.addClient(id);
+        break;
+      case 'reconnected':
+        this.replication.resync(id);
+        break;
+      case 'disconnected':
+        if (!event.resumable) this.replication.removeClient(id);
+        break;
+      case 'expired':
+        this.replication.removeClient(id);
+        break;
+    }
+  }
+
+  /** System: find what changed in networked entities and encode it once for everyone. */
+  readonly replicate = (): void => {
+    this.replication.replicate(this.tick);
+  };
+
+  /** System, last in the tick: one frame per connection with its messages and its state. */
+  readonly flush = (): void => {
+    this.endpoint.flush(this.tick, (connection, w) => this.replication.writeState(connection.id, w));
+  };
+
+  /** Connection events of this tick: connected, disconnected (with code and reason), reconnected, expired, error. */
+  events(): readonly ConnectionEvent[] {
+    return this.eventBuffer;
+  }
+
+  /** Messages of one type received this tick, with their source. */
+  messages<S extends Shape>(type: MessageType<S>): readonly Received<ShapeValue<S>>[] {
+    return this.messageBuffers.get(type) as readonly Received<ShapeValue<S>>[];
+  }
+
+  private session(connection: Connection): ServerConnection | undefined {
+    const session = this.endpoint.connections.get(connection.id);
+    return session && session === connection ? session : undefined;
+  }
+
+  /** Queue a message to one connection for this tick's frame. False if it is gone or its channel overflowed. */
+  send<S extends Shape>(to: Connection, type: MessageType<S>, data: ShapeValue<S>): boolean {
+    const session = this.session(to);
+    if (!session) return false;
+    if (type.direction === 'toServer') throw new TypeError(`message ${type.name} is client → server only`);
+    return session.enqueue(type, data);
+  }
+
+  /** Queue a message to every connection (held sessions too: they get it on resume). Encoded once. */
+  broadcast<S extends Shape>(type: MessageType<S>, data: ShapeValue<S>): void {
+    this.broadcastTo(this.endpoint.connections.values(), type, data, undefined);
+  }
+
+  /** Queue a message to every connection but one. */
+  broadcastExcept<S extends Shape>(except: Connection, type: MessageType<S>, data: ShapeValue<S>): void {
+    this.broadcastTo(this.endpoint.connections.values(), type, data, except);
+  }
+
+  /** Queue a message to the connections in a room. */
+  broadcastToRoom<S extends Shape>(room: string, type: MessageType<S>, data: ShapeValue<S>, except?: Connection): void {
+    const members: ServerConnection[] = [];
+    for (const id of this.replication.roomMembers(room)) {
+      const session = this.endpoint.connections.get(id);
+      if (session) members.push(session);
+    }
+    this.broadcastTo(members, type, data, except);
+  }
+
+  private broadcastTo<S extends Shape>(
+    targets: Iterable<ServerConnection>,
+    type: MessageType<S>,
+    data: ShapeValue<S>,
+    except: Connection | undefined,
+  ): void {
+    if (type.direction === 'toServer') throw new TypeError(`message ${type.name} is client → server only`);
+    const payload = this.endpoint.codec.encode(type, data);
+    const typeId = this.protocol.messageId(type);
+    for (const session of [...targets]) {
+      if (session !== except && session.state !== 'closed') session.enqueueEncoded(typeId, payload, type.droppable);
+    }
+  }
+
+  /** Close a connection (default 4003 kicked). Emits `disconnected` at the next `receive`. */
+  disconnect(connection: Connection, code: number = CloseCode.Kicked, reason = 'kicked'): void {
+    this.session(connection)?.close(code, reason);
+  }
+
+  /** Every active or held connection. */
+  connections(): IterableIterator<Connection> {
+    return this.endpoint.connections.values();
+  }
+
+  /** A connection by id. */
+  connection(id: number): Connection | undefined {
+    return this.endpoint.connections.get(id);
+  }
+
+  /** Record which connection owns an entity (its inputs may drive it); undefined to clear. */
+  setOwner(eid: number, owner: Connection | undefined): void {
+    if (owner) this.owners.set(eid, owner.id);
+    else this.owners.delete(eid);
+  }
+
+  /** The connection that owns an entity, if any (still connected or held). */
+  owner(eid: number): Connection | undefined {
+    const id = this.owners.get(eid);
+    return id === undefined ? undefined : this.endpoint.connections.get(id);
+  }
+
+  /** Entities owned by a connection. */
+  owned(connection: Connection): number[] {
+    const out: number[] = [];
+    for (const [eid, id] of this.owners) if (id === connection.id) out.push(eid);
+    return out;
+  }
+
+  /** Put a connection in a room: it sees the room's entities and receives `broadcastToRoom`. */
+  joinRoom(connection: Connection, room: string): void {
+    this.replication.joinRoom(connection.id, room);
+  }
+
+  leaveRoom(connection: Connection, room: string): void {
+    this.replication.leaveRoom(connection.id, room);
+  }
+
+  /** Scope an entity to a room: only the room's connections see it (entities in no room are global). */
+  addToRoom(eid: number, room: string): void {
+    this.replication.addToRoom(eid, room);
+  }
+
+  removeFromRoom(eid: number, room: string): void {
+    this.replication.removeFromRoom(eid, room);
+  }
+
+  /** Spatial interest: the connection sees entities within `radius` of `eid`. */
+  setFocus(connection: Connection, eid: number | undefined, radius = 0): void {
+    this.replication.setFocus(connection.id, eid, radius);
+  }
+
+  /** Custom interest: the final say on whether a connection sees an entity. */
+  setFilter(filter: ((connection: Connection, eid: number) => boolean) | undefined): void {
+    this.replication.setFilter(
+      filter &&
+        ((clientId, eid) => {
+          const connection = this.endpoint.connections.get(clientId);
+          return connection ? filter(connection, eid) : false;
+        }),
+    );
+  }
+}
+
+/** Create the server half of tickwire for a bitECS world. Call `start()` to accept connections. */
+export function createServer(world: World, protocol: Protocol, options: ServerOptions): NetworkServer {
+  return new NetworkServer(world, protocol, options);
+}
