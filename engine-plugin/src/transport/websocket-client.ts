@@ -1,6 +1,7 @@
 import { CloseCode } from '../protocol/close-codes';
 import { truncateCloseReason } from './close-reason';
 import { ABNORMAL_CLOSURE, type ClientSocketHandlers, type ClientTransport, type Socket } from './transport';
+import { wsErrorCloseCode } from './ws-error-close-code';
 
 /**
  * A callback property typed as a method so that it is checked bivariantly: the browser's
@@ -78,6 +79,7 @@ function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): Socket {
   let closed = false;
   let closing = false;
   let lastError: string | undefined;
+  let failure: number | undefined;
   // Set only when the browser refused our close code and we sent 1000 instead.
   let requested: { code: number; reason: string } | undefined;
 
@@ -106,8 +108,15 @@ function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): Socket {
   ws.onerror = (event) => {
     // The close event always follows an error event; keep its message to say why.
     lastError = errorMessage(event) ?? lastError;
+    // `ws` on Node: a protocol error it closed the socket for (browsers expose no such detail).
+    const error = typeof event === 'object' && event !== null && 'error' in event ? event.error : undefined;
+    failure ??= wsErrorCloseCode(error);
   };
   ws.onclose = (event) => {
+    if (failure !== undefined && event.code === ABNORMAL_CLOSURE) {
+      finish(failure, lastError ?? '');
+      return;
+    }
     if (requested && event.code !== ABNORMAL_CLOSURE) {
       finish(requested.code, requested.reason);
       return;

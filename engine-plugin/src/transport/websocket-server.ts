@@ -4,7 +4,17 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../protocol/close-codes';
 import { truncateCloseReason } from './close-reason';
-import type { Accepted, Admission, ConnectionRequest, ServerTransport, Socket, SocketHandlers, TransportHost } from './transport';
+import {
+  ABNORMAL_CLOSURE,
+  type Accepted,
+  type Admission,
+  type ConnectionRequest,
+  type ServerTransport,
+  type Socket,
+  type SocketHandlers,
+  type TransportHost,
+} from './transport';
+import { wsErrorCloseCode } from './ws-error-close-code';
 
 /** Options for {@link webSocketServer}. */
 export interface WebSocketServerOptions {
@@ -156,14 +166,20 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
       if (closed || closing || !handlers) return;
       handlers.message(isBinary ? toBytes(data) : toText(data));
     });
-    // Errors (oversize message, invalid UTF-8, bad frame) are the peer's; `ws` closes with the
-    // matching code and the close event reports it. Without a listener the emit would throw.
-    ws.on('error', () => {});
+    // Errors (oversize message, invalid UTF-8, bad frame) are the peer's fault: `ws` closes with the
+    // matching code, and we report that code rather than the 1006 its close event will say.
+    // Without a listener the emit would throw.
+    let failure: { code: number; reason: string } | undefined;
+    ws.on('error', (error: Error) => {
+      const code = wsErrorCloseCode(error);
+      if (code !== undefined) failure ??= { code, reason: error.message };
+    });
     ws.on('close', (code: number, reason: Buffer) => {
       open.delete(ws);
       if (closed) return;
       closed = true;
-      if (requested && code !== 1006) handlers?.close(requested.code, requested.reason);
+      if (failure && code === ABNORMAL_CLOSURE) handlers?.close(failure.code, failure.reason);
+      else if (requested && code !== ABNORMAL_CLOSURE) handlers?.close(requested.code, requested.reason);
       else handlers?.close(code, reason.toString('utf8'));
     });
 
