@@ -75,6 +75,7 @@ export interface MemoryNetwork {
  *   no reason); with no server started, 1006 `connection refused`. The server's `accept` is not called;
  * - `close(code, reason)` reaches the peer after the messages sent before it; the peer's `close`
  *   reports that code, and the initiator's reports it when the peer's echo arrives, a round trip later;
+ * - the subprotocol is the admission's if the client offered it, else the first offered, else none (as the ws server does);
  * - a side that has called `close` receives no more messages; `send` after close is dropped, before open it throws;
  * - {@link Link.disconnect} drops a connection: both sides see 1006.
  */
@@ -101,7 +102,9 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
         connection.refuse(admission.status, admission.reason);
         return;
       }
-      const protocol = admission.protocol !== undefined && request.protocols.includes(admission.protocol) ? admission.protocol : '';
+      // The same selection as the ws server: the admission's if offered, else the first offered.
+      const protocol =
+        admission.protocol !== undefined && request.protocols.includes(admission.protocol) ? admission.protocol : (request.protocols[0] ?? '');
       connection.accept(protocol);
       try {
         connection.server.handlers = admittingHost.accept(connection.server, request, admission);

@@ -56,7 +56,8 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
  * becomes a {@link ConnectionRequest}, and a refusal is answered as a plain HTTP response with its
  * status (401, 503…) on a socket that is then destroyed, so a refused client never costs a
  * WebSocket. On acceptance, `admission.protocol` is selected as the subprotocol when the client
- * offered it (selecting one it did not offer would make the client fail the connection).
+ * offered it; otherwise the first one offered, if any (selecting one it did not offer, or none,
+ * would make a `ws` client fail the connection).
  *
  * Binary messages reach the host as plain `Uint8Array` views (never Node `Buffer`s, whose `slice`
  * shares memory), text frames as `string`. Each socket calls `close` exactly once; once this side
@@ -74,9 +75,13 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
     clientTracking: false,
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     perMessageDeflate: options.perMessageDeflate ?? false,
+    // Only called when the client offered at least one. A `ws` client fails a connection whose
+    // server selects none, so without a usable answer from admission take the first offered
+    // (ws's own default); browsers accept either.
     handleProtocols: (offered, request) => {
       const protocol = admitted.get(request)?.protocol;
-      return protocol !== undefined && offered.has(protocol) ? protocol : false;
+      if (protocol !== undefined && offered.has(protocol)) return protocol;
+      return offered.values().next().value ?? false;
     },
   });
   const awaitingAdmission = new Set<Duplex>();
