@@ -1,0 +1,37 @@
+/**
+ * tickwire — multiplayer networking for bitECS games. This entry runs in browsers and Node;
+ * Node-only pieces (the ws server and client, metrics, token verification) are in `tickwire/node`.
+ */
+export { CloseCode, type CloseCodeValue, FINAL_CLOSE_CODES, closeCodeName } from './protocol/close-codes';
+export { ProtocolError } from './protocol/protocol-error';
+export { PROTOCOL_VERSION } from './protocol/frames';
+export {
+  type Component,
+  type ComponentShape,
+  type ComponentStore,
+  componentInfo,
+  defineComponent,
+  defineTag,
+} from './schema/component';
+export { type Field, type FieldValue, type NumberOptions, type Shape, type ShapeValue, t } from './schema/fields';
+export { type Direction, type MessageData, type MessageOptions, type MessageType, defineInput, defineMessage } from './schema/message';
+export { InvalidMessageError } from './schema/message-codec';
+export { type Protocol, type ProtocolDefinition, defineProtocol } from './schema/protocol';
+export { ErrorMessage } from './schema/system-messages';
+export { type Clock, ManualClock, systemClock } from './transport/clock';
+export type { LinkConditions, DirectionalLinkConditions } from './transport/link-conditioner';
+export { type Link, type MemoryClientOptions, type MemoryNetwork, createMemoryNetwork } from './transport/memory';
+export type { Admission, ClientTransport, ConnectionRequest, ServerTransport, Socket } from './transport/transport';
+export { type WebSocketClientOptions, webSocketClient } from './transport/websocket-client';
+export type { Connection, ConnectionState, ConnectionStats } from './connection/connection';
+export type { ConnectionEvent } from './connection/connection-events';
+export type { ClientEvent, ClientState } from './connection/client-connection';
+export { type LogLevel, type Logger, consoleLogger, silentLogger } from './connection/logger';
+export { DEFAULT_SETTINGS, type NetworkSettings } from './connection/settings';
+export type { Authenticate } from './connection/server-endpoint';
+export { type BackoffOptions, exponentialBackoff } from './client/backoff';
+export { type ClientOptions, NetworkClient, createClient } from './ecs/client';
+export { fixedTick } from './ecs/fixed-tick';
+export { Networked } from './ecs/networked';
+export type { Received } from './ecs/received';
+export { NetworkServer, type ServerOptions, createServer } from './ecs/server';
