@@ -1,0 +1,358 @@
+import type { ByteReader } from '../protocol/bytes';
+import { ProtocolError } from '../protocol/protocol-error';
+import type { Component, FieldArray } from '../schema/component';
+import type { Protocol } from '../schema/protocol';
+import { type ComponentLayout, entityCapacity, FieldCode, type FieldLayout, layoutComponents } from './component-layout';
+import { COMPACT_MASK_FIELDS } from './entity-encoding';
+import { EntitySet } from './entity-set';
+import { SNAPSHOT_FLAG } from './state-section';
+
+/** How replication creates and edits entities in the client's world (the ecs layer implements it with bitECS). */
+export interface EntitySink {
+  /** Create an entity; returns its local id. */
+  spawn(): number;
+  despawn(localId: number): void;
+  addComponent(localId: number, component: Component): void;
+  removeComponent(localId: number, component: Component): void;
+}
+
+/**
+ * Called once per component whose authoritative values arrived, after they were applied: the
+ * interpolation layer reads them with {@link ClientReplication.authoritative}.
+ */
+export type UpdateListener = (serverId: number, localId: number, componentId: number, tick: number) => void;
+
+/**
+ * The last authoritative values of one component, indexed by SERVER id. Interpolation and
+ * prediction overwrite the game's store with presentation values; these stay as received.
+ */
+export interface AuthoritativeComponent {
+  readonly layout: ComponentLayout;
+  /** Per field: decoded values (quantised fields as floats `q * step + offset`). */
+  readonly values: readonly (FieldArray | string[])[];
+  /** Per field: the integer q of quantised fields (the delta baseline), else undefined. */
+  readonly quantized: readonly (Float64Array | undefined)[];
+  /** Per entity: the server tick of the latest values. */
+  readonly tick: Float64Array;
+}
+
+function createAuthoritative(layout: ComponentLayout): AuthoritativeComponent {
+  const n = layout.capacity;
+  const values: (FieldArray | string[])[] = [];
+  const quantized: (Float64Array | undefined)[] = [];
+  for (const f of layout.fields) {
+    if (f.code === FieldCode.String) values.push(new Array<string>(n).fill(''));
+    else if (f.code === FieldCode.Quantized) values.push(new Float64Array(n));
+    else values.push(new ((f.store as FieldArray).constructor as new (n: number) => FieldArray)(n));
+    quantized.push(f.code === FieldCode.Quantized ? new Float64Array(n) : undefined);
+  }
+  return { layout, values, quantized, tick: new Float64Array(n) };
+}
+
+/**
+ * The client half of replication: applies state sections into the client world through a
+ * server-id → local-id map (bitECS recycles ids at once, so they never match), and lists what
+ * spawned, changed and despawned this tick. Every read is bounds-checked and every id, mask and
+ * value range is validated: a malformed section throws {@link ProtocolError}, and no map grows
+ * past the protocol's entity capacity.
+ */
+export class ClientReplication {
+  /** Local ids spawned this tick. */
+  readonly spawned: number[] = [];
+  /** Local ids whose values changed this tick (not those spawned this tick). */
+  readonly changed: number[] = [];
+  /** Local ids despawned this tick. */
+  readonly despawned: number[] = [];
+  /** Optional hook for the interpolation layer. */
+  onUpdate: UpdateListener | undefined = undefined;
+  private readonly layouts: readonly ComponentLayout[];
+  private readonly state: readonly AuthoritativeComponent[];
+  private readonly sink: EntitySink;
+  private readonly capacity: number;
+  private readonly allComponents: number;
+  private readonly localOf: Int32Array;
+  private readonly serverOf = new Map<number, number>();
+  private readonly known = new EntitySet(1024);
+  private readonly components: Uint32Array;
+  private readonly fieldTotal: Uint16Array;
+  private readonly eventMark: Uint32Array;
+  private eventGeneration = 1;
+  private readonly snapshotMark: Uint32Array;
+  private snapshotGeneration = 0;
+  /** Per component id: its field masks while an update is read (no allocation per record). */
+  private readonly fieldMasks: Int32Array;
+
+  constructor(protocol: Protocol, sink: EntitySink) {
+    this.layouts = layoutComponents(protocol);
+    this.state = this.layouts.map(createAuthoritative);
+    this.sink = sink;
+    this.capacity = entityCapacity(this.layouts);
+    this.allComponents = 2 ** this.layouts.length - 1;
+    this.localOf = new Int32Array(this.capacity).fill(-1);
+    this.components = new Uint32Array(this.capacity);
+    this.fieldTotal = new Uint16Array(this.capacity);
+    this.eventMark = new Uint32Array(this.capacity);
+    this.snapshotMark = new Uint32Array(this.capacity);
+    this.fieldMasks = new Int32Array(Math.max(1, this.layouts.length));
+  }
+
+  /** Start a new tick's event lists. */
+  beginTick(): void {
+    this.spawned.length = 0;
+    this.changed.length = 0;
+    this.despawned.length = 0;
+    this.eventGeneration = (this.eventGeneration + 1) >>> 0 || 1;
+  }
+
+  localId(serverId: number): number | undefined {
+    const local = serverId >= 0 && serverId < this.capacity ? this.localOf[serverId]! : -1;
+    return local < 0 ? undefined : local;
+  }
+
+  serverId(localId: number): number | undefined {
+    return this.serverOf.get(localId);
+  }
+
+  /** Authoritative values of component `componentId`, indexed by server id. */
+  authoritative(componentId: number): AuthoritativeComponent {
+    const state = this.state[componentId];
+    if (!state) throw new RangeError(`component id ${componentId} is not registered`);
+    return state;
+  }
+
+  /** Server ids currently replicated to this client (a live view; valid until the next apply). */
+  serverIds(): Int32Array {
+    return this.known.dense.subarray(0, this.known.size);
+  }
+
+  /** Apply one state section, which runs to the end of `r`; an empty one means no state this tick. */
+  apply(r: ByteReader, tick: number): void {
+    if (r.remaining === 0) return;
+    const flags = r.u8();
+    if ((flags & ~SNAPSHOT_FLAG) !== 0) throw new ProtocolError(`state section flags ${flags} carry unknown bits`);
+    const snapshot = (flags & SNAPSHOT_FLAG) !== 0;
+    if (snapshot) this.snapshotGeneration = (this.snapshotGeneration + 1) >>> 0 || 1;
+
+    let count = this.count(r, 1);
+    let previous = -1;
+    for (let i = 0; i < count; i++) {
+      previous = this.nextId(r, previous);
+      this.despawnServer(previous);
+    }
+
+    count = this.count(r, 2);
+    previous = -1;
+    for (let i = 0; i < count; i++) {
+      previous = this.nextId(r, previous);
+      this.readFull(r, previous, tick);
+      if (snapshot) this.snapshotMark[previous] = this.snapshotGeneration;
+    }
+
+    previous = -1;
+    while (r.remaining > 0) {
+      previous = this.nextId(r, previous);
+      this.readUpdate(r, previous, tick);
+    }
+
+    if (snapshot) {
+      const dense = this.known.dense;
+      for (let i = this.known.size - 1; i >= 0; i--) {
+        const e = dense[i]!;
+        if (this.snapshotMark[e] !== this.snapshotGeneration) this.despawnServer(e);
+      }
+    }
+  }
+
+  /** A list count, refused when the remaining bytes could not possibly hold that many entries. */
+  private count(r: ByteReader, minBytesEach: number): number {
+    const count = r.varint();
+    if (count * minBytesEach > r.remaining) throw new ProtocolError(`state section lists ${count} entities in ${r.remaining} bytes`);
+    return count;
+  }
+
+  private nextId(r: ByteReader, previous: number): number {
+    const id = previous + 1 + r.varint();
+    if (id >= this.capacity) throw new ProtocolError(`server entity id ${id} is beyond capacity ${this.capacity}`);
+    return id;
+  }
+
+  private despawnServer(serverId: number): void {
+    const local = this.localOf[serverId]!;
+    if (local < 0) return;
+    this.localOf[serverId] = -1;
+    this.serverOf.delete(local);
+    this.components[serverId] = 0;
+    this.known.remove(serverId);
+    this.sink.despawn(local);
+    this.despawned.push(local);
+  }
+
+  private noteChanged(serverId: number, local: number): void {
+    if (this.eventMark[serverId] === this.eventGeneration) return;
+    this.eventMark[serverId] = this.eventGeneration;
+    this.changed.push(local);
+  }
+
+  private readFull(r: ByteReader, e: number, tick: number): void {
+    const mask = r.varint();
+    if (mask > this.allComponents) throw new ProtocolError(`component mask ${mask} names unregistered components`);
+    let total = 0;
+    let bits = mask | 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const layout = this.layouts[31 - Math.clz32(low)]!;
+      if (e >= layout.capacity) throw new ProtocolError(`server entity id ${e} is beyond ${layout.name}'s capacity`);
+      total += layout.fields.length;
+    }
+    let local = this.localOf[e]!;
+    const isNew = local < 0;
+    if (isNew) {
+      local = this.sink.spawn();
+      this.localOf[e] = local;
+      this.serverOf.set(local, e);
+      this.known.add(e);
+      this.eventMark[e] = this.eventGeneration;
+      this.spawned.push(local);
+    } else {
+      this.noteChanged(e, local);
+    }
+    const old = isNew ? 0 : this.components[e]!;
+    const removed = old & ~mask;
+    const added = mask & ~old;
+    bits = removed;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      this.sink.removeComponent(local, this.layouts[31 - Math.clz32(low)]!.component);
+    }
+    bits = added;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const layout = this.layouts[31 - Math.clz32(low)]!;
+      if (local >= layout.capacity) throw new RangeError(`local entity id ${local} is beyond ${layout.name}'s capacity`);
+      this.sink.addComponent(local, layout.component);
+    }
+    this.components[e] = mask;
+    this.fieldTotal[e] = total;
+    bits = mask | 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const c = 31 - Math.clz32(low);
+      const state = this.state[c]!;
+      const fields = state.layout.fields;
+      for (let i = 0; i < fields.length; i++) readField(r, fields[i]!, state, i, e, local, false);
+      state.tick[e] = tick;
+      this.onUpdate?.(e, local, c, tick);
+    }
+  }
+
+  private readUpdate(r: ByteReader, e: number, tick: number): void {
+    const local = this.localOf[e]!;
+    if (local < 0) throw new ProtocolError(`update for server entity ${e}, which this client does not have`);
+    const present = this.components[e]! | 0;
+    const masks = this.fieldMasks;
+    let changedComponents = 0;
+    if (this.fieldTotal[e]! <= COMPACT_MASK_FIELDS) {
+      const total = this.fieldTotal[e]!;
+      const combined = r.varint();
+      if (combined >= 2 ** total) throw new ProtocolError(`field mask ${combined} has bits beyond the entity's ${total} fields`);
+      let shift = 0;
+      let bits = present;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const c = 31 - Math.clz32(low);
+        const n = this.layouts[c]!.fields.length;
+        const m = (combined >>> shift) & ((1 << n) - 1);
+        shift += n;
+        masks[c] = m;
+        if (m !== 0) changedComponents |= low;
+      }
+    } else {
+      const mask = r.varint();
+      if (mask > this.allComponents || (mask & ~present) !== 0) throw new ProtocolError(`update names components the entity does not have`);
+      let bits = mask | 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const c = 31 - Math.clz32(low);
+        const m = r.varint();
+        if (m > this.layouts[c]!.allFields) throw new ProtocolError(`field mask ${m} has bits beyond ${this.layouts[c]!.name}'s fields`);
+        masks[c] = m | 0;
+      }
+      changedComponents = mask | 0;
+    }
+    if (changedComponents === 0) return;
+    this.noteChanged(e, local);
+    let bits = changedComponents;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const c = 31 - Math.clz32(low);
+      const state = this.state[c]!;
+      const fields = state.layout.fields;
+      let m = masks[c]!;
+      while (m !== 0) {
+        const fbit = m & -m;
+        m ^= fbit;
+        const index = 31 - Math.clz32(fbit);
+        readField(r, fields[index]!, state, index, e, local, true);
+      }
+      state.tick[e] = tick;
+      this.onUpdate?.(e, local, c, tick);
+    }
+  }
+}
+
+/** Read one field into the authoritative shadow (by server id) and the game's store (by local id). */
+function readField(r: ByteReader, f: FieldLayout, state: AuthoritativeComponent, index: number, e: number, local: number, delta: boolean): void {
+  const values = state.values[index]!;
+  let value: number;
+  switch (f.code) {
+    case FieldCode.U8:
+      value = r.u8();
+      break;
+    case FieldCode.Bool:
+      value = r.u8();
+      if (value > 1) throw new ProtocolError(`bool ${f.name} holds ${value}`);
+      break;
+    case FieldCode.I8:
+      value = (r.u8() << 24) >> 24;
+      break;
+    case FieldCode.U16:
+    case FieldCode.U32:
+      value = r.varint();
+      if (value > f.max) throw new ProtocolError(`${f.name} value ${value} is out of range`);
+      break;
+    case FieldCode.I16:
+    case FieldCode.I32:
+      value = r.zigzag();
+      if (value < f.min || value > f.max) throw new ProtocolError(`${f.name} value ${value} is out of range`);
+      break;
+    case FieldCode.F32:
+      value = r.f32();
+      break;
+    case FieldCode.F64:
+      value = r.f64();
+      break;
+    case FieldCode.Quantized: {
+      const qs = state.quantized[index]!;
+      const q = (delta ? qs[e]! : 0) + r.zigzag();
+      if (q < f.minQ || q > f.maxQ) throw new ProtocolError(`${f.name} quantised value ${q} is out of range`);
+      qs[e] = q;
+      value = q * f.step + f.offset;
+      break;
+    }
+    default: {
+      const text = r.string(f.maxBytes);
+      (values as string[])[e] = text;
+      (f.store as string[])[local] = text;
+      return;
+    }
+  }
+  (values as FieldArray)[e] = value;
+  (f.store as FieldArray)[local] = value;
+}

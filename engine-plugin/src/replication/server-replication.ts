@@ -1,0 +1,463 @@
+import type { ByteWriter } from '../protocol/bytes';
+import { type Component, componentInfo } from '../schema/component';
+import type { Protocol } from '../schema/protocol';
+import { ComponentShadow } from './change-detection';
+import { type ComponentLayout, entityCapacity, layoutComponents } from './component-layout';
+import { writeFullBody, writeUpdateBody } from './entity-encoding';
+import { EntitySet, IdList } from './entity-set';
+import { Interest, type InterestFilter, type SpatialSource } from './interest';
+import { Rooms } from './rooms';
+import { SpatialGrid } from './spatial-grid';
+import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from './state-section';
+import { TickRecords } from './tick-records';
+import { View, type ViewMember, type ViewSpec, viewKey } from './view';
+
+/** Spatial interest: which component holds positions, and the grid's cell size (about a typical focus radius). */
+export interface SpatialOptions {
+  readonly component: Component;
+  readonly xField: string;
+  readonly yField: string;
+  readonly cellSize: number;
+}
+
+/** Options of {@link ServerReplication}. */
+export interface ServerReplicationOptions {
+  /** Enables `setFocus`: radius interest around a focus entity's position. */
+  readonly spatial?: SpatialOptions;
+  /** Entity ids stay below this (default: the largest component capacity). */
+  readonly capacity?: number;
+  /**
+   * Departures each view remembers for clients that skipped ticks (default 65,536). A client
+   * further behind than the log reaches gets a full snapshot instead: memory stays bounded.
+   */
+  readonly maxDepartureLog?: number;
+}
+
+interface ClientState extends ViewMember {
+  readonly id: number;
+  readonly rooms: Set<string>;
+  focus: number | undefined;
+  radius: number;
+  view: View;
+}
+
+const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5 } as const;
+
+/**
+ * The server half of replication. Entity lifecycle calls queue up and take effect, in call
+ * order, at {@link ServerReplication.replicate}; that finds what changed (shadow compare) and
+ * encodes each changed entity once. {@link ServerReplication.writeState} then gives each client
+ * its section: a copy of its view's shared bytes when it is in sync, a catch-up when it skipped
+ * ticks, a snapshot when it is new, resumed or changed interest.
+ */
+export class ServerReplication {
+  private readonly layouts: readonly ComponentLayout[];
+  private readonly shadows: readonly ComponentShadow[];
+  private readonly capacity: number;
+  private readonly records: TickRecords;
+  private readonly alive: EntitySet = new EntitySet(1024);
+  private readonly incarnation: Uint32Array;
+  private incarnations = 0;
+  private readonly componentMask: Uint32Array;
+  private readonly fieldTotal: Uint16Array;
+  private readonly dirty: Uint32Array;
+  private highWater = 0;
+  private readonly rooms: Rooms;
+  private readonly interest: Interest;
+  private readonly spatial: (SpatialSource & { readonly componentBit: number }) | undefined;
+  private readonly views = new Map<string, View>();
+  private readonly clients = new Map<number, ClientState>();
+  private readonly maxLog: number;
+  /** Bumped by anything that can change a static view's visibility: spawn, despawn, entity room moves. */
+  private structureVersion = 0;
+  private readonly opKind: number[] = [];
+  private readonly opEid: number[] = [];
+  private readonly opArg: (number | string)[] = [];
+  private readonly mark: Uint32Array;
+  private stamp = 0;
+  private readonly candidates = new IdList();
+  private readonly listA = new IdList();
+  private readonly listB = new IdList();
+  private readonly encodeFull: FullEncoder;
+
+  constructor(protocol: Protocol, options: ServerReplicationOptions = {}) {
+    this.layouts = layoutComponents(protocol);
+    this.shadows = this.layouts.map((layout) => new ComponentShadow(layout));
+    this.capacity = options.capacity ?? entityCapacity(this.layouts);
+    this.maxLog = options.maxDepartureLog ?? 65_536;
+    const capacity = this.capacity;
+    this.records = new TickRecords(capacity);
+    this.incarnation = new Uint32Array(capacity);
+    this.componentMask = new Uint32Array(capacity);
+    this.fieldTotal = new Uint16Array(capacity);
+    this.dirty = new Uint32Array(capacity);
+    this.mark = new Uint32Array(capacity);
+    this.rooms = new Rooms(capacity);
+    if (options.spatial) {
+      const { component, xField, yField, cellSize } = options.spatial;
+      const id = protocol.componentId(component);
+      if (id < 0) throw new TypeError(`spatial component ${component[componentInfo].name} is not registered in the protocol`);
+      const fields = this.layouts[id]!.fields;
+      const x = fields.find((f) => f.name === xField);
+      const y = fields.find((f) => f.name === yField);
+      if (!x || !y || typeof x.store[0] !== 'number' || typeof y.store[0] !== 'number')
+        throw new TypeError(`spatial fields ${xField}/${yField} must be numeric fields of ${component[componentInfo].name}`);
+      this.spatial = {
+        grid: new SpatialGrid(capacity, cellSize),
+        xs: x.store as ArrayLike<number>,
+        ys: y.store as ArrayLike<number>,
+        unplaced: new EntitySet(),
+        componentBit: 2 ** id,
+      };
+    }
+    this.interest = new Interest(this.alive, this.rooms, this.spatial, new IdList());
+    const shadows = this.shadows;
+    const masks = this.componentMask;
+    this.encodeFull = (into, eid) => writeFullBody(into, eid, masks[eid]!, shadows);
+  }
+
+  // ---- entity lifecycle (deferred to replicate, in call order) ----
+
+  private checkEid(eid: number): void {
+    if (!Number.isInteger(eid) || eid < 0 || eid >= this.capacity) throw new RangeError(`entity id ${eid} is outside 0..${this.capacity - 1}`);
+  }
+
+  private queue(kind: number, eid: number, arg: number | string): void {
+    this.checkEid(eid);
+    this.opKind.push(kind);
+    this.opEid.push(eid);
+    this.opArg.push(arg);
+  }
+
+  /** The entity became networked. */
+  spawn(eid: number): void {
+    this.queue(Op.Spawn, eid, 0);
+  }
+
+  /** The entity stopped being networked or was removed; forgets its components and rooms. */
+  despawn(eid: number): void {
+    this.queue(Op.Despawn, eid, 0);
+  }
+
+  /** The entity gained a registered component. */
+  addComponent(eid: number, componentId: number): void {
+    this.checkComponent(eid, componentId);
+    this.queue(Op.Add, eid, componentId);
+  }
+
+  /** The entity lost a registered component. */
+  removeComponent(eid: number, componentId: number): void {
+    this.checkComponent(eid, componentId);
+    this.queue(Op.Remove, eid, componentId);
+  }
+
+  private checkComponent(eid: number, componentId: number): void {
+    const layout = this.layouts[componentId];
+    if (!layout) throw new RangeError(`component id ${componentId} is not registered`);
+    if (eid >= layout.capacity) throw new RangeError(`entity id ${eid} is beyond ${layout.name}'s capacity ${layout.capacity}`);
+  }
+
+  /** Put an entity in a room: it is then seen only by clients in one of its rooms. */
+  addToRoom(eid: number, room: string): void {
+    this.queue(Op.EnterRoom, eid, room);
+  }
+
+  removeFromRoom(eid: number, room: string): void {
+    this.queue(Op.LeaveRoom, eid, room);
+  }
+
+  // ---- clients and interest (immediate) ----
+
+  /** A new client: its next section is a full snapshot of what it sees. */
+  addClient(clientId: number): void {
+    if (this.clients.has(clientId)) throw new Error(`client ${clientId} is already registered`);
+    const spec: ViewSpec = { rooms: [], focus: undefined, radius: 0, owner: this.interest.filter ? clientId : undefined };
+    const client: ClientState = {
+      id: clientId,
+      rooms: new Set(),
+      focus: undefined,
+      radius: 0,
+      view: this.viewFor(spec),
+      lastWritten: -1,
+      writtenView: undefined,
+      needsSnapshot: true,
+    };
+    client.view.members.add(client);
+    this.clients.set(clientId, client);
+  }
+
+  /** A resumed client keeps its world: the next section is a snapshot that also drops what it should no longer have. */
+  resync(clientId: number): void {
+    this.client(clientId).needsSnapshot = true;
+  }
+
+  removeClient(clientId: number): void {
+    const client = this.clients.get(clientId);
+    if (!client) return;
+    for (const room of client.rooms) this.rooms.leaveClient(clientId, room);
+    this.leaveView(client);
+    this.clients.delete(clientId);
+  }
+
+  joinRoom(clientId: number, room: string): void {
+    const client = this.client(clientId);
+    if (client.rooms.has(room)) return;
+    client.rooms.add(room);
+    this.rooms.joinClient(clientId, room);
+    this.reassign(client);
+  }
+
+  leaveRoom(clientId: number, room: string): void {
+    const client = this.client(clientId);
+    if (!client.rooms.delete(room)) return;
+    this.rooms.leaveClient(clientId, room);
+    this.reassign(client);
+  }
+
+  /** Client ids in a room (live; do not mutate). */
+  roomMembers(room: string): ReadonlySet<number> {
+    return this.rooms.clientsOf(room);
+  }
+
+  /** Narrow a client's view to entities within `radius` of `eid` (undefined: no spatial narrowing). */
+  setFocus(clientId: number, eid: number | undefined, radius: number): void {
+    if (eid !== undefined && !this.spatial) throw new Error('setFocus needs the spatial option of ServerReplication');
+    const client = this.client(clientId);
+    client.focus = eid;
+    client.radius = eid === undefined ? 0 : radius;
+    this.reassign(client);
+  }
+
+  /**
+   * The final say on visibility. While a filter is set every client has its own view (the filter
+   * may answer differently per client), so shared sections only apply without one.
+   */
+  setFilter(filter: InterestFilter | undefined): void {
+    const perClientBefore = this.interest.filter !== undefined;
+    this.interest.filter = filter;
+    if (perClientBefore !== (filter !== undefined)) for (const client of this.clients.values()) this.reassign(client);
+  }
+
+  private client(clientId: number): ClientState {
+    const client = this.clients.get(clientId);
+    if (!client) throw new Error(`client ${clientId} is not registered`);
+    return client;
+  }
+
+  private specOf(client: ClientState): ViewSpec {
+    return {
+      rooms: [...client.rooms].sort(),
+      focus: client.focus,
+      radius: client.radius,
+      owner: this.interest.filter ? client.id : undefined,
+    };
+  }
+
+  private viewFor(spec: ViewSpec): View {
+    const key = viewKey(spec);
+    let view = this.views.get(key);
+    if (!view) {
+      view = new View(spec, this.maxLog);
+      this.views.set(key, view);
+    }
+    return view;
+  }
+
+  private leaveView(client: ClientState): void {
+    const view = client.view;
+    view.members.delete(client);
+    if (view.members.size === 0) this.views.delete(view.key);
+  }
+
+  /** Interest changed: move to the matching view; the next section is a snapshot of it. */
+  private reassign(client: ClientState): void {
+    const spec = this.specOf(client);
+    if (viewKey(spec) === client.view.key) return;
+    this.leaveView(client);
+    client.view = this.viewFor(spec);
+    client.view.members.add(client);
+    client.needsSnapshot = true;
+  }
+
+  // ---- per tick ----
+
+  /** Apply queued lifecycle calls, detect changes, and encode every changed entity once. */
+  replicate(tick: number): void {
+    const records = this.records;
+    records.begin(tick);
+    this.applyOps();
+    const { componentMask: masks, shadows, fieldTotal, incarnation } = this;
+    // Restructured entities go out as full records: their shadows simply adopt the store.
+    for (let i = 0; i < records.restructured.length; i++) {
+      const e = records.restructured.items[i]!;
+      records.lastChanged[e] = tick;
+      if (incarnation[e] === 0) continue;
+      let total = 0;
+      let bits = masks[e]! | 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const shadow = shadows[31 - Math.clz32(low)]!;
+        shadow.adopt(e);
+        total += shadow.layout.fields.length;
+      }
+      fieldTotal[e] = total;
+      this.place(e);
+    }
+    const dirty = this.dirty;
+    for (let c = 0; c < shadows.length; c++) shadows[c]!.detect(dirty, 2 ** c);
+    const w = records.updates;
+    const { updateBody, updateEnd, lastChanged } = records;
+    const positionBit = this.spatial?.componentBit ?? 0;
+    let previous = -1;
+    for (let e = 0; e < this.highWater; e++) {
+      const d = dirty[e]!;
+      if (d === 0) continue;
+      dirty[e] = 0;
+      records.changed.push(e);
+      lastChanged[e] = tick;
+      w.varint(e - previous - 1);
+      previous = e;
+      updateBody[e] = w.length;
+      writeUpdateBody(w, e, masks[e]!, d, fieldTotal[e]!, shadows);
+      updateEnd[e] = w.length;
+      if ((d & positionBit) !== 0) this.place(e);
+    }
+  }
+
+  private applyOps(): void {
+    const { opKind, opEid, opArg, records, componentMask, incarnation } = this;
+    for (let i = 0; i < opKind.length; i++) {
+      const e = opEid[i]!;
+      switch (opKind[i]) {
+        case Op.Spawn: {
+          if (incarnation[e] !== 0) break;
+          this.incarnations = (this.incarnations + 1) >>> 0 || 1;
+          incarnation[e] = this.incarnations;
+          this.alive.add(e);
+          if (e >= this.highWater) this.highWater = e + 1;
+          let bits = componentMask[e]! | 0;
+          while (bits !== 0) {
+            const low = bits & -bits;
+            bits ^= low;
+            this.shadows[31 - Math.clz32(low)]!.members.add(e);
+          }
+          records.markRestructured(e);
+          this.structureVersion++;
+          break;
+        }
+        case Op.Despawn: {
+          let bits = componentMask[e]! | 0;
+          while (bits !== 0) {
+            const low = bits & -bits;
+            bits ^= low;
+            this.shadows[31 - Math.clz32(low)]!.members.remove(e);
+          }
+          componentMask[e] = 0;
+          this.rooms.removeEntityEverywhere(e);
+          if (incarnation[e] === 0) break;
+          incarnation[e] = 0;
+          this.alive.remove(e);
+          this.unplace(e);
+          this.structureVersion++;
+          break;
+        }
+        case Op.Add:
+        case Op.Remove: {
+          const c = opArg[i] as number;
+          const bit = 2 ** c;
+          const has = (componentMask[e]! & bit) !== 0;
+          const adding = opKind[i] === Op.Add;
+          if (has === adding) break;
+          componentMask[e] = adding ? componentMask[e]! | bit : componentMask[e]! & ~bit;
+          if (incarnation[e] === 0) break;
+          if (adding) this.shadows[c]!.members.add(e);
+          else this.shadows[c]!.members.remove(e);
+          records.markRestructured(e);
+          break;
+        }
+        case Op.EnterRoom:
+          if (this.rooms.addEntity(e, opArg[i] as string)) this.structureVersion++;
+          break;
+        case Op.LeaveRoom:
+          if (this.rooms.removeEntity(e, opArg[i] as string)) this.structureVersion++;
+          break;
+      }
+    }
+    opKind.length = 0;
+    opEid.length = 0;
+    opArg.length = 0;
+  }
+
+  /** Keep the spatial grid and the unplaced set in step with an entity's position. */
+  private place(eid: number): void {
+    const spatial = this.spatial;
+    if (!spatial) return;
+    if (this.incarnation[eid] !== 0 && (this.componentMask[eid]! & spatial.componentBit) !== 0) {
+      spatial.unplaced.remove(eid);
+      spatial.grid.place(eid, spatial.xs[eid]!, spatial.ys[eid]!);
+    } else {
+      this.unplace(eid);
+      if (this.incarnation[eid] !== 0) spatial.unplaced.add(eid);
+    }
+  }
+
+  private unplace(eid: number): void {
+    if (!this.spatial) return;
+    this.spatial.grid.remove(eid);
+    this.spatial.unplaced.remove(eid);
+  }
+
+  private nextStamp(): number {
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.mark.fill(0);
+      this.stamp = 1;
+    }
+    return this.stamp;
+  }
+
+  /** Bring a view's visible set up to this tick (once per tick, on the first member written). */
+  private observe(view: View): void {
+    const tick = this.records.tick;
+    if (view.observedTick === tick) return;
+    if (!this.interest.isDynamic(view) && view.structureSeen === this.structureVersion) {
+      view.enters.length = 0;
+      view.leaves.length = 0;
+      view.markObserved(tick);
+      return;
+    }
+    const stamp = this.nextStamp();
+    this.interest.collect(view, this.candidates, this.mark, stamp);
+    view.update(tick, this.candidates, this.mark, stamp, this.incarnation);
+    view.structureSeen = this.structureVersion;
+  }
+
+  /**
+   * Append this client's state section for the current tick. Call it only for frames that will
+   * be sent: a client not written on some ticks is caught up on the next one it is.
+   */
+  writeState(clientId: number, w: ByteWriter): void {
+    const records = this.records;
+    const client = this.client(clientId);
+    if (records.tick < 0 || client.lastWritten === records.tick) return;
+    const view = client.view;
+    this.observe(view);
+    if (client.needsSnapshot || client.writtenView !== view || client.lastWritten < view.logFloor) {
+      writeSnapshot(w, view, records, this.encodeFull, this.listA);
+    } else if (client.lastWritten === records.previousTick && view.previousObservedTick === records.previousTick) {
+      if (view.sectionTick !== records.tick) buildViewSection(view, records, this.encodeFull, this.listA);
+      w.bytes(view.section.written());
+    } else {
+      writeCatchUp(w, view, client.lastWritten, records, this.encodeFull, this.listA, this.listB, this.mark, this.nextStamp());
+    }
+    client.lastWritten = records.tick;
+    client.writtenView = view;
+    client.needsSnapshot = false;
+  }
+
+  /** Number of distinct views (interest groups) currently held; for diagnostics and tests. */
+  get viewCount(): number {
+    return this.views.size;
+  }
+}

@@ -1,0 +1,140 @@
+import type { ByteWriter } from '../protocol/bytes';
+import type { IdList } from './entity-set';
+import type { TickRecords } from './tick-records';
+import type { View } from './view';
+
+/**
+ * Writing one state section (layout in docs/protocol.md, "State section"):
+ *
+ * ```
+ * u8 flags (bit 0: snapshot — anything not listed is gone)
+ * varint despawnCount, then each id as a gap from the previous id
+ * varint fullCount,    then each id gap + full record body
+ * update records to the end of the section: id gap + update body
+ * ```
+ * An id gap is `id - previous - 1` with previous = -1 at the start of each list, so ascending
+ * lists of nearby ids cost one byte per id.
+ */
+
+/** Bit 0 of the flags byte: the section is a full snapshot. */
+export const SNAPSHOT_FLAG = 1;
+
+/** Writes full record bodies (the server's entity encoder). */
+export type FullEncoder = (into: ByteWriter, eid: number) => void;
+
+function writeIdList(w: ByteWriter, list: IdList): void {
+  list.sort();
+  w.varint(list.length);
+  let previous = -1;
+  for (let i = 0; i < list.length; i++) {
+    const e = list.items[i]!;
+    w.varint(e - previous - 1);
+    previous = e;
+  }
+}
+
+function writeFulls(w: ByteWriter, list: IdList, records: TickRecords, encode: FullEncoder): void {
+  list.sort();
+  w.varint(list.length);
+  let previous = -1;
+  for (let i = 0; i < list.length; i++) {
+    const e = list.items[i]!;
+    w.varint(e - previous - 1);
+    previous = e;
+    records.copyFull(w, e, encode);
+  }
+}
+
+/** Everything visible as full records, flagged as a snapshot: the client drops whatever is not listed. */
+export function writeSnapshot(w: ByteWriter, view: View, records: TickRecords, encode: FullEncoder, fulls: IdList): void {
+  fulls.length = 0;
+  for (let i = 0; i < view.visible.size; i++) fulls.push(view.visible.dense[i]!);
+  w.u8(SNAPSHOT_FLAG);
+  w.varint(0);
+  writeFulls(w, fulls, records, encode);
+}
+
+/**
+ * A client that missed ticks since `since`: despawn what left since then, and send the absolute
+ * latest values (full records) of everything that entered or changed since then. Quantisation
+ * baselines reset with the full records, so the next shared delta applies cleanly.
+ */
+export function writeCatchUp(
+  w: ByteWriter,
+  view: View,
+  since: number,
+  records: TickRecords,
+  encode: FullEncoder,
+  despawns: IdList,
+  fulls: IdList,
+  mark: Uint32Array,
+  stamp: number,
+): void {
+  despawns.length = 0;
+  fulls.length = 0;
+  view.departuresSince(since, (e) => {
+    if (mark[e] === stamp) return;
+    mark[e] = stamp;
+    despawns.push(e);
+  });
+  const lastChanged = records.lastChanged;
+  for (let i = 0; i < view.visible.size; i++) {
+    const e = view.visible.dense[i]!;
+    if (view.entered[e]! > since || lastChanged[e]! > since) fulls.push(e);
+  }
+  if (despawns.length === 0 && fulls.length === 0) return;
+  w.u8(0);
+  writeIdList(w, despawns);
+  writeFulls(w, fulls, records, encode);
+}
+
+/**
+ * The section shared by every member that received the previous tick: this tick's leaves,
+ * entries and structural changes, then the shared update records of visible entities, copied in
+ * runs. Empty (zero bytes) when nothing the view sees changed.
+ */
+export function buildViewSection(view: View, records: TickRecords, encode: FullEncoder, fulls: IdList): void {
+  const w = view.section;
+  w.reset();
+  view.sectionTick = records.tick;
+  const tick = records.tick;
+  fulls.length = 0;
+  for (let i = 0; i < view.enters.length; i++) fulls.push(view.enters.items[i]!);
+  const restructured = records.restructured;
+  for (let i = 0; i < restructured.length; i++) {
+    const e = restructured.items[i]!;
+    // Known before this tick and still the same incarnation: a refresh.
+    if (view.seen(e) !== 0 && view.entered[e] !== tick) fulls.push(e);
+  }
+  w.u8(0);
+  writeIdList(w, view.leaves);
+  writeFulls(w, fulls, records, encode);
+  const headerOnly = view.leaves.length === 0 && fulls.length === 0;
+
+  const changed = records.changed.items;
+  const n = records.changed.length;
+  const { updateBody, updateEnd } = records;
+  let previous = -1;
+  let runFrom = -1;
+  let runTo = -1;
+  let lastIncluded = -2;
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    const e = changed[i]!;
+    if (view.seen(e) === 0 || view.entered[e] === tick) continue;
+    any = true;
+    if (lastIncluded === i - 1) {
+      // The stored header is already the gap from changed[i - 1]: extend the run.
+      runTo = updateEnd[e]!;
+    } else {
+      if (runFrom >= 0) records.copyUpdates(w, runFrom, runTo);
+      w.varint(e - previous - 1);
+      runFrom = updateBody[e]!;
+      runTo = updateEnd[e]!;
+    }
+    previous = e;
+    lastIncluded = i;
+  }
+  if (runFrom >= 0) records.copyUpdates(w, runFrom, runTo);
+  if (headerOnly && !any) w.reset();
+}
