@@ -78,3 +78,22 @@ it('applies new conditions to messages sent after setConditions, leaving in-flig
   expect(server.recorder.messages).toHaveLength(3);
   expect(transport.link.conditions).toEqual({ toServer: { latencyMs: 10 }, toClient: { latencyMs: 10 } });
 });
+
+it('runs on real time with the default clock', async () => {
+  const network = createMemoryNetwork();
+  const host = recordingHost(undefined, ({ socket }) => socket.send(new Uint8Array([5])));
+  await network.server().start(host);
+  const onClient = recorder();
+  network.client({ conditions: { latencyMs: 5 } }).open(onClient);
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    const poll = (): void => {
+      if (onClient.messages.length > 0) resolve();
+      else setTimeout(poll, 1);
+    };
+    poll();
+  });
+  expect(performance.now() - started).toBeGreaterThanOrEqual(9);
+  expect(onClient.opens).toBe(1);
+  expect(onClient.messages).toEqual([new Uint8Array([5])]);
+});
