@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+
+/** Everything an operator can set for the demo server. */
+export interface DemoConfig {
+  /** HTTP port for the client, `/health` and `/ws`; 0 picks a free one. */
+  readonly port: number;
+  /** Interface to bind; undefined binds all. */
+  readonly host: string | undefined;
+  /** Simulation ticks per second. */
+  readonly tickRate: number;
+  /** Players at once; one more is turned away with close 4002 (server full). */
+  readonly maxPlayers: number;
+  /** Server-driven wanderers. */
+  readonly bots: number;
+  /** Orbs on the field at any time (a collected one respawns elsewhere). */
+  readonly orbs: number;
+  /** pino log level. */
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** Defaults: what `npm start` runs with. */
+export const DEFAULT_CONFIG: DemoConfig = {
+  port: 8080,
+  host: undefined,
+  tickRate: 20,
+  maxPlayers: 32,
+  bots: 250,
+  orbs: 120,
+  logLevel: 'info',
+};
+
+/** The configuration could not be understood; the message says which option and why. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `--help` text. */
+export const USAGE = `tickwire demo server
+
+Usage: npm start -- [options]   (or: npm run start -w server -- [options])
+
+Options (flag, then environment variable, then default):
+  --port <n>          PORT          HTTP + WebSocket port            (${DEFAULT_CONFIG.port})
+  --host <addr>       HOST          interface to bind                (all)
+  --tick-rate <hz>    TICK_RATE     simulation ticks per second      (${DEFAULT_CONFIG.tickRate})
+  --max-players <n>   MAX_PLAYERS   players at once                  (${DEFAULT_CONFIG.maxPlayers})
+  --bots <n>          BOTS          wandering bots                   (${DEFAULT_CONFIG.bots})
+  --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
+  --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
+  -h, --help                        show this text
+`;
+
+const LOG_LEVELS: readonly DemoConfig['logLevel'][] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+/** What the command line asked for: a configuration, or the usage text. */
+export type ParsedCommandLine = { readonly help: true } | { readonly help: false; readonly config: DemoConfig };
+
+/**
+ * Read options from command-line flags, falling back to environment variables, then defaults.
+ * Throws {@link ConfigError} on an unknown flag or a value out of range.
+ */
+export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommandLine {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'tick-rate': { type: 'string' },
+        'max-players': { type: 'string' },
+        bots: { type: 'string' },
+        orbs: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help === true) return { help: true };
+  const text = (flag: string, variable: string): string | undefined => {
+    const value = values[flag];
+    return typeof value === 'string' ? value : env[variable];
+  };
+  const logLevel = text('log-level', 'LOG_LEVEL') ?? DEFAULT_CONFIG.logLevel;
+  if (!LOG_LEVELS.includes(logLevel as DemoConfig['logLevel']))
+    throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const d = DEFAULT_CONFIG;
+  return {
+    help: false,
+    config: {
+      port: integer('port', text('port', 'PORT'), d.port, 0, 65_535),
+      host: text('host', 'HOST') || undefined,
+      tickRate: integer('tick rate', text('tick-rate', 'TICK_RATE'), d.tickRate, 1, 120),
+      maxPlayers: integer('max players', text('max-players', 'MAX_PLAYERS'), d.maxPlayers, 1, 1000),
+      bots: integer('bots', text('bots', 'BOTS'), d.bots, 0, 5000),
+      orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),
+      logLevel: logLevel as DemoConfig['logLevel'],
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { type Server, createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Bot, Orb, Player, protocol } from '@tickwire/demo-shared';
+import { createWorld, query } from 'bitecs';
+import { createServer, fixedTick } from 'tickwire';
+import { webSocketServer } from 'tickwire/node';
+import { spawnBots, wanderBots } from './bots';
+import { chatRelay } from './chat';
+import { DEFAULT_CONFIG, type DemoConfig } from './config';
+import type { Game } from './game';
+import { DEFAULT_CLIENT_DIR, clientIsBuilt, createRequestListener } from './http';
+import { leaderboardPublisher } from './leaderboard';
+import { createLog, tickwireLog } from './log';
+import { movePlayers, readMoves } from './movement';
+import { collectOrbs, spawnOrb } from './orbs';
+import { handleConnections, handleJoins } from './players';
+
+/** Options of {@link startDemoServer}: any setting of {@link DemoConfig}, plus where the client is. */
+export interface DemoServerOptions extends Partial<DemoConfig> {
+  /** The built client to serve. Default: client-demo/dist. */
+  readonly clientDir?: string;
+  /** Uniform random numbers in [0, 1). Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+/** A running demo server. */
+export interface DemoServer {
+  /** The port it listens on (the real one when started on port 0). */
+  readonly port: number;
+  /** The game, for tests that want to look inside. */
+  readonly game: Game;
+  /** Graceful shutdown: clients get close 4004, then the HTTP server closes. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Extra sessions admitted beyond the player limit, so that a full server can say so (4002) instead of refusing the upgrade. */
+const FULL_NOTICE_HEADROOM = 16;
+
+/**
+ * Start the demo: one HTTP server on one port serving the built client, `/health` and the
+ * WebSocket endpoint `/ws`, and the authoritative simulation at a fixed tick.
+ */
+export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
+  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, ...overrides } = options;
+  const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
+  const log = createLog(config.logLevel);
+  const started = Date.now();
+
+  const world = createWorld();
+  const http: Server = createHttpServer();
+  const net = createServer(world, protocol, {
+    transport: webSocketServer({ server: http, path: '/ws' }),
+    tickRate: config.tickRate,
+    maxConnections: config.maxPlayers + FULL_NOTICE_HEADROOM,
+    // A dropped player keeps their circle and score for a few seconds in case they come back.
+    resumeGraceMs: 5_000,
+    logger: tickwireLog(log),
+  });
+  const game: Game = { world, net, config, log, random };
+
+  spawnBots(game, config.bots);
+  for (let i = 0; i < config.orbs; i++) spawnOrb(game);
+
+  const relayChat = chatRelay();
+  const publishLeaderboard = leaderboardPublisher();
+  const dt = 1 / config.tickRate;
+  const step = (): void => {
+    net.receive();
+    handleConnections(game);
+    handleJoins(game);
+    readMoves(game);
+    movePlayers(game, dt);
+    wanderBots(game, dt);
+    collectOrbs(game);
+    relayChat(game);
+    publishLeaderboard(game);
+    net.replicate();
+    net.flush();
+  };
+
+  http.on(
+    'request',
+    createRequestListener({
+      clientDir,
+      health: () => ({
+        status: 'ok',
+        tick: net.tick,
+        tickRate: config.tickRate,
+        players: query(world, [Player]).length,
+        maxPlayers: config.maxPlayers,
+        bots: query(world, [Bot]).length,
+        orbs: query(world, [Orb]).length,
+        connections: [...net.connections()].length,
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      }),
+    }),
+  );
+  if (!clientIsBuilt(clientDir))
+    log.warn({ clientDir }, 'client not built: http:// requests get instructions instead of the game (run "npm start" or "npm run build -w client-demo")');
+
+  await net.start();
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const stopTicking = fixedTick(config.tickRate, step);
+  log.info({ port, url: `http://localhost:${port}`, tickRate: config.tickRate, maxPlayers: config.maxPlayers, bots: config.bots, orbs: config.orbs }, 'demo server listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      stopTicking();
+      log.info({ players: query(world, [Player]).length }, 'shutting down');
+      await net.stop('server shutdown');
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Idle keep-alive connections would otherwise hold `close` open until they time out.
+      http.closeAllConnections();
+      await closed;
+      log.info('stopped');
+      log.flush();
+    })();
+    return stopping;
+  };
+  return { port, game, stop };
+}

@@ -1,0 +1,82 @@
+import { ChatLine, Join, Joined, Player, Position, cleanName } from '@tickwire/demo-shared';
+import { addComponent, addEntity, hasComponent, query, removeEntity } from 'bitecs';
+import { CloseCode, type Connection, Networked } from 'tickwire';
+import type { Game } from './game';
+import { sendLeaderboard } from './leaderboard';
+import { MoveIntent, randomSpot, stopMoving } from './movement';
+
+/** The player entity a connection controls, if it has joined. */
+export function playerOf({ world, net }: Game, connection: Connection): number | undefined {
+  return net.owned(connection).find((eid) => hasComponent(world, eid, Player));
+}
+
+/** Players in the world, connected or held for a resume. */
+export function playerCount({ world }: Game): number {
+  return query(world, [Player]).length;
+}
+
+/**
+ * React to this tick's connection events: turn away connections over the player limit, stop
+ * the player of a dropped connection that may resume, and remove it once it is gone for good.
+ */
+export function handleConnections(game: Game): void {
+  const { net, config, log } = game;
+  for (const event of net.events()) {
+    switch (event.type) {
+      case 'connected': {
+        const sessions = [...net.connections()].length;
+        if (sessions > config.maxPlayers) {
+          log.info({ connection: event.connection.id, maxPlayers: config.maxPlayers }, 'server full; turning connection away');
+          net.disconnect(event.connection, CloseCode.Full, `server full (${config.maxPlayers} players)`);
+        }
+        break;
+      }
+      case 'disconnected':
+        if (event.resumable) for (const eid of net.owned(event.connection)) stopMoving(eid);
+        else removePlayer(game, event.connection);
+        break;
+      case 'expired':
+        removePlayer(game, event.connection);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Spawn a player for each Join from a connection that has none yet. */
+export function handleJoins(game: Game): void {
+  const { world, net, random, log } = game;
+  for (const { source, data } of net.messages(Join)) {
+    if (source.state !== 'active' || playerOf(game, source) !== undefined) continue;
+    const eid = addEntity(world);
+    const spot = randomSpot(random);
+    addComponent(world, eid, Position);
+    Position.x[eid] = spot.x;
+    Position.y[eid] = spot.y;
+    addComponent(world, eid, Player);
+    const name = cleanName(data.name);
+    Player.name[eid] = name;
+    Player.hue[eid] = Math.floor(random() * 360);
+    Player.score[eid] = 0;
+    addComponent(world, eid, MoveIntent);
+    stopMoving(eid);
+    addComponent(world, eid, Networked);
+    net.setOwner(eid, source);
+    net.send(source, Joined, { entity: eid });
+    sendLeaderboard(game, source);
+    net.broadcast(ChatLine, { from: '', hue: 0, text: `${name} joined`, system: true });
+    log.info({ connection: source.id, entity: eid, name, players: playerCount(game) }, 'player joined');
+  }
+}
+
+function removePlayer(game: Game, connection: Connection): void {
+  const { world, net, log } = game;
+  for (const eid of net.owned(connection)) {
+    const name = hasComponent(world, eid, Player) ? Player.name[eid]! : undefined;
+    removeEntity(world, eid);
+    if (name === undefined) continue;
+    net.broadcast(ChatLine, { from: '', hue: 0, text: `${name} left`, system: true });
+    log.info({ connection: connection.id, entity: eid, name, players: playerCount(game) }, 'player left');
+  }
+}

@@ -1,0 +1,22 @@
+/** The demo game's shared definitions: components, messages, rules and the protocol. */
+export { Bot, Orb, Player, Position } from './components';
+export { ChatLine, Join, Joined, Leaderboard, Move, Say } from './messages';
+export { protocol } from './protocol';
+export {
+  ARENA,
+  BOT_RADIUS,
+  BOT_SPEED,
+  LEADERBOARD_SIZE,
+  MAX_CHAT_BYTES,
+  MAX_NAME_BYTES,
+  type MoveDirection,
+  ORB_PICKUP_RADIUS,
+  PLAYER_RADIUS,
+  PLAYER_SPEED,
+  type Point,
+  applyMove,
+  canCollect,
+  clampToArena,
+  cleanName,
+  orbRadius,
+} from './rules';

@@ -1,0 +1,48 @@
+import { defineInput, defineMessage, t } from 'tickwire';
+import { MAX_CHAT_BYTES, MAX_NAME_BYTES } from './rules';
+
+/** Client → server, once connected: spawn me with this name. */
+export const Join = defineMessage('join', { name: t.string({ maxBytes: MAX_NAME_BYTES }) }, { direction: 'toServer' });
+
+/** Server → client: the server entity id of the player this connection controls. */
+export const Joined = defineMessage('joined', { entity: t.u32() }, { direction: 'toClient' });
+
+/**
+ * The direction the player holds, each axis -1, 0 or 1. Held until the next Move, so a client
+ * only sends one when its keys change; the server never takes a position from a client.
+ */
+export const Move = defineInput('move', {
+  x: t.i8({ min: -1, max: 1 }),
+  y: t.i8({ min: -1, max: 1 }),
+});
+
+/** Client → server: a chat line typed by the player. */
+export const Say = defineMessage('say', { text: t.string({ maxBytes: MAX_CHAT_BYTES }) }, { direction: 'toServer' });
+
+/** Server → clients: a chat line; `system` marks the server's own notices (who joined, who left). */
+export const ChatLine = defineMessage(
+  'chat-line',
+  {
+    from: t.string({ maxBytes: MAX_NAME_BYTES }),
+    hue: t.u16({ max: 359 }),
+    text: t.string({ maxBytes: MAX_CHAT_BYTES }),
+    system: t.bool(),
+  },
+  { direction: 'toClient' },
+);
+
+/** Server → clients, about once a second: the top players. Only the latest matters, so it may be dropped. */
+export const Leaderboard = defineMessage(
+  'leaderboard',
+  {
+    entries: t.array(
+      t.object({
+        name: t.string({ maxBytes: MAX_NAME_BYTES }),
+        hue: t.u16({ max: 359 }),
+        score: t.u32(),
+      }),
+      { maxLength: 10 },
+    ),
+  },
+  { direction: 'toClient', droppable: true },
+);

@@ -1,0 +1,12 @@
+import { defineProtocol } from 'tickwire';
+import { Bot, Orb, Player, Position } from './components';
+import { ChatLine, Join, Joined, Leaderboard, Move, Say } from './messages';
+
+/**
+ * Everything the demo's server and client register. Both import this one value, so their
+ * fingerprints agree by construction; a stale client gets a clear protocol-mismatch error.
+ */
+export const protocol = defineProtocol({
+  components: [Position, Player, Orb, Bot],
+  messages: [Join, Joined, Move, Say, ChatLine, Leaderboard],
+});

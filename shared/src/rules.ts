@@ -1,0 +1,92 @@
+/**
+ * The game's rules, shared so that the client can later predict its own movement with exactly
+ * the code the server runs. Pure functions and constants only: no world, no network.
+ */
+
+/** The playing field, in world units; (0, 0) is the top-left corner. */
+export const ARENA = { width: 2400, height: 1600 } as const;
+
+/** Radius of a player's circle; also how far from the walls its centre stays. */
+export const PLAYER_RADIUS = 18;
+
+/** Radius of a bot's circle. */
+export const BOT_RADIUS = 10;
+
+/** Player speed, world units per second. */
+export const PLAYER_SPEED = 280;
+
+/** Bot speed, world units per second: slower than players, so they read as scenery. */
+export const BOT_SPEED = 90;
+
+/** How close (centre to centre) a player must get to an orb to collect it. */
+export const ORB_PICKUP_RADIUS = PLAYER_RADIUS + 8;
+
+/** Drawn radius of an orb worth `value` points. */
+export function orbRadius(value: number): number {
+  return 4 + value * 1.5;
+}
+
+/** Longest player name, UTF-8 bytes. */
+export const MAX_NAME_BYTES = 24;
+
+/** Longest chat line, UTF-8 bytes. */
+export const MAX_CHAT_BYTES = 160;
+
+/** Players listed on the leaderboard. */
+export const LEADERBOARD_SIZE = 10;
+
+/** A direction held on the keyboard: each axis -1, 0 or 1. */
+export interface MoveDirection {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** A point in the arena. */
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Keep a centre coordinate inside `[radius, size - radius]`. */
+export function clampToArena(value: number, size: number, radius: number): number {
+  return Math.min(size - radius, Math.max(radius, value));
+}
+
+/**
+ * Where a player at (x, y) holding `input` is after `dt` seconds. Diagonals are normalised so
+ * they are not faster than straight lines, and the player stops at the arena's walls.
+ */
+export function applyMove(x: number, y: number, input: MoveDirection, dt: number, speed = PLAYER_SPEED): Point {
+  const dx = Math.sign(input.x);
+  const dy = Math.sign(input.y);
+  if (dx === 0 && dy === 0) return { x, y };
+  const scale = (speed * dt) / Math.hypot(dx, dy);
+  return {
+    x: clampToArena(x + dx * scale, ARENA.width, PLAYER_RADIUS),
+    y: clampToArena(y + dy * scale, ARENA.height, PLAYER_RADIUS),
+  };
+}
+
+/** True when a player centred at `player` touches an orb centred at `orb`. */
+export function canCollect(player: Point, orb: Point): boolean {
+  const dx = player.x - orb.x;
+  const dy = player.y - orb.y;
+  return dx * dx + dy * dy <= ORB_PICKUP_RADIUS * ORB_PICKUP_RADIUS;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A name fit to show: whitespace collapsed, control characters removed, cut to
+ * {@link MAX_NAME_BYTES} on a character boundary; `fallback` when nothing is left.
+ */
+export function cleanName(name: string, fallback = 'player'): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  const collapsed = name.replace(/[\u0000-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
+  let out = '';
+  for (const char of collapsed) {
+    if (encoder.encode(out + char).length > MAX_NAME_BYTES) break;
+    out += char;
+  }
+  return out || fallback;
+}
