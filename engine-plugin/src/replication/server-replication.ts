@@ -2,7 +2,7 @@ import type { ByteWriter } from '../protocol/bytes';
 import { type Component, componentInfo } from '../schema/component';
 import type { Protocol } from '../schema/protocol';
 import { ComponentShadow } from './change-detection';
-import { type ComponentLayout, entityCapacity, layoutComponents } from './component-layout';
+import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout';
 import { writeFullBody, writeUpdateBody } from './entity-encoding';
 import { EntitySet, IdList } from './entity-set';
 import { Interest, type InterestFilter, type SpatialSource } from './interest';
@@ -103,7 +103,7 @@ export class ServerReplication {
       if (!x || !y || typeof x.store[0] !== 'number' || typeof y.store[0] !== 'number')
         throw new TypeError(`spatial fields ${xField}/${yField} must be numeric fields of ${component[componentInfo].name}`);
       this.spatial = {
-        grid: new SpatialGrid(capacity, cellSize),
+        grid: new SpatialGrid(capacity, cellSize, Math.max(x.code === FieldCode.Quantized ? x.step : 0, y.code === FieldCode.Quantized ? y.step : 0)),
         xs: x.store as ArrayLike<number>,
         ys: y.store as ArrayLike<number>,
         unplaced: new EntitySet(),

@@ -13,10 +13,16 @@ export class SpatialGrid {
   /** Per entity: its cell key, or NaN when it is not in the grid. */
   private readonly cellOf: Float64Array;
   private readonly cellSize: number;
+  /**
+   * Entities are re-placed only when their (possibly quantised) position is detected as changed,
+   * so a stored cell may lag the store by less than one quantisation step; queries widen by this.
+   */
+  private readonly slack: number;
 
-  constructor(capacity: number, cellSize: number) {
+  constructor(capacity: number, cellSize: number, slack = 0) {
     if (!(cellSize > 0) || !Number.isFinite(cellSize)) throw new TypeError(`spatial cellSize must be a positive number, got ${cellSize}`);
     this.cellSize = cellSize;
+    this.slack = slack;
     this.cellOf = new Float64Array(capacity).fill(Number.NaN);
   }
 
@@ -79,10 +85,11 @@ export class SpatialGrid {
         if (dx * dx + dy * dy <= r2) out.push(e);
       }
     };
-    const cx0 = this.coordinate(x - radius);
-    const cx1 = this.coordinate(x + radius);
-    const cy0 = this.coordinate(y - radius);
-    const cy1 = this.coordinate(y + radius);
+    const reach = radius + this.slack;
+    const cx0 = this.coordinate(x - reach);
+    const cx1 = this.coordinate(x + reach);
+    const cy0 = this.coordinate(y - reach);
+    const cy1 = this.coordinate(y + reach);
     if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > this.cells.size) {
       for (const cell of this.cells.values()) visit(cell);
       return;
