@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../engine-plugin/src/index';
 import { ByteWriter, FrameKind, encodeHello } from '../../engine-plugin/src/protocol';
+import type { Socket } from '../../engine-plugin/src/transport/transport';
 import { Shout, protocol } from '../support/chat-protocol';
 import { type Rig, TRANSPORTS, openRaw, startRig, waitFor } from '../support/rig';
+
+/** Send a text frame: the memory socket has `sendText`; `ws` sends strings as text. */
+function sendText(socket: Socket, text: string): void {
+  const s = socket as Socket & { sendText?: (text: string) => void };
+  if (s.sendText) s.sendText(text);
+  else (socket.send as (data: string) => void)(text);
+}
 
 const hello = () => encodeHello({ version: PROTOCOL_VERSION, fingerprint: protocol.fingerprint, resumeToken: '', received: 0 });
 
@@ -30,7 +38,7 @@ describe.each(TRANSPORTS)('over %s: a bad frame closes only its own connection',
       s.send(hello());
     });
     await waitFor(() => raw.messages.length > 0);
-    (raw.socket.send as (d: unknown) => void)('{"type":"chat"}');
+    sendText(raw.socket, '{"type":"chat"}');
     await rig.until(() => raw.closed !== undefined);
     expect(raw.closed!.code).toBe(1003);
     await expectNeighbourUnaffected(healthy);
