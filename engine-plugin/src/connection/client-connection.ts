@@ -35,6 +35,8 @@ export type ClientEvent =
   | { readonly type: 'connected'; readonly connectionId: number; readonly resumed: boolean }
   | { readonly type: 'disconnected'; readonly code: number; readonly reason: string; readonly willRetry: boolean }
   | { readonly type: 'reconnecting'; readonly attempt: number; readonly delayMs: number }
+  /** The connection moved to another {@link ClientState}: one event per change, in order. */
+  | { readonly type: 'state'; readonly state: ClientState; readonly previous: ClientState }
   | { readonly type: 'error'; readonly error: Error; readonly code?: number };
 
 /** How long to wait before reconnection attempt `attempt` (1-based), or undefined to give up. */
@@ -50,6 +52,8 @@ export interface ClientConnectionOptions {
   readonly retry?: RetryPolicy;
   /** Every Pong from the server: RTT sample plus the server's clock and tick, for time sync. */
   readonly onPong?: (pong: Pong, rtt: number, receivedAt: number) => void;
+  /** Every Tick frame as it arrives off the socket (before `receive`), for time sync: arrival jitter is measured here. */
+  readonly onTick?: (tick: number, receivedAt: number) => void;
 }
 
 /** The most ack-only frames a quiet client sends per second: acknowledgement needs no haste. */
@@ -60,7 +64,7 @@ const ACK_INTERVAL_MS = 100;
  * sequence and session token survive a dropped socket, so a resume loses and repeats nothing.
  */
 export class ClientConnection {
-  state: ClientState = 'idle';
+  private current: ClientState = 'idle';
   /** Assigned by the server's Welcome; stable across resumes. */
   connectionId = 0;
   tickRate = 0;
@@ -101,6 +105,18 @@ export class ClientConnection {
     this.logger = options.logger ?? consoleLogger('warn');
   }
 
+  /** Where the connection is; every change is also reported as a `state` event. */
+  get state(): ClientState {
+    return this.current;
+  }
+
+  private setState(next: ClientState): void {
+    const previous = this.current;
+    if (previous === next) return;
+    this.current = next;
+    this.events.push({ type: 'state', state: next, previous });
+  }
+
   /** Smoothed RTT, ms. */
   get rtt(): number {
     return this.estimator.smoothed;
@@ -115,7 +131,7 @@ export class ClientConnection {
   open(): void {
     if (this.state === 'connecting' || this.state === 'connected') return;
     this.clearTimer();
-    this.state = this.attempt > 0 ? 'reconnecting' : 'connecting';
+    this.setState(this.attempt > 0 ? 'reconnecting' : 'connecting');
     const handshakeStarted = this.clock.now();
     let welcomed = false;
     const socket: Socket = this.options.transport.open({
@@ -152,7 +168,7 @@ export class ClientConnection {
     this.clearTimer();
     const socket = this.socket;
     this.socket = undefined;
-    this.state = 'closed';
+    this.setState('closed');
     socket?.close(code, reason);
     this.events.push({ type: 'disconnected', code, reason, willRetry: false });
   }
@@ -181,17 +197,20 @@ export class ClientConnection {
       const welcome = decodeWelcome(r);
       const resumed = welcome.resumed && welcome.connectionId === this.connectionId;
       if (!resumed) {
-        // A new session: whatever the old one had queued or half-sent belongs to a session that is gone.
-        this.channel.ack(this.channel.lastSentSeq);
+        // A new session: the server numbers both directions from 1 again, and what the old one
+        // half-sent belongs to a session that is gone. Keeping our old numbering would make the
+        // server see a sequence gap and close the fresh session (1002).
+        this.channel.restart();
         this.receiver.received = 0;
+        this.lastInputProcessed = 0;
       } else this.channel.ack(welcome.received);
       this.replayNext = resumed;
       this.connectionId = welcome.connectionId;
       this.tickRate = welcome.tickRate;
       this.welcomeTick = welcome.tick;
       this.sessionToken = welcome.sessionToken;
-      this.state = 'connected';
       this.attempt = 0;
+      this.setState('connected');
       this.events.push({ type: 'connected', connectionId: welcome.connectionId, resumed });
       this.scheduleHeartbeat();
       return true;
@@ -201,6 +220,7 @@ export class ClientConnection {
         if (this.frames.length >= this.settings.inboundCapacity)
           throw new ProtocolError('inbound frame queue full: the game loop is not calling receive', CloseCode.SlowConsumer);
         this.frames.push(data);
+        this.options.onTick?.(readTickHeader(r).tick, this.lastHeard);
         break;
       case FrameKind.Ping:
         this.sendRaw(encodePong({ echo: r.f64(), time: this.clock.wallTime(), tick: 0 }));
@@ -262,18 +282,18 @@ export class ClientConnection {
     this.clearTimer();
     this.socket = undefined;
     if (this.state === 'closed') return;
+    // A refused upgrade reaches a Node client as 1006 with the HTTP status in the reason; a 401
+    // is the pre-upgrade form of 4001 and must not be retried either. (Browsers hide the status.)
+    if (code === 1006 && /\b401\b/.test(reason)) code = CloseCode.AuthFailed;
     const delay = FINAL_CLOSE_CODES.has(code) || code === CloseCode.Normal ? undefined : this.options.retry?.(++this.attempt);
     this.events.push({ type: 'disconnected', code, reason, willRetry: delay !== undefined });
     if (delay === undefined) {
-      this.state = 'closed';
+      this.setState('closed');
       return;
     }
-    this.state = 'reconnecting';
+    this.setState('reconnecting');
     this.events.push({ type: 'reconnecting', attempt: this.attempt, delayMs: delay });
-    this.schedule(() => {
-      this.state = 'idle';
-      this.open();
-    }, delay);
+    this.schedule(() => this.open(), delay);
   }
 
   private sendRaw(frame: Uint8Array): void {

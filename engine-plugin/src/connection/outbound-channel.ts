@@ -110,6 +110,17 @@ export class OutboundChannel {
     return { messages, firstSeq: messages[0]?.seq ?? this.nextSeq };
   }
 
+  /**
+   * A new session (not a resume): the peer numbers from 1 again, so must we. Sent-but-unacked
+   * messages belonged to the old session and are forgotten; messages still waiting are kept and
+   * go out first in the new one.
+   */
+  restart(): void {
+    this.unacked = [];
+    this.nextSeq = 1;
+    this.replayComplete = true;
+  }
+
   /** The peer received everything up to `seq`: forget it. */
   ack(seq: number): void {
     let n = 0;

@@ -236,11 +236,23 @@ export class ServerEndpoint implements TransportHost {
     if (this.pendingInbound.size === 0) return;
     const pending = this.pendingInbound;
     this.pendingInbound = new Set();
+    const budget = this.settings.maxInputsPerTick;
     for (const connection of pending) {
       const inbound = connection.inbound;
       connection.inbound = [];
-      for (const message of inbound) {
-        if (message.type.input) connection.lastInput = message.seq;
+      let inputs = 0;
+      for (let i = 0; i < inbound.length; i++) {
+        const message = inbound[i]!;
+        if (message.type.input) {
+          if (inputs === budget && budget > 0) {
+            // Over this tick's input budget: the rest waits, in order, ahead of anything newer.
+            connection.inbound = inbound.slice(i).concat(connection.inbound);
+            this.pendingInbound.add(connection);
+            break;
+          }
+          inputs++;
+          connection.lastInput = message.seq;
+        }
         onMessage(connection, message);
       }
     }

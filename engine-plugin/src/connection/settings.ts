@@ -17,6 +17,13 @@ export interface NetworkSettings {
   channelWarningThreshold: number;
   /** Inbound messages queued per connection between two `receive` calls before 4005. */
   inboundCapacity: number;
+  /**
+   * Input messages handed to game code per connection per tick. Later ones (and everything queued
+   * behind them, to keep order) wait for the next tick inside the bounded inbound queue, so a
+   * client sending inputs faster than the tick rate gains no speed, only a 4005 when it persists.
+   * 0 means no limit.
+   */
+  maxInputsPerTick: number;
   /** Sent-but-unacknowledged reliable messages kept for replay after a resume. */
   replayCapacity: number;
   /** Socket `bufferedAmount` above which the connection counts as backed up: frames wait, state coalesces. */
@@ -42,6 +49,7 @@ export const DEFAULT_SETTINGS: Readonly<NetworkSettings> = Object.freeze({
   channelBytes: 4 << 20,
   channelWarningThreshold: 0.8,
   inboundCapacity: 1024,
+  maxInputsPerTick: 4,
   replayCapacity: 1024,
   highWaterMark: 256 * 1024,
   slowConsumerTimeoutMs: 10_000,

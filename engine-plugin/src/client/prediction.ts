@@ -1,0 +1,84 @@
+import type { ClientConnection } from '../connection/client-connection';
+import type { Shape } from '../schema/fields';
+import type { Protocol } from '../schema/protocol';
+import { type AuthoritativeSource, PredictedEntity, type PredictionOptions } from './predicted-entity';
+
+/** Client-side prediction of the entities this client controls. */
+export class Prediction {
+  private readonly entities = new Map<number, PredictedEntity>();
+  private on = true;
+  private resync = false;
+
+  constructor(
+    private readonly protocol: Protocol,
+    private readonly connection: ClientConnection,
+  ) {}
+
+  /**
+   * Off: inputs are still sent, but not applied locally, and controlled entities are drawn like
+   * any remote one (interpolated) — the input lag prediction hides becomes visible.
+   */
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  set enabled(value: boolean) {
+    if (value && !this.on) {
+      for (const entity of this.entities.values()) entity.settle();
+      this.resync = true;
+    }
+    this.on = value;
+  }
+
+  /** Predict local entity `eid` from now on; returns its handle, through which inputs are sent. */
+  add<S extends Shape>(eid: number, options: PredictionOptions<S>): PredictedEntity<S> {
+    const entity = new PredictedEntity<S>(eid, options, this.protocol, this.connection, () => this.on);
+    this.entities.set(eid, entity as unknown as PredictedEntity);
+    return entity;
+  }
+
+  /** Stop predicting `eid` (it despawned, or control moved elsewhere). */
+  remove(eid: number): void {
+    this.entities.delete(eid);
+  }
+
+  /** True when `eid` is predicted and prediction is on: interpolation leaves it alone. */
+  claims(eid: number): boolean {
+    return this.on && this.entities.has(eid);
+  }
+
+  /** The handle of a predicted entity. */
+  get(eid: number): PredictedEntity | undefined {
+    return this.entities.get(eid);
+  }
+
+  /** Every predicted entity. */
+  all(): IterableIterator<PredictedEntity> {
+    return this.entities.values();
+  }
+
+  /**
+   * Rewind and replay every predicted entity when authoritative state arrived (`arrived`), or
+   * prediction was just switched back on.
+   */
+  reconcile(source: AuthoritativeSource, arrived: boolean): void {
+    for (const entity of this.entities.values()) {
+      if (!this.on) entity.acknowledge();
+      else if (arrived || this.resync) entity.reconcile(source);
+    }
+    if (this.on) this.resync = false;
+  }
+
+  /** Fade corrections and draw. */
+  present(dtMs: number): void {
+    if (!this.on) return;
+    for (const entity of this.entities.values()) entity.present(dtMs);
+  }
+
+  /** Largest correction any predicted entity has made, units. */
+  get maxCorrection(): number {
+    let max = 0;
+    for (const entity of this.entities.values()) max = Math.max(max, entity.maxCorrection);
+    return max;
+  }
+}
