@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
+import { WebSocket as NodeWebSocket } from 'ws';
 import { nodeWebSocketClient } from '../../engine-plugin/src/transport/node-websocket-client';
 import { type WebSocketConstructor, webSocketClient } from '../../engine-plugin/src/transport/websocket-client';
 import { recorder, until } from './recorders';
@@ -52,7 +53,7 @@ it('drives any WHATWG-style WebSocket class, falling back to 1000 for a close co
     binaryType = 'blob';
     readyState = 0;
     bufferedAmount = 0;
-    sent: Uint8Array[] = [];
+    sent: (Uint8Array | string)[] = [];
     closedWith: [number | undefined, string | undefined] | undefined;
     onopen: ((event: unknown) => void) | null = null;
     onmessage: ((event: { data: unknown }) => void) | null = null;
@@ -64,7 +65,7 @@ it('drives any WHATWG-style WebSocket class, falling back to 1000 for a close co
     ) {
       instances.push(this);
     }
-    send(data: Uint8Array): void {
+    send(data: Uint8Array | string): void {
       this.sent.push(data);
     }
     close(code?: number, reason?: string): void {
@@ -95,4 +96,11 @@ it('drives any WHATWG-style WebSocket class, falling back to 1000 for a close co
   fake.onclose?.({ code: 1000, reason: 'again' });
   expect(received.messages).toHaveLength(2);
   expect(received.closes).toEqual([{ code: 1002, reason: 'x'.repeat(123) }]);
+});
+
+it('accepts both the browser’s and ws’s WebSocket classes as constructors (checked by the type checker)', () => {
+  const browserClass: WebSocketConstructor | undefined = globalThis.WebSocket as typeof globalThis.WebSocket | undefined;
+  const nodeClass: WebSocketConstructor = NodeWebSocket;
+  expect(typeof nodeClass).toBe('function');
+  expect(browserClass === undefined || typeof browserClass === 'function').toBe(true);
 });

@@ -29,6 +29,17 @@ it('delivers a text frame from a client to the server host as a string', async (
   raw.terminate();
 });
 
+it('sends a text frame from the WebSocket client with sendText', async () => {
+  const host = recordingHost();
+  server = webSocketServer({ host: '127.0.0.1', port: 0 });
+  await server.start(host);
+  const received = recorder();
+  const socket = nodeWebSocketClient(`ws://127.0.0.1:${server.port}/ws`).open({ ...received, open: () => socket.sendText('hi') });
+  await until(() => host.accepted[0]?.recorder.messages.length === 1, 'text message');
+  expect(host.accepted[0]!.recorder.messages).toEqual(['hi']);
+  socket.close(1000, '');
+});
+
 it('delivers a text frame from the server to the WebSocket client as a string', async () => {
   rawServer = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => rawServer!.once('listening', resolve));

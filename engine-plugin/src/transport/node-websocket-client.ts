@@ -1,6 +1,5 @@
 import { type ClientOptions, WebSocket } from 'ws';
-import type { ClientTransport } from './transport';
-import { webSocketClient } from './websocket-client';
+import { type WebSocketClientTransport, webSocketClient } from './websocket-client';
 
 /** Options for {@link nodeWebSocketClient}. */
 export interface NodeWebSocketClientOptions {
@@ -17,7 +16,7 @@ export interface NodeWebSocketClientOptions {
  * Used by bots, load tests and integration tests; it behaves exactly like the browser client
  * because it is the same code.
  */
-export function nodeWebSocketClient(url: string, options: NodeWebSocketClientOptions = {}): ClientTransport {
+export function nodeWebSocketClient(url: string, options: NodeWebSocketClientOptions = {}): WebSocketClientTransport {
   // Only set keys: `ws` spreads these over its defaults, so an explicit undefined would erase them.
   const wsOptions: ClientOptions = {};
   if (options.headers) wsOptions.headers = { ...options.headers };

@@ -22,7 +22,8 @@ export interface WebSocketLike {
   onmessage: EventCallback<{ readonly data: unknown }> | null;
   onclose: EventCallback<{ readonly code: number; readonly reason: string }> | null;
   onerror: EventCallback<unknown> | null;
-  send(data: Uint8Array): void;
+  /** `ArrayBuffer`-backed views only: the DOM typings refuse views that may be over a SharedArrayBuffer. */
+  send(data: Uint8Array<ArrayBuffer> | string): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -38,6 +39,17 @@ export interface WebSocketClientOptions {
 }
 
 const OPEN = 1;
+
+/** A socket opened by {@link webSocketClient}. */
+export interface WebSocketClientSocket extends Socket {
+  /** Send a text frame, which tickwire never does: lets tests check that servers refuse them (1003). */
+  sendText(text: string): void;
+}
+
+/** A {@link ClientTransport} whose sockets can also send text frames (for tests). */
+export interface WebSocketClientTransport extends ClientTransport {
+  open(handlers: ClientSocketHandlers): WebSocketClientSocket;
+}
 
 /**
  * A {@link ClientTransport} over any WHATWG-style WebSocket: the browser's by default, `ws`'s on
@@ -55,10 +67,10 @@ const OPEN = 1;
  * - `send` before `open` throws, as the underlying WebSocket does; `send` after close is dropped.
  *   The caller must not mutate a buffer after handing it to `send` (`ws` queues it without copying).
  */
-export function webSocketClient(url: string, options: WebSocketClientOptions = {}): ClientTransport {
+export function webSocketClient(url: string, options: WebSocketClientOptions = {}): WebSocketClientTransport {
   const protocols = options.protocols ? [...options.protocols] : undefined;
   return {
-    open(handlers: ClientSocketHandlers): Socket {
+    open(handlers: ClientSocketHandlers): WebSocketClientSocket {
       const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
       if (!WebSocketClass) return failedSocket(handlers, 'no WebSocket implementation available');
       let ws: WebSocketLike;
@@ -74,7 +86,7 @@ export function webSocketClient(url: string, options: WebSocketClientOptions = {
   };
 }
 
-function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): Socket {
+function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): WebSocketClientSocket {
   let opened = false;
   let closed = false;
   let closing = false;
@@ -125,10 +137,15 @@ function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): Socket {
     finish(event.code, reason);
   };
 
-  const socket: Socket = {
+  const socket: WebSocketClientSocket = {
     send(data: Uint8Array): void {
       if (closed) return;
-      ws.send(data);
+      // Encoders allocate plain ArrayBuffers; a SharedArrayBuffer view would be refused by the browser either way.
+      ws.send(data as Uint8Array<ArrayBuffer>);
+    },
+    sendText(text: string): void {
+      if (closed) return;
+      ws.send(text);
     },
     close(code: number, reason: string): void {
       if (closed || closing) return;
@@ -148,7 +165,7 @@ function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): Socket {
   return socket;
 }
 
-function failedSocket(handlers: ClientSocketHandlers, reason: string): Socket {
+function failedSocket(handlers: ClientSocketHandlers, reason: string): WebSocketClientSocket {
   let closed = false;
   setTimeout(() => {
     if (closed) return;
@@ -157,6 +174,9 @@ function failedSocket(handlers: ClientSocketHandlers, reason: string): Socket {
   }, 0);
   return {
     send(): void {
+      throw new Error(`WebSocket is not open: ${reason}`);
+    },
+    sendText(): void {
       throw new Error(`WebSocket is not open: ${reason}`);
     },
     close(): void {},
