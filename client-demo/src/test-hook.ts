@@ -1,0 +1,66 @@
+import { Player, Position } from '@tickwire/demo-shared';
+import { query } from 'bitecs';
+import type { NetworkClient } from 'tickwire';
+import type { ArenaScene } from './arena-scene';
+
+/** A player as the test hook reports them. */
+export interface HookPlayer {
+  readonly x: number;
+  readonly y: number;
+  readonly name: string;
+  readonly score: number;
+}
+
+/**
+ * What the page exposes as `window.__tickwire` for end-to-end tests and for poking at in the
+ * browser console. Read-only views of live state; nothing here changes the game.
+ */
+export interface TestHook {
+  readonly net: NetworkClient;
+  readonly world: NetworkClient['world'];
+  /** This client's connection id (0 before the first Welcome). */
+  readonly connectionId: number;
+  readonly state: string;
+  /** The server entity id of our player, once joined. */
+  readonly ownServerId: number | undefined;
+  /** Where our player is, as last received. */
+  ownPosition(): { x: number; y: number } | undefined;
+  /** Every player this client sees, by server entity id. */
+  players(): Record<number, HookPlayer>;
+}
+
+declare global {
+  interface Window {
+    __tickwire?: TestHook;
+  }
+}
+
+/** Install `window.__tickwire`. */
+export function installTestHook(net: NetworkClient, scene: ArenaScene): void {
+  window.__tickwire = {
+    net,
+    world: net.world,
+    get connectionId() {
+      return net.id;
+    },
+    get state() {
+      return net.state;
+    },
+    get ownServerId() {
+      return scene.ownServerId;
+    },
+    ownPosition() {
+      const own = scene.ownEntity();
+      return own === undefined ? undefined : { x: Position.x[own]!, y: Position.y[own]! };
+    },
+    players() {
+      const out: Record<number, HookPlayer> = {};
+      for (const eid of query(net.world, [Player, Position])) {
+        const serverId = net.serverId(eid);
+        if (serverId === undefined) continue;
+        out[serverId] = { x: Position.x[eid]!, y: Position.y[eid]!, name: Player.name[eid]!, score: Player.score[eid]! };
+      }
+      return out;
+    },
+  };
+}

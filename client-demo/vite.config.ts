@@ -1,0 +1,21 @@
+import { defineConfig } from 'vite';
+
+/** The server `npm run dev` starts next to Vite; `/ws` and `/health` are proxied to it. */
+const gameServer = process.env.DEMO_SERVER_URL ?? 'http://localhost:8080';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Phaser alone is over a megabyte; splitting it would not make the first load any faster.
+    chunkSizeWarningLimit: 2500,
+  },
+  server: {
+    port: Number(process.env.VITE_PORT ?? 5173),
+    proxy: {
+      '/ws': { target: gameServer.replace(/^http/, 'ws'), ws: true },
+      '/health': gameServer,
+    },
+  },
+});
