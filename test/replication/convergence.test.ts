@@ -43,13 +43,14 @@ function run(seed: number): void {
   let filterOn = false;
   const filter = (clientId: number, eid: number) => (eid + clientId + filterPhase) % 5 !== 0;
 
-  const clients: ClientModel[] = [
-    { id: 1, rooms: new Set(), focus: undefined, radius: 0, skip: 0, joinAt: 0 },
-    { id: 2, rooms: new Set(), focus: undefined, radius: 0, skip: 0, joinAt: 0 },
+  const specs: Omit<ClientModel, 'client' | 'joined'>[] = [
+    { id: 1, rooms: new Set<string>(), focus: undefined, radius: 0, skip: 0, joinAt: 0 },
+    { id: 2, rooms: new Set<string>(), focus: undefined, radius: 0, skip: 0, joinAt: 0 },
     { id: 3, rooms: new Set(['red']), focus: undefined, radius: 0, skip: 0.4, joinAt: 0 },
     { id: 4, rooms: new Set(['blue']), focus: undefined, radius: 0, skip: 0.1, joinAt: 120 },
     { id: 5, rooms: new Set(['red', 'green']), focus: 0, radius: 40, skip: 0.2, joinAt: 30 },
-  ].map((c) => ({ ...c, client: new TestClient(), joined: false }));
+  ];
+  const clients: ClientModel[] = specs.map((c) => ({ ...c, client: new TestClient(), joined: false }));
 
   const randomize = (c: Component, e: number, field: string, small: boolean): void => {
     const store = (c as unknown as Record<string, number[] | string[]>)[field]!;
