@@ -1,5 +1,10 @@
 import { type World, addComponent, addEntity, removeComponent, removeEntity } from 'bitecs';
 import { type BackoffOptions, exponentialBackoff } from '../client/backoff';
+import { Interpolation, type InterpolationOptions } from '../client/interpolation';
+import type { PredictedEntity, PredictionOptions } from '../client/predicted-entity';
+import { Prediction } from '../client/prediction';
+import { TimeSync, type TimeSyncOptions } from '../client/time-sync';
+import { type Clock, systemClock } from '../transport/clock';
 import { type ClientConnectionOptions, type ClientEvent, ClientConnection, type ClientState } from '../connection/client-connection';
 import type { Shape, ShapeValue } from '../schema/fields';
 import type { MessageType } from '../schema/message';
@@ -13,6 +18,13 @@ import { TickBuffers } from './received';
 export interface ClientOptions extends Omit<ClientConnectionOptions, 'retry'> {
   /** Reconnect after a drop with exponential backoff and jitter (default), or `false` never to. */
   readonly reconnect?: BackoffOptions | false;
+  /**
+   * Snapshot interpolation of remote entities, for every component field declared
+   * `interpolate` (on by default; toggle at run time with `net.interpolation.enabled`).
+   */
+  readonly interpolation?: InterpolationOptions;
+  /** How the server's timeline is estimated from frame arrivals. */
+  readonly timeSync?: TimeSyncOptions;
 }
 
 /**
@@ -30,8 +42,16 @@ export class NetworkClient {
   readonly replication: ClientReplication;
   /** The newest server tick applied. */
   tick = 0;
+  /** The server's timeline as this client estimates it: `rtt`, `jitterMs`, `sendIntervalMs`, `serverTick(now)`. */
+  readonly timeSync: TimeSync;
+  /** Snapshot interpolation of remote entities: `enabled`, `stats`, `timeline.targetDelayMs`. */
+  readonly interpolation: Interpolation;
+  /** Prediction of the entities this client controls: `enabled`, `maxCorrection`. See {@link NetworkClient.predict}. */
+  readonly prediction: Prediction;
   private readonly messageBuffers = new TickBuffers<MessageType, unknown>();
   private eventBuffer: ClientEvent[] = [];
+  private readonly clock: Clock;
+  private lastPresent = -1;
 
   constructor(
     readonly world: World,
@@ -39,20 +59,49 @@ export class NetworkClient {
     options: ClientOptions,
   ) {
     const retry = options.reconnect === false ? undefined : exponentialBackoff(options.reconnect);
-    this.connection = new ClientConnection(protocol, { ...options, retry });
+    this.clock = options.clock ?? systemClock;
+    const timeSync = new TimeSync(options.timeSync);
+    this.timeSync = timeSync;
+    this.connection = new ClientConnection(protocol, {
+      ...options,
+      retry,
+      onPong: (pong, rtt, receivedAt) => {
+        timeSync.observeRtt(rtt);
+        options.onPong?.(pong, rtt, receivedAt);
+      },
+      onTick: (tick, receivedAt) => {
+        const rate = this.connection.tickRate;
+        // Ticks only go backwards when the server restarted: a new timeline.
+        if ((rate > 0 && Math.abs(1000 / rate - timeSync.tickIntervalMs) > 1e-9) || tick < timeSync.latestTick) timeSync.reset(rate, tick, receivedAt);
+        else timeSync.observeFrame(tick, receivedAt);
+        options.onTick?.(tick, receivedAt);
+      },
+    });
+    this.interpolation = new Interpolation(protocol, options.interpolation);
+    this.prediction = new Prediction(protocol, this.connection);
     const sink: EntitySink = {
       spawn: () => {
         const eid = addEntity(world);
         addComponent(world, eid, Networked);
+        // bitECS recycles ids at once: whatever was buffered under this id belonged to another entity.
+        this.interpolation.forget(eid);
         return eid;
       },
-      despawn: (eid) => removeEntity(world, eid),
+      despawn: (eid) => {
+        this.interpolation.forget(eid);
+        this.prediction.remove(eid);
+        removeEntity(world, eid);
+      },
       addComponent: (eid, component: Component) => {
         addComponent(world, eid, component);
       },
       removeComponent: (eid, component: Component) => removeComponent(world, eid, component),
     };
     this.replication = new ClientReplication(protocol, sink);
+    this.replication.onUpdate = (serverId, localId, componentId, tick) => {
+      if (this.interpolation.tracks(componentId))
+        this.interpolation.record(localId, componentId, tick, this.replication.authoritative(componentId).values, serverId);
+    };
   }
 
   /** Open the connection (retries per the reconnect option). */
@@ -80,19 +129,52 @@ export class NetworkClient {
     return this.connection.connectionId;
   }
 
-  /** System, first in the frame: apply what the server sent since the last frame. */
+  /**
+   * System, first in the frame: apply what the server sent since the last frame, reconcile
+   * predicted entities, and write this frame's presentation values (interpolated remote entities,
+   * smoothed predicted ones) into the store.
+   */
   readonly receive = (): void => {
     this.messageBuffers.clear();
     this.replication.beginTick();
+    let arrived = false;
     this.connection.receive(
       (message) => this.messageBuffers.push(message.type, message.data),
       (r, tick) => {
         this.tick = tick;
+        arrived = true;
+        this.interpolation.frame(tick);
         this.replication.apply(r, tick);
       },
     );
     this.eventBuffer = this.connection.takeEvents();
+    const now = this.clock.now();
+    const dt = this.lastPresent < 0 ? 0 : now - this.lastPresent;
+    this.lastPresent = now;
+    this.prediction.reconcile(this.replication, arrived);
+    this.interpolation.present(now, this.timeSync, (eid) => this.prediction.claims(eid));
+    this.prediction.present(dt);
   };
+
+  /**
+   * Predict a local entity this client controls: inputs sent through the returned handle are
+   * applied at once with the shared `step` and replayed over every authoritative update, so the
+   * entity answers without waiting a round trip. The server must run the same `step` for each
+   * input it receives from the owner.
+   *
+   * ```ts
+   * const me = net.predict(eid, { input: Move, components: [Position], step: applyMove });
+   * me.input({ dx: 1, dy: 0 }); // once per fixed input step
+   * ```
+   */
+  predict<S extends Shape>(eid: number, options: PredictionOptions<S>): PredictedEntity<S> {
+    return this.prediction.add(eid, options);
+  }
+
+  /** How far behind the newest server state remote entities are drawn, ms. */
+  get renderDelayMs(): number {
+    return this.interpolation.timeline.delayMs(this.clock.now(), this.timeSync);
+  }
 
   /** System, last in the frame: send queued messages as one frame. */
   readonly flush = (): void => {
