@@ -1,0 +1,67 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ARENA } from '@tickwire/demo-shared';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type DemoServer, startDemoServer } from '../../server/src/index';
+import { type Browser, launchChromium } from './chromium';
+import { buildClient } from './client-build';
+
+const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
+const CLIENT_BUILD = `${OUTPUT}e2e-client`;
+const SCREENSHOT = `${OUTPUT}e2e-two-players.png`;
+
+let server: DemoServer | undefined;
+let browser: Browser | undefined;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  await mkdir(OUTPUT, { recursive: true });
+  await buildClient(CLIENT_BUILD);
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 40, orbs: 40, logLevel: 'warn', clientDir: CLIENT_BUILD });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await rm(CLIENT_BUILD, { recursive: true, force: true });
+});
+
+async function openPlayer(name: string): Promise<Page> {
+  const page = await browser!.context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`${name} console: ${message.text()}`);
+  });
+  await page.goto(`http://127.0.0.1:${server!.port}/?name=${name}`);
+  await page.waitForFunction(() => window.__tickwire?.ownServerId !== undefined && window.__tickwire.ownPosition() !== undefined);
+  return page;
+}
+
+it('two browsers join; one holds a key, the other sees that player move', async () => {
+  const mover = await openPlayer('Alice');
+  const observer = await openPlayer('Bob');
+
+  const moverId = await mover.evaluate(() => window.__tickwire!.ownServerId!);
+  await observer.waitForFunction((id) => window.__tickwire!.players()[id] !== undefined, moverId);
+  const start = await observer.evaluate((id) => window.__tickwire!.players()[id]!, moverId);
+  expect(start.name).toBe('Alice');
+
+  // Walk toward the far wall, so the wall cannot cut the walk short.
+  const right = start.x < ARENA.width / 2;
+  await mover.keyboard.down(right ? 'ArrowRight' : 'KeyA');
+  await observer.waitForFunction(
+    ({ id, x0, sign }) => (window.__tickwire!.players()[id]!.x - x0) * sign > 150,
+    { id: moverId, x0: start.x, sign: right ? 1 : -1 },
+    { timeout: 10_000 },
+  );
+  await mover.keyboard.up(right ? 'ArrowRight' : 'KeyA');
+
+  const seen = await observer.evaluate((id) => window.__tickwire!.players()[id]!, moverId);
+  expect(seen.y).toBeCloseTo(start.y, 1);
+  const hud = await observer.locator('#hud').innerText();
+  expect(hud).toMatch(/server tick/);
+  await observer.screenshot({ path: SCREENSHOT });
+  expect(pageErrors).toEqual([]);
+}, 60_000);
