@@ -1,0 +1,359 @@
+/**
+ * Replication benchmark: bytes and CPU per tick of tickwire against @colyseus/schema 5 (a
+ * MapSchema of the same entities) and plain MessagePack of the changed entities, in one run.
+ *
+ *   npx tsx bench/replication.ts              full run, writes its section of docs/benchmarks.md
+ *   BENCH_SMOKE=1 BENCH_NO_WRITE=1 npx tsx bench/replication.ts   seconds, for CI
+ *
+ * Server CPU counts what each library needs per tick to notice and encode changes: tickwire's
+ * typed-array writes + replicate + writeState; Colyseus's tracked property assignments (its
+ * change detection lives in the setters) + encode + discardChanges; msgpack's encode of the
+ * changed entities. Client CPU is decoding and applying the same tick.
+ */
+import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
+import { Decoder, Encoder, schema, t as ct } from '@colyseus/schema';
+import { ByteReader, ByteWriter } from '../engine-plugin/src/protocol';
+import { ClientReplication, type EntitySink, ServerReplication } from '../engine-plugin/src/replication';
+import { defineComponent, defineProtocol, t } from '../engine-plugin/src/schema';
+import { environmentLine, table, writeSection } from './report';
+
+const smoke = process.env.BENCH_SMOKE === '1';
+const SIZES = smoke ? [50] : [100, 1_000, 10_000];
+const MOVING = smoke ? [1, 0.1] : [1, 0.1, 0.01];
+const TICKS = smoke ? 5 : 40;
+const RUNS = smoke ? 1 : 5;
+const SAME_VIEW_CLIENTS = 100;
+
+/** A seeded PRNG so every library sees the same motion. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function bodyComponent() {
+  return defineComponent('body', {
+    x: t.f32({ precision: 0.01 }),
+    y: t.f32({ precision: 0.01 }),
+    angle: t.f32({ precision: 0.01 }),
+    hp: t.u8(),
+    name: t.string({ maxBytes: 32 }),
+  });
+}
+
+const ColyEntity = schema({ x: ct.float32(), y: ct.float32(), angle: ct.float32(), hp: ct.uint8(), name: ct.string() }, 'Entity');
+const ColyState = schema({ entities: ct.map(ColyEntity) }, 'State');
+type ColyEntityInstance = InstanceType<typeof ColyEntity>;
+
+class CountingSink implements EntitySink {
+  private next = 0;
+  spawn(): number {
+    return this.next++;
+  }
+  despawn(): void {}
+  addComponent(): void {}
+  removeComponent(): void {}
+}
+
+/** The world every library replicates: plain arrays, moved by one deterministic script. */
+interface Motion {
+  x: Float64Array;
+  y: Float64Array;
+  angle: Float64Array;
+  hp: Uint8Array;
+  vx: Float64Array;
+  vy: Float64Array;
+  moving: Int32Array;
+}
+
+function createMotion(n: number, fraction: number, random: () => number): Motion {
+  const m: Motion = {
+    x: new Float64Array(n),
+    y: new Float64Array(n),
+    angle: new Float64Array(n),
+    hp: new Uint8Array(n),
+    vx: new Float64Array(n),
+    vy: new Float64Array(n),
+    moving: new Int32Array(Math.round(n * fraction)),
+  };
+  for (let i = 0; i < n; i++) {
+    m.x[i] = random() * 1000;
+    m.y[i] = random() * 1000;
+    m.angle[i] = random() * 6;
+    m.hp[i] = 100;
+    // Up to 4 units/s at 60 Hz: walking speed in a typical 2D game.
+    m.vx[i] = (random() - 0.5) * 0.13;
+    m.vy[i] = (random() - 0.5) * 0.13;
+  }
+  for (let i = 0; i < m.moving.length; i++) m.moving[i] = Math.floor((i * n) / m.moving.length);
+  return m;
+}
+
+/** One tick of motion: moving entities walk and turn; now and then one is hurt. */
+function step(m: Motion, tick: number): void {
+  for (let k = 0; k < m.moving.length; k++) {
+    const i = m.moving[k]!;
+    m.x[i] += m.vx[i]!;
+    m.y[i] += m.vy[i]!;
+    m.angle[i] += 0.02;
+    if ((i + tick) % 97 === 0) m.hp[i] = (m.hp[i]! + 250) % 256;
+  }
+}
+
+interface Result {
+  bytes: number;
+  serverUs: number;
+  clientUs: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function runTickwire(n: number, fraction: number, seed: number, ticks: number): Result {
+  const motion = createMotion(n, fraction, prng(seed));
+  const Body = bodyComponent();
+  const server = new ServerReplication(defineProtocol({ components: [Body] }));
+  const ClientBody = bodyComponent();
+  const client = new ClientReplication(defineProtocol({ components: [ClientBody] }), new CountingSink());
+  for (let i = 0; i < n; i++) {
+    Body.x[i] = motion.x[i]!;
+    Body.y[i] = motion.y[i]!;
+    Body.angle[i] = motion.angle[i]!;
+    Body.hp[i] = motion.hp[i]!;
+    Body.name[i] = `entity-${i}`;
+    server.spawn(i);
+    server.addComponent(i, 0);
+  }
+  server.addClient(1);
+  const w = new ByteWriter(1 << 16);
+  server.replicate(0);
+  server.writeState(1, w);
+  client.apply(new ByteReader(w.written()), 0);
+  let bytes = 0;
+  let serverMs = 0;
+  let clientMs = 0;
+  for (let tick = 1; tick <= ticks; tick++) {
+    step(motion, tick);
+    let t0 = performance.now();
+    const moving = motion.moving;
+    for (let k = 0; k < moving.length; k++) {
+      const i = moving[k]!;
+      Body.x[i] = motion.x[i]!;
+      Body.y[i] = motion.y[i]!;
+      Body.angle[i] = motion.angle[i]!;
+      Body.hp[i] = motion.hp[i]!;
+    }
+    server.replicate(tick);
+    w.reset();
+    server.writeState(1, w);
+    serverMs += performance.now() - t0;
+    bytes += w.length;
+    t0 = performance.now();
+    client.beginTick();
+    client.apply(new ByteReader(w.written()), tick);
+    clientMs += performance.now() - t0;
+  }
+  // The benchmark is only worth quoting if the client really converged.
+  for (let k = 0; k < motion.moving.length; k++) {
+    const i = motion.moving[k]!;
+    const local = client.localId(i)!;
+    if (Math.abs(ClientBody.x[local]! - motion.x[i]!) > 0.006 || ClientBody.hp[local] !== motion.hp[i])
+      throw new Error(`tickwire client diverged at entity ${i}`);
+  }
+  return { bytes: bytes / ticks, serverUs: (serverMs * 1000) / ticks, clientUs: (clientMs * 1000) / ticks };
+}
+
+function runColyseus(n: number, fraction: number, seed: number, ticks: number): Result {
+  const motion = createMotion(n, fraction, prng(seed));
+  const state = new ColyState();
+  const entities: ColyEntityInstance[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = new ColyEntity();
+    e.x = motion.x[i]!;
+    e.y = motion.y[i]!;
+    e.angle = motion.angle[i]!;
+    e.hp = motion.hp[i]!;
+    e.name = `entity-${i}`;
+    state.entities.set(String(i), e);
+    entities.push(e);
+  }
+  const encoder = new Encoder(state);
+  const clientState = new ColyState();
+  const decoder = new Decoder(clientState);
+  decoder.decode(encoder.encodeAll());
+  encoder.discardChanges();
+  let bytes = 0;
+  let serverMs = 0;
+  let clientMs = 0;
+  for (let tick = 1; tick <= ticks; tick++) {
+    step(motion, tick);
+    let t0 = performance.now();
+    const moving = motion.moving;
+    for (let k = 0; k < moving.length; k++) {
+      const i = moving[k]!;
+      const e = entities[i]!;
+      e.x = motion.x[i]!;
+      e.y = motion.y[i]!;
+      e.angle = motion.angle[i]!;
+      e.hp = motion.hp[i]!;
+    }
+    const encoded = encoder.encode();
+    const length = encoded.length;
+    const copy = encoded.slice();
+    encoder.discardChanges();
+    serverMs += performance.now() - t0;
+    bytes += length;
+    t0 = performance.now();
+    decoder.decode(copy);
+    clientMs += performance.now() - t0;
+  }
+  const probe = motion.moving[0]!;
+  if (Math.abs(clientState.entities.get(String(probe))!.x - motion.x[probe]!) > 0.001) throw new Error('Colyseus client diverged');
+  return { bytes: bytes / ticks, serverUs: (serverMs * 1000) / ticks, clientUs: (clientMs * 1000) / ticks };
+}
+
+function runMsgpack(n: number, fraction: number, seed: number, ticks: number): Result {
+  const motion = createMotion(n, fraction, prng(seed));
+  const clientX = new Float64Array(n);
+  let bytes = 0;
+  let serverMs = 0;
+  let clientMs = 0;
+  for (let tick = 1; tick <= ticks; tick++) {
+    step(motion, tick);
+    let t0 = performance.now();
+    const changed: [number, number, number, number, number][] = [];
+    for (let k = 0; k < motion.moving.length; k++) {
+      const i = motion.moving[k]!;
+      changed.push([i, motion.x[i]!, motion.y[i]!, motion.angle[i]!, motion.hp[i]!]);
+    }
+    const encoded = msgpackEncode(changed);
+    serverMs += performance.now() - t0;
+    bytes += encoded.length;
+    t0 = performance.now();
+    const decoded = msgpackDecode(encoded) as [number, number, number, number, number][];
+    for (const [i, x] of decoded) clientX[i] = x;
+    clientMs += performance.now() - t0;
+  }
+  return { bytes: bytes / ticks, serverUs: (serverMs * 1000) / ticks, clientUs: (clientMs * 1000) / ticks };
+}
+
+function measure(run: (n: number, fraction: number, seed: number, ticks: number) => Result, n: number, fraction: number): Result {
+  // Warm the JIT on this exact shape before timing.
+  run(n, fraction, 99, smoke ? 2 : 10);
+  const results: Result[] = [];
+  for (let r = 0; r < RUNS; r++) results.push(run(n, fraction, r + 1, TICKS));
+  return {
+    bytes: median(results.map((x) => x.bytes)),
+    serverUs: median(results.map((x) => x.serverUs)),
+    clientUs: median(results.map((x) => x.clientUs)),
+  };
+}
+
+/** Extra server µs per additional client sharing one view: the in-sync path is a copy of the view's bytes. */
+function perClientCost(n: number, fraction: number): number {
+  const samples: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const motion = createMotion(n, fraction, prng(r + 1));
+    const Body = bodyComponent();
+    const server = new ServerReplication(defineProtocol({ components: [Body] }));
+    for (let i = 0; i < n; i++) {
+      Body.x[i] = motion.x[i]!;
+      Body.name[i] = `entity-${i}`;
+      server.spawn(i);
+      server.addComponent(i, 0);
+    }
+    const w = new ByteWriter(1 << 16);
+    for (let c = 0; c < SAME_VIEW_CLIENTS; c++) server.addClient(c);
+    let extraMs = 0;
+    for (let tick = 0; tick <= TICKS; tick++) {
+      step(motion, tick);
+      for (let k = 0; k < motion.moving.length; k++) {
+        const i = motion.moving[k]!;
+        Body.x[i] = motion.x[i]!;
+        Body.y[i] = motion.y[i]!;
+      }
+      server.replicate(tick);
+      w.reset();
+      server.writeState(0, w);
+      const t0 = performance.now();
+      for (let c = 1; c < SAME_VIEW_CLIENTS; c++) {
+        w.reset();
+        server.writeState(c, w);
+      }
+      if (tick > 0) extraMs += performance.now() - t0;
+    }
+    samples.push((extraMs * 1000) / TICKS / (SAME_VIEW_CLIENTS - 1));
+  }
+  return median(samples);
+}
+
+const f1 = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const ratio = (a: number, b: number) => (b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
+
+const rows: (string | number)[][] = [];
+const misses: string[] = [];
+let worst = { bytes: 0, server: 0, client: 0 };
+for (const n of SIZES) {
+  for (const fraction of MOVING) {
+    const tw = measure(runTickwire, n, fraction);
+    const co = measure(runColyseus, n, fraction);
+    const mp = measure(runMsgpack, n, fraction);
+    const rb = tw.bytes / co.bytes;
+    const rs = tw.serverUs / co.serverUs;
+    const rc = tw.clientUs / co.clientUs;
+    worst = { bytes: Math.max(worst.bytes, rb), server: Math.max(worst.server, rs), client: Math.max(worst.client, rc) };
+    if (rb > 0.35) misses.push(`bytes ${n}/${fraction * 100}%: ${rb.toFixed(2)}× > 0.35×`);
+    if (rs > 0.2) misses.push(`server CPU ${n}/${fraction * 100}%: ${rs.toFixed(2)}× > 0.2×`);
+    if (rc > 0.1) misses.push(`client CPU ${n}/${fraction * 100}%: ${rc.toFixed(2)}× > 0.1×`);
+    rows.push([
+      n.toLocaleString('en'),
+      `${fraction * 100} %`,
+      f1(tw.bytes),
+      f1(co.bytes),
+      f1(mp.bytes),
+      ratio(tw.bytes, co.bytes),
+      f1(tw.serverUs),
+      f1(co.serverUs),
+      f1(mp.serverUs),
+      ratio(tw.serverUs, co.serverUs),
+      f1(tw.clientUs),
+      f1(co.clientUs),
+      f1(mp.clientUs),
+      ratio(tw.clientUs, co.clientUs),
+    ]);
+  }
+}
+const perClientN = smoke ? 50 : 1_000;
+const perClient = perClientCost(perClientN, 0.1);
+if (perClient > 2) misses.push(`per-client cost ${perClient.toFixed(2)} µs > 2 µs`);
+
+const markdown = [
+  '## Replication',
+  '',
+  environmentLine(),
+  '',
+  `Entity: x, y, angle (f32, precision 0.01 in tickwire; float32 in Colyseus and float64 in msgpack), hp (u8), name (string, never changes). ` +
+    `Moving entities walk up to 4 units/s and turn every tick at 60 Hz; hp changes now and then. ` +
+    `Median of ${RUNS} runs of ${TICKS} ticks after warm-up; one client; B = bytes of state per tick, µs per tick. ` +
+    `Server = change detection + encode (Colyseus: tracked property writes + encode; msgpack: encode of the changed entities); client = decode + apply.`,
+  '',
+  table(
+    ['entities', 'moving', 'tickwire B', 'Colyseus B', 'msgpack B', 'B ratio', 'tickwire server µs', 'Colyseus server µs', 'msgpack server µs', 'server ratio', 'tickwire client µs', 'Colyseus client µs', 'msgpack client µs', 'client ratio'],
+    rows,
+  ),
+  '',
+  `Ratios are tickwire / Colyseus (targets: bytes ≤ 0.35×, server ≤ 0.2×, client ≤ 0.1×). Worst: bytes ${worst.bytes.toFixed(2)}×, server ${worst.server.toFixed(2)}×, client ${worst.client.toFixed(2)}×.`,
+  '',
+  `${SAME_VIEW_CLIENTS} clients with the same view (${perClientN.toLocaleString('en')} entities, 10 % moving): ${perClient.toFixed(2)} µs extra server time per additional client per tick (target ≤ 2 µs).`,
+  '',
+  misses.length === 0 ? 'All targets met.' : `Targets missed: ${misses.join('; ')}.`,
+].join('\n');
+
+writeSection('replication', markdown);
