@@ -17,6 +17,7 @@ import {
   ManualClock,
   type NetworkClient,
   type NetworkServer,
+  type Protocol,
   Networked,
   type ServerOptions,
   type ShapeValue,
@@ -81,7 +82,7 @@ export interface Sim {
   readonly players: Map<number, number>;
   /** Called every server tick between `receive` and `replicate` (after inputs were applied). */
   onTick?: (tick: number) => void;
-  client(options?: Partial<ClientOptions> & { link?: Parameters<MemoryNetwork['client']>[0] }): SimClient;
+  client(options?: Partial<ClientOptions> & { link?: Parameters<MemoryNetwork['client']>[0]; protocol?: Protocol }): SimClient;
   /** Spawn a networked entity on the server at (x, y). */
   spawn(x: number, y: number): number;
   /**
@@ -142,11 +143,11 @@ export async function createSim(options: SimOptions = {}): Promise<Sim> {
     world,
     players,
     client(clientOptions = {}) {
-      const { link, ...rest } = clientOptions;
+      const { link, protocol, ...rest } = clientOptions;
       const transport = network.client(link ?? { conditions: WAN });
       const clientGame = makeGame();
       const clientWorld = createWorld();
-      const net = createClient(clientWorld, clientGame.protocol, { transport, logger: silentLogger, clock, reconnect: false, ...rest });
+      const net = createClient(clientWorld, protocol ?? clientGame.protocol, { transport, logger: silentLogger, clock, reconnect: false, ...rest });
       let ownServerId: number | undefined;
       const client: SimClient = {
         net,
