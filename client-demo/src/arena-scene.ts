@@ -61,6 +61,11 @@ export class ArenaScene extends Phaser.Scene {
     this.worldRenderer = new WorldRenderer(this, this.positions);
     this.keyboard = new KeyboardDirection(this.input.keyboard!);
     this.cameras.main.centerOn(ARENA.width / 2, ARENA.height / 2);
+    let hiddenTimer: ReturnType<typeof setInterval> | undefined;
+    document.addEventListener('visibilitychange', () => {
+      clearInterval(hiddenTimer);
+      hiddenTimer = document.hidden ? setInterval(() => this.runNetwork(), 200) : undefined;
+    });
   }
 
   /** The local entity of our player, if it is in the world yet. */
@@ -71,6 +76,27 @@ export class ArenaScene extends Phaser.Scene {
   }
 
   override update(time: number): void {
+    this.runNetwork();
+    this.draw();
+    this.status.show(this.notice.current);
+    this.traffic.sample(this.net.connection.stats, time);
+    this.hud.update({
+      state: this.net.state,
+      rttMs: this.net.rtt,
+      kbpsIn: this.traffic.kbpsIn,
+      kbpsOut: this.traffic.kbpsOut,
+      entities: query(this.net.world, [Networked]).length,
+      serverTick: this.net.tick,
+      tickRate: this.net.connection.tickRate,
+    });
+  }
+
+  /**
+   * The client's network tick: `receive`, react to events and messages, send input, `flush`.
+   * Runs every rendered frame, and on a timer while the tab is hidden (browsers stop rendering
+   * hidden tabs, and unread server frames would pile up until the client gave up on them).
+   */
+  runNetwork(): void {
     const { net } = this;
     net.receive();
     for (const event of net.events()) {
@@ -86,26 +112,14 @@ export class ArenaScene extends Phaser.Scene {
     for (const line of net.messages(ChatLine)) this.chat.add(line);
     const boards = net.messages(Leaderboard);
     if (boards.length > 0) this.leaderboard.show(boards[boards.length - 1]!);
-
     this.sendDirection();
-    this.draw();
-    this.status.show(this.notice.current);
-    this.traffic.sample(net.connection.stats, time);
-    this.hud.update({
-      state: net.state,
-      rttMs: net.rtt,
-      kbpsIn: this.traffic.kbpsIn,
-      kbpsOut: this.traffic.kbpsOut,
-      entities: query(net.world, [Networked]).length,
-      serverTick: net.tick,
-      tickRate: net.connection.tickRate,
-    });
     net.flush();
   }
 
   /** Send the held direction when it changes: the server keeps applying the last one. */
   private sendDirection(): void {
-    const held = this.chat.isOpen || this.ownServerId === undefined ? { x: 0, y: 0 } : this.keyboard.read();
+    const idle = this.chat.isOpen || this.ownServerId === undefined || document.hidden;
+    const held = idle ? { x: 0, y: 0 } : this.keyboard.read();
     if (held.x === this.sentDirection.x && held.y === this.sentDirection.y) return;
     if (this.net.state !== 'connected') return;
     this.net.send(Move, held);

@@ -14,6 +14,10 @@ export interface NodePlayer {
   readonly entity: number | undefined;
   /** Where this client sees a server entity, if it sees it. */
   positionOf(serverEntity: number): { x: number; y: number } | undefined;
+  /** Chat lines received so far. */
+  readonly chat: ReadonlyArray<{ from: string; text: string; system: boolean }>;
+  /** Send a chat line. */
+  say(text: string): void;
   /** Hold a direction. */
   move(x: -1 | 0 | 1, y: -1 | 0 | 1): void;
   /** Close codes and reasons of every disconnect seen. */
@@ -25,7 +29,7 @@ export interface NodePlayer {
 /** Connect a headless player named `name` to the demo server at `url` (ws://…/ws). */
 export async function connectNodePlayer(url: string, name: string): Promise<NodePlayer> {
   vi.resetModules();
-  const { Join, Joined, Move, Position, protocol } = await import('@tickwire/demo-shared');
+  const { ChatLine, Join, Joined, Move, Position, Say, protocol } = await import('@tickwire/demo-shared');
   const { createClient, silentLogger } = await import('tickwire');
   const { nodeWebSocketClient } = await import('tickwire/node');
   const { createWorld, hasComponent } = await import('bitecs');
@@ -33,6 +37,7 @@ export async function connectNodePlayer(url: string, name: string): Promise<Node
   const net = createClient(world, protocol, { transport: nodeWebSocketClient(url), reconnect: false, logger: silentLogger });
   let entity: number | undefined;
   const disconnects: Array<{ code: number; reason: string }> = [];
+  const chat: Array<{ from: string; text: string; system: boolean }> = [];
   net.connect();
   return {
     frame() {
@@ -42,6 +47,7 @@ export async function connectNodePlayer(url: string, name: string): Promise<Node
         if (event.type === 'disconnected') disconnects.push({ code: event.code, reason: event.reason });
       }
       for (const joined of net.messages(Joined)) entity = joined.entity;
+      for (const line of net.messages(ChatLine)) chat.push({ from: line.from, text: line.text, system: line.system });
       net.flush();
     },
     get entity() {
@@ -51,6 +57,10 @@ export async function connectNodePlayer(url: string, name: string): Promise<Node
       const local = net.localId(serverEntity);
       if (local === undefined || !hasComponent(world, local, Position)) return undefined;
       return { x: Position.x[local]!, y: Position.y[local]! };
+    },
+    chat,
+    say(text) {
+      net.send(Say, { text });
     },
     move(x, y) {
       net.send(Move, { x, y });

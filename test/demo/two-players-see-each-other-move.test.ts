@@ -39,6 +39,18 @@ it('one player holds a direction, the other sees them move; nobody steers anothe
   await playUntil(players, () => Math.abs(alice.positionOf(aliceId)!.x - bob.positionOf(aliceId)!.x) < 30, 'views to agree');
 });
 
+it('a chat line reaches every player under the sender\'s name', async () => {
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 0, orbs: 0, logLevel: 'silent' });
+  const url = `ws://127.0.0.1:${server.port}/ws`;
+  const alice = await connectNodePlayer(url, 'alice');
+  const bob = await connectNodePlayer(url, 'bob');
+  players.push(alice, bob);
+  await playUntil(players, () => alice.entity !== undefined && bob.entity !== undefined, 'both to join');
+  alice.say('  hello   arena ');
+  await playUntil(players, () => bob.chat.some((line) => !line.system), 'bob to hear alice');
+  expect(bob.chat.filter((line) => !line.system)).toEqual([{ from: 'alice', text: 'hello arena', system: false }]);
+});
+
 it('a player over the limit is told the server is full (4002)', async () => {
   server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 0, orbs: 0, maxPlayers: 1, logLevel: 'silent' });
   const url = `ws://127.0.0.1:${server.port}/ws`;
