@@ -17,7 +17,7 @@ describe.each(TRANSPORTS)('over %s: messages flow both ways between several clie
     });
     expect(new Set(clients.map((c) => c.id))).toEqual(new Set(connectedIds));
 
-    clients.forEach((c, i) => c.send(Chat, { text: `hello from ${i}` }));
+    for (const [i, c] of clients.entries()) c.send(Chat, { text: `hello from ${i}` });
     const heard: string[] = [];
     await rig.until(() => {
       for (const { source, data } of rig.server.messages(Chat)) {
@@ -33,7 +33,9 @@ describe.each(TRANSPORTS)('over %s: messages flow both ways between several clie
     rig.server.send(first, Chat, { text: 'just for you' });
     const direct: string[] = [];
     await rig.until(() => {
-      clients.forEach((c, i) => shouts[i]!.push(...c.messages(Shout).map((m) => m.text)));
+      clients.forEach((c, i) => {
+        shouts[i]!.push(...c.messages(Shout).map((m) => m.text));
+      });
       direct.push(...clients[0]!.messages(Chat).map((m) => m.text));
       for (const c of clients.slice(1)) expect(c.messages(Chat)).toHaveLength(0);
       return shouts.every((s) => s.length === 3) && direct.length === 1;

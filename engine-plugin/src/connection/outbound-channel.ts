@@ -83,7 +83,10 @@ export class OutboundChannel {
   /** True once per crossing of the warning threshold (re-armed when the queue drains below half of it). */
   crossedWarning(): boolean {
     const fill = Math.max(this.pending.length / this.capacity, this.pendingBytes / this.capacityBytes);
-    if (!this.warned && fill >= this.warningThreshold) return (this.warned = true);
+    if (!this.warned && fill >= this.warningThreshold) {
+      this.warned = true;
+      return true;
+    }
     if (this.warned && fill < this.warningThreshold / 2) this.warned = false;
     return false;
   }

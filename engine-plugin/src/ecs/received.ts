@@ -16,9 +16,9 @@ export class TickBuffers<K, V> {
   private readonly buffers = new Map<K, V[]>();
 
   push(key: K, value: V): void {
-    let list = this.buffers.get(key);
-    if (!list) this.buffers.set(key, (list = []));
-    list.push(value);
+    const list = this.buffers.get(key);
+    if (list) list.push(value);
+    else this.buffers.set(key, [value]);
   }
 
   get(key: K): readonly V[] {
