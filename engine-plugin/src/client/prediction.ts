@@ -7,11 +7,11 @@ import { type AuthoritativeSource, PredictedEntity, type PredictionOptions } fro
 export class Prediction {
   private readonly entities = new Map<number, PredictedEntity>();
   private on = true;
-  private resync = false;
 
   constructor(
     private readonly protocol: Protocol,
     private readonly connection: ClientConnection,
+    private readonly source: AuthoritativeSource,
   ) {}
 
   /**
@@ -23,17 +23,21 @@ export class Prediction {
   }
 
   set enabled(value: boolean) {
-    if (value && !this.on) {
-      for (const entity of this.entities.values()) entity.settle();
-      this.resync = true;
-    }
+    const resume = value && !this.on;
     this.on = value;
+    // Back on: start again from the server's state at once, or the next input would build on a stale prediction.
+    if (resume)
+      for (const entity of this.entities.values()) {
+        entity.settle();
+        entity.reconcile(this.source);
+      }
   }
 
   /** Predict local entity `eid` from now on; returns its handle, through which inputs are sent. */
   add<S extends Shape>(eid: number, options: PredictionOptions<S>): PredictedEntity<S> {
     const entity = new PredictedEntity<S>(eid, options, this.protocol, this.connection, () => this.on);
     this.entities.set(eid, entity as unknown as PredictedEntity);
+    entity.reconcile(this.source);
     return entity;
   }
 
@@ -57,16 +61,12 @@ export class Prediction {
     return this.entities.values();
   }
 
-  /**
-   * Rewind and replay every predicted entity when authoritative state arrived (`arrived`), or
-   * prediction was just switched back on.
-   */
-  reconcile(source: AuthoritativeSource, arrived: boolean): void {
+  /** Authoritative state arrived: rewind and replay every predicted entity (only forget acknowledged inputs while off). */
+  reconcile(): void {
     for (const entity of this.entities.values()) {
-      if (!this.on) entity.acknowledge();
-      else if (arrived || this.resync) entity.reconcile(source);
+      if (this.on) entity.reconcile(this.source);
+      else entity.acknowledge();
     }
-    if (this.on) this.resync = false;
   }
 
   /** Fade corrections and draw. */

@@ -78,7 +78,6 @@ export class NetworkClient {
       },
     });
     this.interpolation = new Interpolation(protocol, options.interpolation);
-    this.prediction = new Prediction(protocol, this.connection);
     const sink: EntitySink = {
       spawn: () => {
         const eid = addEntity(world);
@@ -98,6 +97,7 @@ export class NetworkClient {
       removeComponent: (eid, component: Component) => removeComponent(world, eid, component),
     };
     this.replication = new ClientReplication(protocol, sink);
+    this.prediction = new Prediction(protocol, this.connection, this.replication);
     this.replication.onUpdate = (serverId, localId, componentId, tick) => {
       if (this.interpolation.tracks(componentId))
         this.interpolation.record(localId, componentId, tick, this.replication.authoritative(componentId).values, serverId);
@@ -151,7 +151,7 @@ export class NetworkClient {
     const now = this.clock.now();
     const dt = this.lastPresent < 0 ? 0 : now - this.lastPresent;
     this.lastPresent = now;
-    this.prediction.reconcile(this.replication, arrived);
+    if (arrived) this.prediction.reconcile();
     this.interpolation.present(now, this.timeSync, (eid) => this.prediction.claims(eid));
     this.prediction.present(dt);
   };
