@@ -5,11 +5,11 @@ import type { Socket } from '../../engine-plugin/src/transport/transport';
 import { Shout, protocol } from '../support/chat-protocol';
 import { type Rig, TRANSPORTS, openRaw, startRig, waitFor } from '../support/rig';
 
-/** Send a text frame: the memory socket has `sendText`; `ws` sends strings as text. */
+/** Send a text frame: the memory and WebSocket client sockets both offer `sendText` for exactly this. */
 function sendText(socket: Socket, text: string): void {
   const s = socket as Socket & { sendText?: (text: string) => void };
-  if (s.sendText) s.sendText(text);
-  else (socket.send as (data: string) => void)(text);
+  if (!s.sendText) throw new Error('this transport cannot send text frames');
+  s.sendText(text);
 }
 
 const hello = () => encodeHello({ version: PROTOCOL_VERSION, fingerprint: protocol.fingerprint, resumeToken: '', received: 0 });
