@@ -13,6 +13,8 @@ export interface ConnectionStats {
   dropped: number;
   /** Ticks whose frame waited because the socket was backed up (state coalesced). */
   backpressuredTicks: number;
+  /** Inbound messages (and message-less frames) dropped by the rate limit. */
+  limited: number;
 }
 
 /** A connected peer as game code sees it on the server. */
@@ -32,5 +34,5 @@ export interface Connection {
 
 /** Fresh zeroed counters. */
 export function emptyStats(): ConnectionStats {
-  return { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, messagesIn: 0, messagesOut: 0, dropped: 0, backpressuredTicks: 0 };
+  return { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, messagesIn: 0, messagesOut: 0, dropped: 0, backpressuredTicks: 0, limited: 0 };
 }

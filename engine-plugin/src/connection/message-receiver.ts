@@ -12,6 +12,8 @@ export interface ReceivedMessage {
   readonly type: MessageType;
   readonly data: unknown;
   readonly seq: number;
+  /** Size of its MessagePack payload on the wire, for metrics. */
+  readonly bytes: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export class MessageReceiver {
         }
         throw error;
       }
-      deliver({ type, data, seq });
+      deliver({ type, data, seq, bytes: payload.length });
     }
   }
 }

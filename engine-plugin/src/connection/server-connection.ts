@@ -11,7 +11,9 @@ import type { ConnectionRequest, Socket } from '../transport/transport';
 import { type Connection, type ConnectionState, type ConnectionStats, emptyStats } from './connection';
 import type { Logger } from './logger';
 import { MessageReceiver, type ReceivedMessage } from './message-receiver';
+import type { ObserverList } from './observer';
 import { OutboundChannel } from './outbound-channel';
+import { InboundRateLimit } from './rate-limit';
 import { RttEstimator } from './rtt';
 import type { NetworkSettings } from './settings';
 
@@ -22,6 +24,8 @@ export interface ServerConnectionContext {
   readonly settings: NetworkSettings;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Metrics and packet-log hooks. */
+  readonly observer: ObserverList;
   /** The server's current tick, for Pong. */
   tick(): number;
   /** The socket closed or was closed; `byServer` when we initiated it. */
@@ -47,6 +51,8 @@ export class ServerConnection implements Connection {
   inbound: ReceivedMessage[] = [];
   /** Sequence of the last input message handed to game code: acknowledged in every Tick header. */
   lastInput = 0;
+  /** Inbound message and byte buckets: over them, messages are dropped and counted; sustained, 4005. */
+  readonly rateLimit: InboundRateLimit;
   private readonly estimator = new RttEstimator();
   private lastHeard: number;
   private lastFrameAt = 0;
@@ -59,7 +65,8 @@ export class ServerConnection implements Connection {
 
   constructor(
     readonly id: number,
-    readonly identity: unknown,
+    /** Mutable: a token refresh replaces it (see `TokenExpiry`). */
+    public identity: unknown,
     readonly request: ConnectionRequest,
     readonly sessionToken: string,
     private readonly context: ServerConnectionContext,
@@ -67,6 +74,9 @@ export class ServerConnection implements Connection {
     const s = context.settings;
     this.channel = new OutboundChannel(s.channelCapacity, s.channelBytes, s.replayCapacity, s.channelWarningThreshold);
     this.receiver = new MessageReceiver(context.protocol, context.codec, s, 'toServer');
+    this.rateLimit = new InboundRateLimit(s, context.clock, () =>
+      this.enqueue(ErrorMessage, { code: 429, message: 'rate limited: messages are being dropped' }),
+    );
     this.lastHeard = context.clock.now();
   }
 
@@ -124,6 +134,7 @@ export class ServerConnection implements Connection {
     if (!this.socket) return;
     this.stats.bytesOut += frame.length;
     this.stats.framesOut++;
+    if (this.context.observer.any) this.context.observer.emit('frameOut', this, frame[0]!, frame.length);
     this.socket.send(frame);
   }
 
@@ -139,16 +150,24 @@ export class ServerConnection implements Connection {
       this.stats.framesIn++;
       const r = new ByteReader(data);
       const kind = r.u8();
+      if (this.context.observer.any) this.context.observer.emit('frameIn', this, kind, data.length);
+      const withinBytes = this.rateLimit.frame(data.length);
       switch (kind) {
         case FrameKind.Client:
-          this.readClientFrame(r);
+          this.readClientFrame(r, withinBytes);
           break;
-        case FrameKind.Ping:
-          this.sendNow(encodePong({ echo: r.f64(), time: this.context.clock.wallTime(), tick: this.context.tick() }));
+        case FrameKind.Ping: {
+          const echo = r.f64();
+          // A ping flood must not become a pong flood: pings cost a message token.
+          if (this.admitMessage(withinBytes)) this.sendNow(encodePong({ echo, time: this.context.clock.wallTime(), tick: this.context.tick() }));
           break;
-        case FrameKind.Pong:
-          this.estimator.sample(this.context.clock.now() - decodePong(r).echo);
+        }
+        case FrameKind.Pong: {
+          const sample = this.context.clock.now() - decodePong(r).echo;
+          this.estimator.sample(sample);
+          if (this.context.observer.any) this.context.observer.emit('rtt', this, sample);
           break;
+        }
         default:
           throw new ProtocolError(`unexpected frame kind ${kind} after the handshake`);
       }
@@ -158,23 +177,40 @@ export class ServerConnection implements Connection {
     }
   }
 
-  private readClientFrame(r: ByteReader): void {
+  private readClientFrame(r: ByteReader, withinBytes: boolean): void {
     const { ack } = readClientHeader(r);
     if (ack > this.channel.lastSentSeq) throw new ProtocolError(`ack ${ack} for a message never sent`);
     this.channel.ack(ack);
     const before = this.inbound.length;
+    let carried = 0;
     this.receiver.read(
       r,
       (message) => {
+        carried++;
+        // Read even when dropped, so sequence numbers stay consistent for the messages that pass.
+        if (!this.admitMessage(withinBytes)) return;
+        if (this.context.observer.any) this.context.observer.emit('messageIn', this, message.type, message.bytes);
         if (this.inbound.length >= this.context.settings.inboundCapacity)
           throw new ProtocolError('inbound queue full', CloseCode.RateLimited);
         this.inbound.push(message);
         this.stats.messagesIn++;
       },
-      (error) => this.rejectInvalid(error),
+      (error) => {
+        carried++;
+        if (this.admitMessage(withinBytes)) this.rejectInvalid(error);
+      },
     );
+    if (carried === 0) this.admitMessage(withinBytes);
     if (r.remaining > 0) throw new ProtocolError('trailing bytes after the messages section');
     if (this.inbound.length > before) this.context.pending(this);
+  }
+
+  /** Charge one message to the rate limit; false (dropped, counted) when over it. Throws 4005 when sustained. */
+  private admitMessage(withinBytes: boolean): boolean {
+    if (this.rateLimit.message(withinBytes)) return true;
+    this.stats.limited++;
+    if (this.context.observer.any) this.context.observer.emit('limited', this);
+    return false;
   }
 
   private rejectInvalid(error: InvalidMessageError): void {
@@ -226,6 +262,7 @@ export class ServerConnection implements Connection {
     if (socket.bufferedAmount > settings.highWaterMark) {
       if (this.backedUpSince < 0) this.backedUpSince = now;
       this.stats.backpressuredTicks++;
+      if (this.context.observer.any) this.context.observer.emit('backpressure', this, socket.bufferedAmount);
       if (now - this.backedUpSince > settings.slowConsumerTimeoutMs) this.close(CloseCode.SlowConsumer, 'client did not keep up');
       return;
     }
@@ -245,6 +282,9 @@ export class ServerConnection implements Connection {
     this.sentInput = this.lastInput;
     this.lastFrameAt = now;
     this.stats.messagesOut += messages.length;
+    if (this.context.observer.any) {
+      for (const m of messages) this.context.observer.emit('messageOut', this, this.context.protocol.messages[m.typeId]!, m.payload.length);
+    }
     this.sendNow(w.finish());
   }
 

@@ -9,13 +9,20 @@ import type { Accepted, Admission, ConnectionRequest, ServerTransport, Socket, S
 import type { ConnectionEvent } from './connection-events';
 import { type Logger, consoleLogger } from './logger';
 import type { ReceivedMessage } from './message-receiver';
+import { type ConnectionObserver, ObserverList } from './observer';
+import { AdmissionRefused } from './admission-refused';
+import { RefreshTokenMessage } from '../schema/system-messages';
+import { requestToken } from './token';
+import { TokenExpiry, type VerifyToken, sameSubject } from './token-expiry';
 import { ServerConnection, type ServerConnectionContext } from './server-connection';
 import { createSessionToken } from './session-token';
 import { type NetworkSettings, resolveSettings } from './settings';
 
 /**
  * Decides who may connect, before the WebSocket upgrade. Return the peer's identity to admit it,
- * or `undefined`/`null` to refuse with HTTP 401. May be async.
+ * or `undefined`/`null` to refuse with HTTP 401 (throw an {@link AdmissionRefused} for another
+ * status, e.g. 403). May be async. When the token came as an `access_token.<token>` subprotocol,
+ * the server selects that subprotocol, as browsers require.
  */
 export type Authenticate = (request: ConnectionRequest) => unknown | Promise<unknown>;
 
@@ -28,6 +35,10 @@ export interface ServerEndpointOptions {
   /** Sessions (handshaking, active and held) at most; more are refused with HTTP 503. Default 10,000. */
   readonly maxConnections?: number;
   readonly authenticate?: Authenticate;
+  /** Verifies tokens clients send in-band to refresh an expiring one (`tickwire.refreshToken`). Without it, refreshes are refused. */
+  readonly verifyToken?: VerifyToken;
+  /** Hooks for metrics and packet logs; more can be added later with `observe`. */
+  readonly observer?: ConnectionObserver;
   /** Hold a dropped session this long for its client to resume it, ms. 0 (default) disables resume. */
   readonly resumeGraceMs?: number;
   readonly clock?: Clock;
@@ -53,6 +64,12 @@ export class ServerEndpoint implements TransportHost {
   private events: ConnectionEvent[] = [];
   private pendingInbound = new Set<ServerConnection>();
   private handshaking = 0;
+  /** Upgrade requests inside `authenticate`: they count against `maxConnections`, or a slow verifier would let a storm through. */
+  private admitting = 0;
+  /** Metrics and packet-log hooks of every connection. */
+  readonly observers: ObserverList;
+  /** Token expiry and in-band refresh of connected clients. */
+  readonly tokenExpiry: TokenExpiry;
   private nextId = 1;
   private accepting = false;
   private readonly writer = new ByteWriter(4096);
@@ -65,12 +82,16 @@ export class ServerEndpoint implements TransportHost {
     this.codec = new MessageCodec(this.settings.maxMessageBytes);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger();
+    this.observers = new ObserverList((error) => this.logger.error('observer threw', { error: String(error) }));
+    if (options.observer) this.observers.add(options.observer);
+    this.tokenExpiry = new TokenExpiry(this.clock, this.settings.tokenWarningMs, options.verifyToken, this.logger);
     this.context = {
       protocol,
       codec: this.codec,
       settings: this.settings,
       clock: this.clock,
       logger: this.logger,
+      observer: this.observers,
       tick: () => this.tick,
       closed: (connection, code, reason, byServer) => this.connectionClosed(connection, code, reason, byServer),
       pending: (connection) => this.pendingInbound.add(connection),
@@ -87,18 +108,38 @@ export class ServerEndpoint implements TransportHost {
     await this.options.transport.start(this);
   }
 
+  /** Add an observer (metrics, packet log); returns the function that removes it. */
+  observe(observer: ConnectionObserver): () => void {
+    return this.observers.add(observer);
+  }
+
   async admit(request: ConnectionRequest): Promise<Admission> {
+    const admission = await this.decide(request);
+    if (!admission.accept) {
+      this.logger.debug('upgrade refused', { status: admission.status, reason: admission.reason, address: request.remoteAddress });
+      if (this.observers.any) this.observers.emit('refused', admission.status, admission.reason);
+    }
+    return admission;
+  }
+
+  private async decide(request: ConnectionRequest): Promise<Admission> {
     if (!this.accepting) return { accept: false, status: 503, reason: 'server is shutting down' };
     const max = this.options.maxConnections ?? 10_000;
-    if (this.connections.size + this.handshaking >= max) return { accept: false, status: 503, reason: 'server full' };
+    if (this.connections.size + this.handshaking + this.admitting >= max) return { accept: false, status: 503, reason: 'server full' };
     if (!this.options.authenticate) return { accept: true, identity: undefined };
+    this.admitting++;
     try {
       const identity = await this.options.authenticate(request);
       if (identity === undefined || identity === null) return { accept: false, status: 401, reason: 'authentication failed' };
-      return { accept: true, identity };
+      // A token offered as a subprotocol must be the one selected, or the browser fails the handshake.
+      const protocol = requestToken(request)?.protocol;
+      return protocol === undefined ? { accept: true, identity } : { accept: true, identity, protocol };
     } catch (error) {
+      if (error instanceof AdmissionRefused) return { accept: false, status: error.status, reason: error.message };
       this.logger.info('authentication threw; refusing', { error: String(error), address: request.remoteAddress });
       return { accept: false, status: 401, reason: 'authentication failed' };
+    } finally {
+      this.admitting--;
     }
   }
 
@@ -156,13 +197,17 @@ export class ServerEndpoint implements TransportHost {
       );
     }
     const held = hello.resumeToken ? this.sessions.get(hello.resumeToken) : undefined;
-    if (held && held.state === 'suspended' && held.channel.canReplayAfter(hello.received)) {
+    if (held && held.state === 'suspended' && held.channel.canReplayAfter(hello.received) && sameSubject(held.identity, admission.identity)) {
       const expiry = this.expiries.get(held.id);
       if (expiry) this.clock.clearTimeout(expiry);
       this.expiries.delete(held.id);
+      // The new upgrade was authenticated afresh: its identity (and expiry) replaces the old.
+      if (this.options.authenticate) held.identity = admission.identity;
       held.attach(socket, true);
       this.sendWelcome(socket, held, true);
+      if (this.observers.any) this.observers.emit('connected', held, true);
       this.events.push({ type: 'reconnected', connection: held });
+      this.tokenExpiry.track(held);
       this.logger.info('session resumed', { connection: held.id });
       return held;
     }
@@ -172,7 +217,9 @@ export class ServerEndpoint implements TransportHost {
     if ((this.options.resumeGraceMs ?? 0) > 0) this.sessions.set(session.sessionToken, session);
     session.attach(socket, false);
     this.sendWelcome(socket, session, false);
+    if (this.observers.any) this.observers.emit('connected', session, false);
     this.events.push({ type: 'connected', connection: session });
+    this.tokenExpiry.track(session);
     this.logger.info('connected', { connection: session.id, address: request.remoteAddress });
     return session;
   }
@@ -195,6 +242,8 @@ export class ServerEndpoint implements TransportHost {
     const grace = this.options.resumeGraceMs ?? 0;
     const resumable = !byServer && grace > 0 && this.accepting && code !== CloseCode.Normal && !FINAL_CLOSE_CODES.has(code);
     this.logger.info('disconnected', { connection: connection.id, code, reason, resumable });
+    this.tokenExpiry.forget(connection);
+    if (this.observers.any) this.observers.emit('disconnected', connection, code, reason);
     this.events.push({ type: 'disconnected', connection, code, reason, resumable });
     if (resumable) {
       connection.suspend();
@@ -252,6 +301,11 @@ export class ServerEndpoint implements TransportHost {
           }
           inputs++;
           connection.lastInput = message.seq;
+        }
+        if (message.type === RefreshTokenMessage) {
+          // Credentials are the connection layer's business, never game code's.
+          this.tokenExpiry.refresh(connection, (message.data as { token: string }).token);
+          continue;
         }
         onMessage(connection, message);
       }

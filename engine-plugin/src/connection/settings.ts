@@ -38,6 +38,21 @@ export interface NetworkSettings {
   idleTimeoutMs: number;
   /** Schema-invalid messages tolerated (each answered with error 400) before 1008. */
   maxInvalidMessages: number;
+  /**
+   * Inbound messages per second per connection (token bucket refill; a frame carrying no message,
+   * such as a ping or a bare ack, costs one too). Over it: dropped, counted, error 429 once. 0: no limit.
+   */
+  messagesPerSecond: number;
+  /** Message bucket size: how many may arrive at once after a quiet spell. */
+  messageBurst: number;
+  /** Inbound bytes per second per connection (whole frames). Over it: the frame's messages are dropped. 0: no limit. */
+  bytesPerSecond: number;
+  /** Byte bucket size; a frame larger than this is always over the limit. */
+  byteBurst: number;
+  /** How long a connection may stay over its rate limit (dropping) before 4005, ms. */
+  rateLimitCloseMs: number;
+  /** Warn a client (`tickwire.authStatus` `token_expiring`) this long before its token expires, ms. */
+  tokenWarningMs: number;
 }
 
 /** Defaults sized for a 20–60 Hz game: about 8 s of a busy message stream per connection. */
@@ -57,6 +72,12 @@ export const DEFAULT_SETTINGS: Readonly<NetworkSettings> = Object.freeze({
   heartbeatIntervalMs: 1_000,
   idleTimeoutMs: 10_000,
   maxInvalidMessages: 10,
+  messagesPerSecond: 240,
+  messageBurst: 480,
+  bytesPerSecond: 512 * 1024,
+  byteBurst: 1 << 20,
+  rateLimitCloseMs: 3_000,
+  tokenWarningMs: 60_000,
 });
 
 /** Fill in defaults and reject nonsense early, at construction, not mid-game. */

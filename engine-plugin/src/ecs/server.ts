@@ -38,6 +38,8 @@ export class NetworkServer {
   private eventBuffer: ConnectionEvent[] = [];
   private readonly owners = new Map<number, number>();
   private readonly unobserve: Array<() => void> = [];
+  /** When this tick's `receive` started (performance.now), for the tick-duration observer hook. */
+  private tickStartedAt = -1;
 
   constructor(
     readonly world: World,
@@ -98,6 +100,7 @@ export class NetworkServer {
    * tick into this tick's events and messages.
    */
   readonly receive = (): void => {
+    this.tickStartedAt = performance.now();
     this.tick++;
     this.endpoint.tick = this.tick;
     this.eventBuffer = [];
@@ -137,6 +140,11 @@ export class NetworkServer {
   /** System, last in the tick: one frame per connection with its messages and its state. */
   readonly flush = (): void => {
     this.endpoint.flush(this.tick, (connection, w) => this.replication.writeState(connection.id, w));
+    const observers = this.endpoint.observers;
+    if (observers.any && this.tickStartedAt >= 0) {
+      observers.emit('tick', performance.now() - this.tickStartedAt, query(this.world, [Networked]).length);
+      this.tickStartedAt = -1;
+    }
   };
 
   /** Connection events of this tick: connected, disconnected (with code and reason), reconnected, expired, error. */

@@ -18,5 +18,24 @@ export const ErrorMessage = defineMessage(
   { direction: 'toClient' },
 );
 
-/** The built-in message types, in id order. */
-export const SYSTEM_MESSAGES = [ErrorMessage] as const;
+/**
+ * Server → client: the state of this connection's credentials (seed 003's `AuthStatus`).
+ * `token_expiring` comes `tokenWarningMs` before `expiresAt` (ms since the Unix epoch): send
+ * {@link RefreshTokenMessage} before then, or the connection closes with 4001.
+ * `token_refreshed` confirms a refresh and carries the new expiry.
+ */
+export const AuthStatusMessage = defineMessage(
+  'tickwire.authStatus',
+  {
+    status: t.enum(['token_expiring', 'token_refreshed']),
+    expiresAt: t.f64(),
+    refreshRequired: t.bool(),
+  },
+  { direction: 'toClient' },
+);
+
+/** Client → server: a fresh token for this connection, verified by the server's `verifyToken`. */
+export const RefreshTokenMessage = defineMessage('tickwire.refreshToken', { token: t.string({ maxBytes: 4096 }) }, { direction: 'toServer' });
+
+/** The built-in message types, in id order. Append only: ids are positions in this list. */
+export const SYSTEM_MESSAGES = [ErrorMessage, AuthStatusMessage, RefreshTokenMessage] as const;
