@@ -17,7 +17,8 @@ describe('despawn', () => {
     server.despawn(5);
     server.replicate(2);
     const bytes = sectionOf(server, 1);
-    expect([...bytes]).toEqual([0, 1, 5, 0]);
+    // flags (despawn list), count, id.
+    expect([...bytes]).toEqual([2, 1, 5]);
     server.replicate(3);
     server.despawn(5);
     server.spawn(5);

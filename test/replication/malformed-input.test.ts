@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter, ProtocolError } from '../../engine-plugin/src/protocol';
 import { ServerReplication } from '../../engine-plugin/src/replication';
+import { DEFAULT_CAPACITY } from '../../engine-plugin/src/schema';
 import { CAPACITY, makeComponents, sectionOf, TestClient } from './harness';
 
 type Part = ['u8' | 'varint' | 'zigzag', number] | ['string', string];
@@ -41,17 +42,20 @@ function clientWithEntity(): { client: TestClient; hp: number } {
 describe('malformed state sections', () => {
   const cases: [string, () => Uint8Array][] = [
     ['unknown flag bits', () => bytes(['u8', 0x82])],
-    ['a despawn count larger than the bytes left', () => bytes(['u8', 0], ['varint', 1000])],
-    ['a server id beyond capacity', () => bytes(['u8', 0], ['varint', 1], ['varint', CAPACITY])],
-    ['an id gap past 2^53', () => bytes(['u8', 0], ['varint', 0], ['varint', 1], ['varint', 2 ** 53 - 1], ['varint', 0])],
-    ['an unknown component id', () => bytes(['u8', 0], ['varint', 0], ['varint', 1], ['varint', 5], ['varint', 1 << 4])],
-    ['an update for an entity the client does not have', () => bytes(['u8', 0], ['varint', 0], ['varint', 0], ['varint', 9], ['varint', 1], ['u8', 1])],
-    ['a field mask with bits beyond the field count', () => bytes(['u8', 0], ['varint', 0], ['varint', 0], ['varint', 1], ['varint', 0b1000])],
-    ['a bool that is neither 0 nor 1', () => bytes(['u8', 0], ['varint', 0], ['varint', 0], ['varint', 1], ['varint', 0b100], ['u8', 2])],
-    ['an i16 out of range', () => bytes(['u8', 0], ['varint', 0], ['varint', 0], ['varint', 1], ['varint', 0b10], ['zigzag', 40_000])],
-    ['a truncated value', () => bytes(['u8', 0], ['varint', 0], ['varint', 0], ['varint', 1], ['varint', 0b1])],
-    ['a string over its maxBytes', () => bytes(['u8', 0], ['varint', 0], ['varint', 1], ['varint', 3], ['varint', 1 << 1], ['string', 'x'.repeat(17)])],
+    ['a despawn count larger than the bytes left', () => bytes(['u8', 2], ['varint', 1000])],
+    // The tag component has the default capacity, so that is the protocol's entity bound.
+    ['a server id beyond capacity', () => bytes(['u8', 2], ['varint', 1], ['varint', DEFAULT_CAPACITY])],
+    ['a server id beyond its component’s capacity', () => bytes(['u8', 4], ['varint', 1], ['varint', CAPACITY], ['varint', 1], ['u8', 1], ['varint', 0], ['u8', 1])],
+    ['an id gap past 2^53', () => bytes(['u8', 4], ['varint', 1], ['varint', 2 ** 53 - 1], ['varint', 0])],
+    ['an unknown component id', () => bytes(['u8', 4], ['varint', 1], ['varint', 5], ['varint', 1 << 4])],
+    ['an update for an entity the client does not have', () => bytes(['u8', 0], ['varint', 9], ['varint', 1], ['u8', 1])],
+    ['a field mask with bits beyond the field count', () => bytes(['u8', 0], ['varint', 1], ['varint', 0b1000])],
+    ['a bool that is neither 0 nor 1', () => bytes(['u8', 0], ['varint', 1], ['varint', 0b100], ['u8', 2])],
+    ['an i16 out of range', () => bytes(['u8', 0], ['varint', 1], ['varint', 0b10], ['zigzag', 40_000])],
+    ['a truncated value', () => bytes(['u8', 0], ['varint', 1], ['varint', 0b1])],
+    ['a string over its maxBytes', () => bytes(['u8', 4], ['varint', 1], ['varint', 3], ['varint', 1 << 1], ['string', 'x'.repeat(17)])],
   ];
+
   for (const [name, build] of cases) {
     it(`refuses ${name} with ProtocolError`, () => {
       const { client } = clientWithEntity();

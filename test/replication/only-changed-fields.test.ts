@@ -26,8 +26,8 @@ describe('updates', () => {
     s.Health.hp[2] = 77;
     server.replicate(3);
     const bytes = sectionOf(server, 1);
-    // flags, 0 despawns, 0 fulls, id gap, combined field mask, one u8 value.
-    expect([...bytes]).toEqual([0, 0, 0, 2, 1, 77]);
+    // flags (no lists), id gap, combined field mask, one u8 value.
+    expect([...bytes]).toEqual([0, 2, 1, 77]);
   });
 
   it('report changes as events, once per entity per tick', () => {
@@ -63,8 +63,8 @@ describe('updates', () => {
     s.Position.x[0] = 0.05;
     s.Position.y[0] = -0.05;
     server.replicate(2);
-    // flags, despawns, fulls, gap, mask, dx, dy
-    expect(deliver(server, 1, client, 2)).toBe(7);
+    // flags, gap, mask, dx, dy
+    expect(deliver(server, 1, client, 2)).toBe(5);
     expect(client.components.Position.y[client.replication.localId(0)!]).toBeCloseTo(-0.05, 5);
   });
 });

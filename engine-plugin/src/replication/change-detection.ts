@@ -43,16 +43,17 @@ export class ComponentShadow {
       if (f.code === FieldCode.Quantized) {
         sent = new Float64Array(capacity);
         delta = new Float64Array(capacity);
-        passes.push({ kind: PassKind.Quantized, bit, store: f.store, sent, delta, step: f.step, offset: f.offset, minQ: f.minQ, maxQ: f.maxQ });
+        const seen = new Float64Array(capacity).fill(Number.NaN);
+        passes.push({ kind: PassKind.Quantized, bit, store: f.store, sent, delta, seen, step: f.step, offset: f.offset, minQ: f.minQ, maxQ: f.maxQ });
       } else if (f.code === FieldCode.String) {
         sent = new Array<string>(capacity).fill('');
-        passes.push({ kind: PassKind.String, bit, store: f.store, sent, delta, step: 1, offset: 0, minQ: 0, maxQ: 0 });
+        passes.push({ kind: PassKind.String, bit, store: f.store, sent, delta, seen: undefined, step: 1, offset: 0, minQ: 0, maxQ: 0 });
       } else {
         const store = f.store as FieldArray;
         sent = new (store.constructor as new (n: number) => FieldArray)(capacity);
         const kind =
           f.code === FieldCode.F32 ? PassKind.F32 : f.code === FieldCode.F64 ? PassKind.F64 : f.code === FieldCode.U32 || f.code === FieldCode.I32 ? PassKind.Int32 : PassKind.SmallInt;
-        passes.push({ kind, bit, store, sent, delta, step: 1, offset: 0, minQ: 0, maxQ: 0 });
+        passes.push({ kind, bit, store, sent, delta, seen: undefined, step: 1, offset: 0, minQ: 0, maxQ: 0 });
       }
       this.sent.push(sent);
       this.delta.push(delta);
@@ -64,7 +65,9 @@ export class ComponentShadow {
   adopt(eid: number): void {
     for (const p of this.passes) {
       if (p.kind === PassKind.Quantized) {
-        (p.sent as Float64Array)[eid] = quantize((p.store as Float64Array)[eid]!, p.step, p.offset, p.minQ, p.maxQ);
+        const value = (p.store as Float64Array)[eid]!;
+        (p.sent as Float64Array)[eid] = quantize(value, p.step, p.offset, p.minQ, p.maxQ);
+        p.seen![eid] = value;
       } else {
         (p.sent as unknown[])[eid] = (p.store as unknown[])[eid];
       }
@@ -115,6 +118,8 @@ interface Pass {
   readonly store: FieldArray | string[];
   readonly sent: FieldArray | string[];
   readonly delta: Float64Array | undefined;
+  /** Quantised fields: the store value last quantised, so an unchanged float skips the divide. */
+  readonly seen: Float64Array | undefined;
   readonly step: number;
   readonly offset: number;
   readonly minQ: number;
@@ -181,10 +186,15 @@ function compareQuantized(p: Pass, list: Int32Array, n: number, mask: Uint32Arra
   const store = p.store as Float32Array | Float64Array;
   const sent = p.sent as Float64Array;
   const delta = p.delta!;
+  const seen = p.seen!;
   const { step, offset, minQ, maxQ, bit } = p;
   for (let i = 0; i < n; i++) {
     const e = list[i]!;
-    let q = Math.round((store[e]! - offset) / step);
+    const v = store[e]!;
+    // The float is what it was when last quantised: q cannot differ (NaN always re-checks, harmlessly).
+    if (v === seen[e]) continue;
+    seen[e] = v;
+    let q = Math.round((v - offset) / step);
     if (q > maxQ) q = maxQ;
     else if (q < minQ) q = minQ;
     else if (Number.isNaN(q)) q = Math.min(Math.max(0, minQ), maxQ);

@@ -5,7 +5,9 @@ import type { Protocol } from '../schema/protocol';
 import { type ComponentLayout, entityCapacity, FieldCode, type FieldLayout, layoutComponents } from './component-layout';
 import { COMPACT_MASK_FIELDS } from './entity-encoding';
 import { EntitySet } from './entity-set';
-import { SNAPSHOT_FLAG } from './state-section';
+import { DESPAWNS_FLAG, FULLS_FLAG, SNAPSHOT_FLAG } from './state-section';
+
+const POW2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
 
 /** How replication creates and edits entities in the client's world (the ecs layer implements it with bitECS). */
 export interface EntitySink {
@@ -129,18 +131,18 @@ export class ClientReplication {
   apply(r: ByteReader, tick: number): void {
     if (r.remaining === 0) return;
     const flags = r.u8();
-    if ((flags & ~SNAPSHOT_FLAG) !== 0) throw new ProtocolError(`state section flags ${flags} carry unknown bits`);
+    if ((flags & ~(SNAPSHOT_FLAG | DESPAWNS_FLAG | FULLS_FLAG)) !== 0) throw new ProtocolError(`state section flags ${flags} carry unknown bits`);
     const snapshot = (flags & SNAPSHOT_FLAG) !== 0;
     if (snapshot) this.snapshotGeneration = (this.snapshotGeneration + 1) >>> 0 || 1;
 
-    let count = this.count(r, 1);
+    let count = (flags & DESPAWNS_FLAG) !== 0 ? this.count(r, 1) : 0;
     let previous = -1;
     for (let i = 0; i < count; i++) {
       previous = this.nextId(r, previous);
       this.despawnServer(previous);
     }
 
-    count = this.count(r, 2);
+    count = (flags & FULLS_FLAG) !== 0 ? this.count(r, 2) : 0;
     previous = -1;
     for (let i = 0; i < count; i++) {
       previous = this.nextId(r, previous);
@@ -255,12 +257,17 @@ export class ClientReplication {
     const present = this.components[e]! | 0;
     const masks = this.fieldMasks;
     let changedComponents = 0;
-    if (this.fieldTotal[e]! <= COMPACT_MASK_FIELDS) {
-      const total = this.fieldTotal[e]!;
+    const total = this.fieldTotal[e]!;
+    if (total <= COMPACT_MASK_FIELDS) {
       const combined = r.varint();
-      if (combined >= 2 ** total) throw new ProtocolError(`field mask ${combined} has bits beyond the entity's ${total} fields`);
+      if (combined >= POW2[total]!) throw new ProtocolError(`field mask ${combined} has bits beyond the entity's ${total} fields`);
+      if ((present & (present - 1)) === 0) {
+        // One component (the common case): the combined mask is its field mask.
+        masks[31 - Math.clz32(present)] = combined;
+        changedComponents = combined === 0 ? 0 : present;
+      }
       let shift = 0;
-      let bits = present;
+      let bits = (present & (present - 1)) === 0 ? 0 : present;
       while (bits !== 0) {
         const low = bits & -bits;
         bits ^= low;

@@ -7,22 +7,32 @@ import type { View } from './view';
  * Writing one state section (layout in docs/protocol.md, "State section"):
  *
  * ```
- * u8 flags (bit 0: snapshot — anything not listed is gone)
- * varint despawnCount, then each id as a gap from the previous id
- * varint fullCount,    then each id gap + full record body
+ * u8 flags (bit 0: snapshot — anything not listed is gone; bit 1: despawn list; bit 2: full list)
+ * [varint despawnCount, then each id as a gap from the previous id]      if bit 1
+ * [varint fullCount,    then each id gap + full record body]              if bit 2
  * update records to the end of the section: id gap + update body
  * ```
  * An id gap is `id - previous - 1` with previous = -1 at the start of each list, so ascending
- * lists of nearby ids cost one byte per id.
+ * lists of nearby ids cost one byte per id; absent lists cost nothing, so a tick of pure
+ * movement carries one byte of framing.
  */
 
-/** Bit 0 of the flags byte: the section is a full snapshot. */
+/** Flags bit 0: the section is a full snapshot. */
 export const SNAPSHOT_FLAG = 1;
+/** Flags bit 1: a despawn list follows. */
+export const DESPAWNS_FLAG = 2;
+/** Flags bit 2: a full-record list follows. */
+export const FULLS_FLAG = 4;
+
+function flagsFor(snapshot: boolean, despawns: IdList, fulls: IdList): number {
+  return (snapshot ? SNAPSHOT_FLAG : 0) | (despawns.length > 0 ? DESPAWNS_FLAG : 0) | (fulls.length > 0 ? FULLS_FLAG : 0);
+}
 
 /** Writes full record bodies (the server's entity encoder). */
 export type FullEncoder = (into: ByteWriter, eid: number) => void;
 
 function writeIdList(w: ByteWriter, list: IdList): void {
+  if (list.length === 0) return;
   list.sort();
   w.varint(list.length);
   let previous = -1;
@@ -34,6 +44,7 @@ function writeIdList(w: ByteWriter, list: IdList): void {
 }
 
 function writeFulls(w: ByteWriter, list: IdList, records: TickRecords, encode: FullEncoder): void {
+  if (list.length === 0) return;
   list.sort();
   w.varint(list.length);
   let previous = -1;
@@ -49,8 +60,7 @@ function writeFulls(w: ByteWriter, list: IdList, records: TickRecords, encode: F
 export function writeSnapshot(w: ByteWriter, view: View, records: TickRecords, encode: FullEncoder, fulls: IdList): void {
   fulls.length = 0;
   for (let i = 0; i < view.visible.size; i++) fulls.push(view.visible.dense[i]!);
-  w.u8(SNAPSHOT_FLAG);
-  w.varint(0);
+  w.u8(SNAPSHOT_FLAG | (fulls.length > 0 ? FULLS_FLAG : 0));
   writeFulls(w, fulls, records, encode);
 }
 
@@ -83,7 +93,7 @@ export function writeCatchUp(
     if (view.entered[e]! > since || lastChanged[e]! > since) fulls.push(e);
   }
   if (despawns.length === 0 && fulls.length === 0) return;
-  w.u8(0);
+  w.u8(flagsFor(false, despawns, fulls));
   writeIdList(w, despawns);
   writeFulls(w, fulls, records, encode);
 }
@@ -106,7 +116,7 @@ export function buildViewSection(view: View, records: TickRecords, encode: FullE
     // Known before this tick and still the same incarnation: a refresh.
     if (view.seen(e) !== 0 && view.entered[e] !== tick) fulls.push(e);
   }
-  w.u8(0);
+  w.u8(flagsFor(false, view.leaves, fulls));
   writeIdList(w, view.leaves);
   writeFulls(w, fulls, records, encode);
   const headerOnly = view.leaves.length === 0 && fulls.length === 0;
