@@ -94,9 +94,15 @@ export class Interpolation {
     const tracked = this.tracked[componentId];
     if (!tracked) return;
     let list = this.buffers.get(localId);
-    if (!list) this.buffers.set(localId, (list = []));
+    if (!list) {
+      list = [];
+      this.buffers.set(localId, list);
+    }
     let buffer = list[componentId];
-    if (!buffer) list[componentId] = buffer = new SnapshotBuffer(tracked.fields.length);
+    if (!buffer) {
+      buffer = new SnapshotBuffer(tracked.fields.length);
+      list[componentId] = buffer;
+    }
     const values = this.scratch;
     tracked.fields.forEach((f, i) => {
       values[i] = (source[f.index] as FieldArray)[serverId]!;
