@@ -73,6 +73,12 @@ export class ServerEndpoint implements TransportHost {
   private nextId = 1;
   private accepting = false;
   private readonly writer = new ByteWriter(4096);
+  /**
+   * Told, synchronously, whenever a message or a connected/reconnected/disconnected event is
+   * queued for the next `drain`; `tickOnArrival` sets it to run a tick at once instead of at the
+   * next timer tick. One listener: it must only schedule work, never drain from inside.
+   */
+  onArrival: (() => void) | undefined = undefined;
 
   constructor(
     readonly protocol: Protocol,
@@ -94,7 +100,10 @@ export class ServerEndpoint implements TransportHost {
       observer: this.observers,
       tick: () => this.tick,
       closed: (connection, code, reason, byServer) => this.connectionClosed(connection, code, reason, byServer),
-      pending: (connection) => this.pendingInbound.add(connection),
+      pending: (connection) => {
+        this.pendingInbound.add(connection);
+        this.onArrival?.();
+      },
       warning: (connection) => {
         this.logger.warn('outbound channel over its warning threshold', { connection: connection.id, depth: connection.channel.depth });
         this.events.push({ type: 'channelWarning', connection, depth: connection.channel.depth, bytes: connection.channel.bytes });
@@ -106,6 +115,11 @@ export class ServerEndpoint implements TransportHost {
   async start(): Promise<void> {
     this.accepting = true;
     await this.options.transport.start(this);
+  }
+
+  /** True between `start()` and `shutdown()`: upgrade requests are being considered (readiness). */
+  get acceptingConnections(): boolean {
+    return this.accepting;
   }
 
   /** Add an observer (metrics, packet log); returns the function that removes it. */
@@ -207,6 +221,7 @@ export class ServerEndpoint implements TransportHost {
       this.sendWelcome(socket, held, true);
       if (this.observers.any) this.observers.emit('connected', held, true);
       this.events.push({ type: 'reconnected', connection: held });
+      this.onArrival?.();
       this.tokenExpiry.track(held);
       this.logger.info('session resumed', { connection: held.id });
       return held;
@@ -219,6 +234,7 @@ export class ServerEndpoint implements TransportHost {
     this.sendWelcome(socket, session, false);
     if (this.observers.any) this.observers.emit('connected', session, false);
     this.events.push({ type: 'connected', connection: session });
+    this.onArrival?.();
     this.tokenExpiry.track(session);
     this.logger.info('connected', { connection: session.id, address: request.remoteAddress });
     return session;
@@ -245,6 +261,7 @@ export class ServerEndpoint implements TransportHost {
     this.tokenExpiry.forget(connection);
     if (this.observers.any) this.observers.emit('disconnected', connection, code, reason);
     this.events.push({ type: 'disconnected', connection, code, reason, resumable });
+    this.onArrival?.();
     if (resumable) {
       connection.suspend();
       this.expiries.set(
