@@ -59,7 +59,7 @@ export class ConnectionNotice {
 function describeClose(code: number, reason: string, wasConnected: boolean, url: string): Notice {
   switch (code) {
     case CloseCode.Full:
-      return { title: 'Server full', detail: `${reason || 'Every player slot is taken.'}` };
+      return { title: 'Server full', detail: reason ? `${reason[0]!.toUpperCase()}${reason.slice(1)}.` : 'Every player slot is taken.' };
     case CloseCode.ServerShutdown:
       return { title: 'Server shut down', detail: 'The server is restarting or going away.' };
     case CloseCode.Kicked:

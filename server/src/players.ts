@@ -27,7 +27,7 @@ export function handleConnections(game: Game): void {
         const sessions = [...net.connections()].length;
         if (sessions > config.maxPlayers) {
           log.info({ connection: event.connection.id, maxPlayers: config.maxPlayers }, 'server full; turning connection away');
-          net.disconnect(event.connection, CloseCode.Full, `server full (${config.maxPlayers} players)`);
+          net.disconnect(event.connection, CloseCode.Full, `all ${config.maxPlayers} player slots are taken`);
         }
         break;
       }

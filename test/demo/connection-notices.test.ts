@@ -24,9 +24,9 @@ describe('what the player reads about the connection', () => {
   it('names a full server with the reason the server gave, and the retry', () => {
     const notice = new ConnectionNotice(URL);
     notice.handle({ type: 'connected', connectionId: 3, resumed: false });
-    notice.handle({ type: 'disconnected', code: 4002, reason: 'server full (32 players)', willRetry: true });
+    notice.handle({ type: 'disconnected', code: 4002, reason: 'all 32 player slots are taken', willRetry: true });
     notice.handle({ type: 'reconnecting', attempt: 1, delayMs: 1500 });
-    expect(notice.current).toEqual({ title: 'Server full', detail: 'server full (32 players) Reconnecting in 2 s (attempt 1)…' });
+    expect(notice.current).toEqual({ title: 'Server full', detail: 'All 32 player slots are taken. Reconnecting in 2 s (attempt 1)…' });
   });
 
   it('tells "cannot reach" (never connected) from "connection lost" (was connected)', () => {

@@ -60,7 +60,7 @@ it('a player over the limit is told the server is full (4002)', async () => {
   const second = await connectNodePlayer(url, 'second');
   players.push(second);
   await playUntil(players, () => second.disconnects.length > 0, 'the second player to be turned away');
-  expect(second.disconnects[0]).toEqual({ code: 4002, reason: 'server full (1 players)' });
+  expect(second.disconnects[0]).toEqual({ code: 4002, reason: 'all 1 player slots are taken' });
   expect(first.state).toBe('connected');
 });
 

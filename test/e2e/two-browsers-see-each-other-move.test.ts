@@ -60,7 +60,7 @@ it('two browsers join; one holds a key, the other sees that player move', async 
 
   const seen = await observer.evaluate((id) => window.__tickwire!.players()[id]!, moverId);
   expect(seen.y).toBeCloseTo(start.y, 1);
-  const hud = await observer.locator('#hud').innerText();
+  const hud = (await observer.locator('#hud').textContent()) ?? '';
   expect(hud).toMatch(/server tick/);
   await observer.screenshot({ path: SCREENSHOT });
   expect(pageErrors).toEqual([]);
