@@ -238,6 +238,25 @@ export class NetworkServer {
     return out;
   }
 
+  /** True when `connection` owns `eid`: check it before acting on an entity id a client named. */
+  owns(connection: Connection, eid: number): boolean {
+    return this.owners.get(eid) === connection.id;
+  }
+
+  /**
+   * This tick's messages of one type, once per entity their sender owns: the safe way to apply
+   * inputs, since the entity comes from the server's ownership record, never from the client.
+   */
+  ownedInputs<S extends Shape>(type: MessageType<S>): Array<Received<ShapeValue<S>> & { readonly eid: number }> {
+    const out: Array<Received<ShapeValue<S>> & { readonly eid: number }> = [];
+    const received = this.messages(type);
+    if (received.length === 0) return out;
+    for (const [eid, id] of this.owners) {
+      for (const input of received) if (input.source.id === id) out.push({ ...input, eid });
+    }
+    return out;
+  }
+
   /** Put a connection in a room: it sees the room's entities and receives `broadcastToRoom`. */
   joinRoom(connection: Connection, room: string): void {
     this.replication.joinRoom(connection.id, room);
