@@ -45,3 +45,15 @@ export { tickOnArrival } from './ecs/tick-on-arrival';
 export { Networked } from './ecs/networked';
 export type { Received } from './ecs/received';
 export { NetworkServer, type ServerOptions, createServer } from './ecs/server';
+export { type ReplyData, type RequestData, type RequestType, defineRequest } from './schema/request';
+export { RequestError, RequestFailure } from './connection/pending-requests';
+export type { PresenceEvent, PresenceMetadata } from './connection/presence';
+export { topicMatches } from './connection/topics';
+export { JSON_SUBPROTOCOL } from './connection/json-format';
+export {
+  type IncomingRequest,
+  type MessagingAction,
+  type ServerMessagingOptions,
+  defaultIdentityKey,
+} from './ecs/server-messaging';
+export type { Directed, Publication, RequestOptions, ServerRequest, SubscribeResult } from './ecs/client-messaging';

@@ -16,6 +16,7 @@ import { requestToken } from './token';
 import { TokenExpiry, type VerifyToken, sameSubject } from './token-expiry';
 import { ServerConnection, type ServerConnectionContext } from './server-connection';
 import { createSessionToken } from './session-token';
+import { JSON_SUBPROTOCOL, acceptJson, speaksJson } from './json-format';
 import { type NetworkSettings, resolveSettings } from './settings';
 
 /**
@@ -133,6 +134,8 @@ export class ServerEndpoint implements TransportHost {
       this.logger.debug('upgrade refused', { status: admission.status, reason: admission.reason, address: request.remoteAddress });
       if (this.observers.any) this.observers.emit('refused', admission.status, admission.reason);
     }
+    // Offering the JSON subprotocol selects the JSON wire format (it wins over a token subprotocol: either is in the offer).
+    if (admission.accept && request.protocols.includes(JSON_SUBPROTOCOL)) return { ...admission, protocol: JSON_SUBPROTOCOL };
     return admission;
   }
 
@@ -158,6 +161,7 @@ export class ServerEndpoint implements TransportHost {
   }
 
   accept(socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
+    if (admission.protocol === JSON_SUBPROTOCOL) return this.acceptJson(socket, request, admission);
     let session: ServerConnection | undefined;
     let done = false;
     this.handshaking++;
@@ -254,9 +258,20 @@ export class ServerEndpoint implements TransportHost {
     socket.send(frame);
   }
 
+  /** A peer that chose the JSON wire format: the same handshake and session, behind a translation (connection/json-format.ts). */
+  private acceptJson(socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
+    if (!socket.sendText) {
+      socket.close(CloseCode.InternalError, 'this transport cannot send text frames');
+      return { message() {}, close() {} };
+    }
+    const context = { protocol: this.protocol, settings: this.settings, clock: this.clock, logger: this.logger, session: (id: number) => this.connections.get(id) };
+    return acceptJson(socket, context, (binary) => this.accept(binary, request, { ...admission, protocol: undefined }));
+  }
+
   private connectionClosed(connection: ServerConnection, code: number, reason: string, byServer: boolean): void {
     const grace = this.options.resumeGraceMs ?? 0;
-    const resumable = !byServer && grace > 0 && this.accepting && code !== CloseCode.Normal && !FINAL_CLOSE_CODES.has(code);
+    // A JSON peer never acknowledges, so nothing could be replayed: its sessions are not held.
+    const resumable = !byServer && grace > 0 && this.accepting && code !== CloseCode.Normal && !FINAL_CLOSE_CODES.has(code) && !speaksJson(connection);
     this.logger.info('disconnected', { connection: connection.id, code, reason, resumable });
     this.tokenExpiry.forget(connection);
     if (this.observers.any) this.observers.emit('disconnected', connection, code, reason);

@@ -53,6 +53,22 @@ export interface NetworkSettings {
   rateLimitCloseMs: number;
   /** Warn a client (`tickwire.authStatus` `token_expiring`) this long before its token expires, ms. */
   tokenWarningMs: number;
+  /**
+   * Requests one side may have outstanding on a connection (`request()` without a reply yet).
+   * One more is refused at once (the promise rejects with 429). A JSON peer's request ids are
+   * remembered up to this many; the oldest is forgotten (its late reply dropped).
+   */
+  maxPendingRequests: number;
+  /** How long `request()` waits for its reply unless told otherwise, ms; then it rejects with 408. */
+  requestTimeoutMs: number;
+  /** Topic subscriptions (patterns) one connection may hold; more are refused with 429. */
+  maxSubscriptions: number;
+  /** Publications and direct messages one connection may send per tick; more are answered with 429. */
+  maxPublishesPerTick: number;
+  /** Identities one connection may watch for presence (besides "everyone"); more are refused with 429. */
+  maxWatchedIdentities: number;
+  /** Most `online` events sent to a new presence watcher as its snapshot of who is online. */
+  maxPresenceSnapshot: number;
 }
 
 /** Defaults sized for a 20–60 Hz game: about 8 s of a busy message stream per connection. */
@@ -78,6 +94,12 @@ export const DEFAULT_SETTINGS: Readonly<NetworkSettings> = Object.freeze({
   byteBurst: 1 << 20,
   rateLimitCloseMs: 3_000,
   tokenWarningMs: 60_000,
+  maxPendingRequests: 64,
+  requestTimeoutMs: 10_000,
+  maxSubscriptions: 64,
+  maxPublishesPerTick: 32,
+  maxWatchedIdentities: 64,
+  maxPresenceSnapshot: 256,
 });
 
 /** Fill in defaults and reject nonsense early, at construction, not mid-game. */

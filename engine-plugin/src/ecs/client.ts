@@ -13,6 +13,10 @@ import type { Component } from '../schema/component';
 import { ClientReplication, type EntitySink } from '../replication/client-replication';
 import { Networked } from './networked';
 import { TickBuffers } from './received';
+import { ClientMessaging, type Directed, type Publication, type RequestOptions, type ServerRequest, type SubscribeResult } from './client-messaging';
+import type { PresenceEvent } from '../connection/presence';
+import type { ReplyData, RequestType } from '../schema/request';
+import type { Unsubscribe } from '../schema/messaging-messages';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions extends Omit<ClientConnectionOptions, 'retry'> {
@@ -48,6 +52,8 @@ export class NetworkClient {
   readonly interpolation: Interpolation;
   /** Prediction of the entities this client controls: `enabled`, `maxCorrection`. See {@link NetworkClient.predict}. */
   readonly prediction: Prediction;
+  /** Request/response, topics, direct messages and presence (see the README's Messaging section). */
+  readonly messaging: ClientMessaging;
   private readonly messageBuffers = new TickBuffers<MessageType, unknown>();
   private eventBuffer: ClientEvent[] = [];
   private readonly clock: Clock;
@@ -98,6 +104,7 @@ export class NetworkClient {
     };
     this.replication = new ClientReplication(protocol, sink);
     this.prediction = new Prediction(protocol, this.connection, this.replication);
+    this.messaging = new ClientMessaging(protocol, this.connection, this.clock);
     this.replication.onUpdate = (serverId, localId, componentId, tick) => {
       if (this.interpolation.tracks(componentId))
         this.interpolation.record(localId, componentId, tick, this.replication.authoritative(componentId).values, serverId);
@@ -136,10 +143,13 @@ export class NetworkClient {
    */
   readonly receive = (): void => {
     this.messageBuffers.clear();
+    this.messaging.beginFrame();
     this.replication.beginTick();
     let arrived = false;
     this.connection.receive(
-      (message) => this.messageBuffers.push(message.type, message.data),
+      (message) => {
+        if (!this.messaging.route(message)) this.messageBuffers.push(message.type, message.data);
+      },
       (r, tick) => {
         this.tick = tick;
         arrived = true;
@@ -148,6 +158,7 @@ export class NetworkClient {
       },
     );
     this.eventBuffer = this.connection.takeEvents();
+    this.messaging.connectionEvents(this.eventBuffer);
     const now = this.clock.now();
     const dt = this.lastPresent < 0 ? 0 : now - this.lastPresent;
     this.lastPresent = now;
@@ -194,6 +205,55 @@ export class NetworkClient {
   /** Queue a message for the next flush. */
   send<S extends Shape>(type: MessageType<S>, data: ShapeValue<S>): boolean {
     return this.connection.send(type, data);
+  }
+
+  /** Ask the server: settles with its reply, or rejects with a `RequestError` (408 timeout, 503 disconnected, 429, or the server's code). */
+  request<Q extends Shape, R extends Shape>(type: RequestType<Q, R>, data: ShapeValue<Q>, options?: RequestOptions): Promise<ShapeValue<R>> {
+    return this.messaging.request(type, data, options);
+  }
+
+  /** This frame's requests from the server (types declared `toClient` or `both`): answer with `respond` or `fail`. */
+  requests<Q extends Shape, R extends Shape>(type: RequestType<Q, R>): readonly ServerRequest<ShapeValue<Q>, ShapeValue<R>>[] {
+    return this.messaging.requests(type);
+  }
+
+  /** Subscribe to topics or patterns (`chat.*`); the reply lists what was refused and why (403: not authorised). */
+  subscribe(topics: string | readonly string[], options?: RequestOptions): Promise<SubscribeResult> {
+    return this.messaging.subscribe(topics, options);
+  }
+
+  unsubscribe(topics: string | readonly string[], options?: RequestOptions): Promise<ReplyData<typeof Unsubscribe>> {
+    return this.messaging.unsubscribe(topics, options);
+  }
+
+  /** Publish to a topic's subscribers; resolves with how many it reached. */
+  publish<S extends Shape>(topic: string, type: MessageType<S>, data: ShapeValue<S>, options?: RequestOptions): Promise<{ recipients: number }> {
+    return this.messaging.publish(topic, type, data, options);
+  }
+
+  /** Message every connection of an identity; rejects with code 404 when it is offline. */
+  direct<S extends Shape>(identity: string, type: MessageType<S>, data: ShapeValue<S>, options?: RequestOptions): Promise<{ delivered: number }> {
+    return this.messaging.direct(identity, type, data, options);
+  }
+
+  /** Receive presence events of these identities (all when omitted); resolves with how many are online now. */
+  watchPresence(identities?: readonly string[], options?: RequestOptions): Promise<{ online: number }> {
+    return this.messaging.watchPresence(identities, options);
+  }
+
+  /** This frame's publications of one message type on subscribed topics. */
+  publications<S extends Shape>(type: MessageType<S>): readonly Publication<ShapeValue<S>>[] {
+    return this.messaging.publications(type);
+  }
+
+  /** This frame's direct messages of one type, with the sender's identity. */
+  directMessages<S extends Shape>(type: MessageType<S>): readonly Directed<ShapeValue<S>>[] {
+    return this.messaging.directMessages(type);
+  }
+
+  /** This frame's presence events: identities coming online (or changing metadata) and going offline. */
+  presence(): readonly PresenceEvent[] {
+    return this.messaging.presence();
   }
 
   /** Local ids of entities that appeared this frame. */

@@ -10,6 +10,13 @@ import type { Protocol } from '../schema/protocol';
 import { ServerReplication, type ServerReplicationOptions } from '../replication/server-replication';
 import { Networked } from './networked';
 import { type Received, TickBuffers } from './received';
+import { type IncomingRequest, ServerMessaging, type ServerMessagingOptions } from './server-messaging';
+import type { RequestOptions } from './client-messaging';
+import type { RequestType } from '../schema/request';
+import type { PresenceMetadata } from '../connection/presence';
+import { consoleLogger } from '../connection/logger';
+import { systemClock } from '../transport/clock';
+import { speaksJson } from '../connection/json-format';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate'> {
@@ -17,6 +24,8 @@ export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate'> {
   readonly tickRate?: number;
   /** Interest management and capacity for replication. */
   readonly replication?: ServerReplicationOptions;
+  /** Request/response, topics, direct messages and presence: the authorisation hook and identity keys. */
+  readonly messaging?: ServerMessagingOptions;
 }
 
 /**
@@ -34,6 +43,8 @@ export class NetworkServer {
   tick = 0;
   readonly endpoint: ServerEndpoint;
   readonly replication: ServerReplication;
+  /** Request/response, topics, direct messages and presence (see the README's Messaging section). */
+  readonly messaging: ServerMessaging;
   private readonly messageBuffers = new TickBuffers<MessageType, Received<unknown>>();
   private eventBuffer: ConnectionEvent[] = [];
   private readonly owners = new Map<number, number>();
@@ -48,6 +59,7 @@ export class NetworkServer {
   ) {
     this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20 });
     this.replication = new ServerReplication(protocol, options.replication);
+    this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, options.logger ?? consoleLogger(), options.messaging);
     this.observeWorld();
   }
 
@@ -105,12 +117,16 @@ export class NetworkServer {
     this.endpoint.tick = this.tick;
     this.eventBuffer = [];
     this.messageBuffers.clear();
+    this.messaging.beginTick();
     this.endpoint.drain(
       (event) => {
         this.eventBuffer.push(event);
         this.trackForReplication(event);
+        this.messaging.connectionEvent(event);
       },
-      (source, message) => this.messageBuffers.push(message.type, { source, data: message.data }),
+      (source, message) => {
+        if (!this.messaging.route(source, message)) this.messageBuffers.push(message.type, { source, data: message.data });
+      },
     );
   };
 
@@ -139,7 +155,11 @@ export class NetworkServer {
 
   /** System, last in the tick: one frame per connection with its messages and its state. */
   readonly flush = (): void => {
-    this.endpoint.flush(this.tick, (connection, w) => this.replication.writeState(connection.id, w));
+    this.messaging.flush();
+    // State is binary-only: a JSON peer gets messages, never a state section.
+    this.endpoint.flush(this.tick, (connection, w) => {
+      if (!speaksJson(connection)) this.replication.writeState(connection.id, w);
+    });
     const observers = this.endpoint.observers;
     if (observers.any && this.tickStartedAt >= 0) {
       observers.emit('tick', performance.now() - this.tickStartedAt, query(this.world, [Networked]).length);
@@ -171,13 +191,23 @@ export class NetworkServer {
   }
 
   /** Queue a message to every connection (held sessions too: they get it on resume). Encoded once. */
-  broadcast<S extends Shape>(type: MessageType<S>, data: ShapeValue<S>): void {
-    this.broadcastTo(this.endpoint.connections.values(), type, data, undefined);
+  broadcast<S extends Shape>(type: MessageType<S>, data: ShapeValue<S>): void;
+  /** Queue a message to the connections in a room (see `joinRoom`). Encoded once. */
+  broadcast<S extends Shape>(room: string, type: MessageType<S>, data: ShapeValue<S>): void;
+  broadcast<S extends Shape>(...args: [MessageType<S>, ShapeValue<S>] | [string, MessageType<S>, ShapeValue<S>]): void {
+    if (typeof args[0] === 'string') this.broadcastToRoom(args[0], args[1] as MessageType<S>, args[2] as ShapeValue<S>);
+    else this.broadcastTo(this.endpoint.connections.values(), args[0], args[1] as ShapeValue<S>, undefined);
   }
 
   /** Queue a message to every connection but one. */
-  broadcastExcept<S extends Shape>(except: Connection, type: MessageType<S>, data: ShapeValue<S>): void {
-    this.broadcastTo(this.endpoint.connections.values(), type, data, except);
+  broadcastExcept<S extends Shape>(except: Connection, type: MessageType<S>, data: ShapeValue<S>): void;
+  /** Queue a message to the connections in a room but one. */
+  broadcastExcept<S extends Shape>(room: string, except: Connection, type: MessageType<S>, data: ShapeValue<S>): void;
+  broadcastExcept<S extends Shape>(
+    ...args: [Connection, MessageType<S>, ShapeValue<S>] | [string, Connection, MessageType<S>, ShapeValue<S>]
+  ): void {
+    if (typeof args[0] === 'string') this.broadcastToRoom(args[0], args[2] as MessageType<S>, args[3] as ShapeValue<S>, args[1] as Connection);
+    else this.broadcastTo(this.endpoint.connections.values(), args[1] as MessageType<S>, args[2] as ShapeValue<S>, args[0]);
   }
 
   /** Queue a message to the connections in a room. */
@@ -202,6 +232,36 @@ export class NetworkServer {
     for (const session of [...targets]) {
       if (session !== except && session.state !== 'closed') session.enqueueEncoded(typeId, payload, type.droppable);
     }
+  }
+
+  /** This tick's requests of one type: answer each with `respond(reply)` or `fail(code, message)`, now or later. */
+  requests<Q extends Shape, R extends Shape>(type: RequestType<Q, R>): readonly IncomingRequest<ShapeValue<Q>, ShapeValue<R>>[] {
+    return this.messaging.requests(type);
+  }
+
+  /** Ask a client (a request type declared `toClient` or `both`); rejects with a `RequestError` on timeout, disconnect or refusal. */
+  request<Q extends Shape, R extends Shape>(to: Connection, type: RequestType<Q, R>, data: ShapeValue<Q>, options: RequestOptions = {}): Promise<ShapeValue<R>> {
+    return this.messaging.request(to, type, data, options.timeout);
+  }
+
+  /** Publish to every connection subscribed to `topic` (by name or pattern); returns how many it reached. */
+  publish<S extends Shape>(topic: string, type: MessageType<S>, data: ShapeValue<S>): number {
+    return this.messaging.publish(topic, type, data);
+  }
+
+  /** Send a message to every connection of an identity; returns how many — 0 when it is offline. */
+  sendToIdentity<S extends Shape>(identity: string, type: MessageType<S>, data: ShapeValue<S>): number {
+    return this.messaging.sendToIdentity(identity, type, data);
+  }
+
+  /** Set the metadata presence watchers see for an online identity (announced at `flush`); false when offline. */
+  setPresence(identity: string, metadata: PresenceMetadata | undefined): boolean {
+    return this.messaging.setPresence(identity, metadata);
+  }
+
+  /** The identity key of a connection (see the `identityKey` option). */
+  identityOf(connection: Connection): string | undefined {
+    return this.messaging.identityOf(connection);
   }
 
   /** Close a connection (default 4003 kicked). Emits `disconnected` at the next `receive`. */

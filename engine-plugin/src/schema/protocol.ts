@@ -1,11 +1,14 @@
 import { type Component, componentInfo, describeComponent } from './component';
 import { type MessageType, describeMessage } from './message';
+import type { RequestType } from './request';
 import { SYSTEM_MESSAGES } from './system-messages';
 
 /** What both sides register: the protocol is equal when its fingerprint is equal. */
 export interface ProtocolDefinition {
   readonly messages?: readonly MessageType[];
   readonly components?: readonly Component[];
+  /** Request types (`defineRequest`): each registers its request and its `.reply` message type. */
+  readonly requests?: readonly RequestType[];
 }
 
 /** Registered messages and components with agreed numeric ids and a fingerprint. */
@@ -46,7 +49,8 @@ function byName<T>(name: (item: T) => string): (a: T, b: T) => number {
  * so both sides agree on them exactly when their fingerprints agree — which the handshake checks.
  */
 export function defineProtocol(definition: ProtocolDefinition): Protocol {
-  const own = [...(definition.messages ?? [])].sort(byName((m) => m.name));
+  const requestHalves = (definition.requests ?? []).flatMap((r) => [r.request as MessageType, r.reply as MessageType]);
+  const own = [...(definition.messages ?? []), ...requestHalves].sort(byName((m) => m.name));
   const components = [...(definition.components ?? [])].sort(byName((c) => c[componentInfo].name));
   const seen = new Set<string>();
   for (const m of own) {

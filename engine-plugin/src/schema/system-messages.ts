@@ -1,5 +1,6 @@
 import { t } from './fields';
 import { defineMessage } from './message';
+import { MESSAGING_MESSAGES } from './messaging-messages';
 
 /**
  * Messages every tickwire protocol carries, ahead of the game's own. Their names start with
@@ -38,4 +39,4 @@ export const AuthStatusMessage = defineMessage(
 export const RefreshTokenMessage = defineMessage('tickwire.refreshToken', { token: t.string({ maxBytes: 4096 }) }, { direction: 'toServer' });
 
 /** The built-in message types, in id order. Append only: ids are positions in this list. */
-export const SYSTEM_MESSAGES = [ErrorMessage, AuthStatusMessage, RefreshTokenMessage] as const;
+export const SYSTEM_MESSAGES = [ErrorMessage, AuthStatusMessage, RefreshTokenMessage, ...MESSAGING_MESSAGES] as const;

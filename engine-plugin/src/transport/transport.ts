@@ -40,6 +40,11 @@ export interface ClientSocketHandlers extends SocketHandlers {
 export interface Socket {
   /** Queue one binary WebSocket message. */
   send(data: Uint8Array): void;
+  /**
+   * Queue one text WebSocket message. Binary tickwire never sends text; the server's JSON wire
+   * format (subprotocol `tickwire.json.v1`) does, and is refused on a transport without it.
+   */
+  sendText?(text: string): void;
   /** Start a closing handshake with this code and reason (reason ≤ 123 bytes). */
   close(code: number, reason: string): void;
   /** Bytes handed to `send` that have not reached the network yet: the backpressure signal. */

@@ -151,6 +151,9 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
       send(data: Uint8Array): void {
         if (!closed) ws.send(data);
       },
+      sendText(text: string): void {
+        if (!closed) ws.send(text);
+      },
       close(code: number, reason: string): void {
         if (closed || closing) return;
         closing = true;

@@ -1,0 +1,394 @@
+import type { Connection } from '../connection/connection';
+import type { ConnectionEvent } from '../connection/connection-events';
+import type { Logger } from '../connection/logger';
+import type { ReceivedMessage } from '../connection/message-receiver';
+import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from '../connection/pending-requests';
+import { type PresenceEvent, type PresenceMetadata, PresenceRegistry } from '../connection/presence';
+import type { ServerConnection } from '../connection/server-connection';
+import type { ServerEndpoint } from '../connection/server-endpoint';
+import { TopicSubscriptions, topicProblem } from '../connection/topics';
+import type { Shape, ShapeValue } from '../schema/fields';
+import type { MessageType } from '../schema/message';
+import { InvalidMessageError } from '../schema/message-codec';
+import {
+  Direct,
+  DirectMessage,
+  MAX_IDENTITY_BYTES,
+  PresenceMessage,
+  Publish,
+  Subscribe,
+  TopicMessage,
+  Unsubscribe,
+  UnwatchPresence,
+  WatchPresence,
+} from '../schema/messaging-messages';
+import type { Protocol } from '../schema/protocol';
+import { type RequestType, requestRole } from '../schema/request';
+import type { Clock } from '../transport/clock';
+import { TickBuffers } from './received';
+
+/** What a connection asks to do that the server's `authorize` hook decides on. */
+export type MessagingAction = 'subscribe' | 'publish' | 'direct' | 'presence';
+
+/** Options of the server's messaging: request/response, topics, direct messages and presence. */
+export interface ServerMessagingOptions {
+  /**
+   * Decide whether `connection` may subscribe to a topic pattern, publish to a topic, message an
+   * identity, or watch an identity's presence (`'*'`: everyone's). Called during `receive`; a
+   * refusal answers 403, a throw counts as a refusal. Default: everything is allowed.
+   */
+  readonly authorize?: (connection: Connection, action: MessagingAction, target: string) => boolean;
+  /**
+   * The key direct messages and presence know a connection's identity by, from what
+   * `authenticate` returned. Default {@link defaultIdentityKey}. Fixed for the session; at most
+   * 128 UTF-8 bytes (a longer key is replaced by the default's anonymous form, with a warning).
+   */
+  readonly identityKey?: (identity: unknown, connection: Connection) => string;
+}
+
+/**
+ * The default identity key: a string identity as is; a number as its digits; an object's `id`
+ * (string or number) likewise; anything else (no `authenticate`, say) is anonymous: `#<connection id>`.
+ */
+export function defaultIdentityKey(identity: unknown, connection: Connection): string {
+  if (typeof identity === 'string') return identity;
+  if (typeof identity === 'number' || typeof identity === 'bigint') return String(identity);
+  if (typeof identity === 'object' && identity !== null && 'id' in identity) {
+    const id = identity.id;
+    if (typeof id === 'string' || typeof id === 'number') return String(id);
+  }
+  return `#${connection.id}`;
+}
+
+/** A request as a server system reads it: answer it once, now or later, with `respond` or `fail`. */
+export interface IncomingRequest<Q, R> {
+  readonly source: Connection;
+  readonly data: Q;
+  /** The requester's id for it (seed 003's `message_id`). */
+  readonly id: number;
+  /** Send the reply. False when already answered or the connection is gone. */
+  respond(reply: R): boolean;
+  /** Refuse with a code (400, 403, 404, 500…) and a message. False when already answered or the connection is gone. */
+  fail(code: number, message: string): boolean;
+}
+
+const textEncoder = new TextEncoder();
+
+/**
+ * The server half of messaging beyond state. `NetworkServer.receive` hands it every connection
+ * event and every message; it keeps request/reply, subscribe/publish/direct/presence traffic for
+ * itself and answers the built-in requests at once, so game systems only see `requests(Type)`.
+ */
+export class ServerMessaging {
+  private readonly requestBuffers = new TickBuffers<RequestType, IncomingRequest<unknown, unknown>>();
+  private readonly pending = new Map<ServerConnection, PendingRequests>();
+  private readonly identities = new Map<ServerConnection, string>();
+  private readonly topics: TopicSubscriptions<ServerConnection>;
+  private readonly presence: PresenceRegistry<ServerConnection>;
+  private readonly carriedTypes = new Map<string, MessageType>();
+  private readonly builtins = new Map<RequestType, (source: ServerConnection, rid: number, data: never) => void>();
+  private publishedThisTick = new Map<ServerConnection, number>();
+
+  constructor(
+    private readonly protocol: Protocol,
+    private readonly endpoint: ServerEndpoint,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: ServerMessagingOptions = {},
+  ) {
+    const settings = endpoint.settings;
+    this.topics = new TopicSubscriptions(settings.maxSubscriptions);
+    this.presence = new PresenceRegistry(settings.maxWatchedIdentities);
+    for (const type of protocol.messages) if (!type.name.startsWith('tickwire.') && !requestRole(type)) this.carriedTypes.set(type.name, type);
+    this.builtin(Subscribe, (source, rid, data: { topics: string[] }) => this.subscribe(source, rid, data.topics));
+    this.builtin(Unsubscribe, (source, rid, data: { topics: string[] }) => this.unsubscribe(source, rid, data.topics));
+    this.builtin(Publish, (source, rid, data: { topic: string; type: string; data: Uint8Array }) => this.publishFrom(source, rid, data));
+    this.builtin(Direct, (source, rid, data: { to: string; type: string; data: Uint8Array }) => this.directFrom(source, rid, data));
+    this.builtin(WatchPresence, (source, rid, data: { identities?: string[] }) => this.watch(source, rid, data.identities));
+    this.builtin(UnwatchPresence, (source, rid) => {
+      this.presence.unwatch(source);
+      this.reply(source, UnwatchPresence, rid, {});
+    });
+  }
+
+  private builtin<Q extends Shape>(type: RequestType<Q>, handle: (source: ServerConnection, rid: number, data: ShapeValue<Q>) => void): void {
+    this.builtins.set(type as RequestType, handle as (source: ServerConnection, rid: number, data: never) => void);
+  }
+
+  /** Start of `receive`: last tick's requests stop being visible; publish budgets refill. */
+  beginTick(): void {
+    this.requestBuffers.clear();
+    if (this.publishedThisTick.size) this.publishedThisTick = new Map();
+  }
+
+  /** A connection event from `receive`: identities, presence and pending requests follow sessions. */
+  connectionEvent(event: ConnectionEvent): void {
+    const connection = event.connection as ServerConnection;
+    switch (event.type) {
+      case 'connected': {
+        const key = this.keyFor(connection);
+        this.identities.set(connection, key);
+        this.presence.add(key, connection);
+        break;
+      }
+      case 'disconnected':
+        // A reply to a request made before the drop can no longer be told apart from a stale one.
+        this.pending.get(connection)?.rejectAll(RequestFailure.Disconnected, `connection ${connection.id} closed (${event.code})`);
+        this.pending.delete(connection);
+        if (!event.resumable) this.forget(connection);
+        break;
+      case 'expired':
+        this.forget(connection);
+        break;
+    }
+  }
+
+  private keyFor(connection: ServerConnection): string {
+    let key: string;
+    try {
+      key = (this.options.identityKey ?? defaultIdentityKey)(connection.identity, connection);
+    } catch (error) {
+      this.logger.warn('identityKey threw; the connection is anonymous', { connection: connection.id, error: String(error) });
+      return `#${connection.id}`;
+    }
+    if (typeof key === 'string' && key.length > 0 && textEncoder.encode(key).length <= MAX_IDENTITY_BYTES) return key;
+    this.logger.warn('identity key is empty or over 128 bytes; the connection is anonymous', { connection: connection.id });
+    return `#${connection.id}`;
+  }
+
+  private forget(connection: ServerConnection): void {
+    const key = this.identities.get(connection);
+    if (key !== undefined) this.presence.remove(key, connection);
+    this.identities.delete(connection);
+    this.topics.removeAll(connection);
+    this.presence.unwatch(connection);
+  }
+
+  /** Take a received message if it is messaging traffic; false leaves it to `messages(Type)`. */
+  route(source: ServerConnection, message: ReceivedMessage): boolean {
+    const role = requestRole(message.type);
+    if (!role) return false;
+    if (role.role === 'reply') {
+      this.pending.get(source)?.settle(role.requestType, message.data as ReplyPayload);
+      return true;
+    }
+    const { rid, data } = message.data as { rid: number; data: unknown };
+    const builtin = this.builtins.get(role.requestType);
+    if (builtin) builtin(source, rid, data as never);
+    else this.requestBuffers.push(role.requestType, this.incoming(source, role.requestType, rid, data));
+    return true;
+  }
+
+  private incoming(source: ServerConnection, type: RequestType, rid: number, data: unknown): IncomingRequest<unknown, unknown> {
+    let answered = false;
+    const answer = (payload: Omit<ReplyPayload, 'rid'>): boolean => {
+      if (answered || this.endpoint.connections.get(source.id) !== source) return false;
+      answered = true;
+      return source.enqueue(type.reply, { rid, ...payload });
+    };
+    return {
+      source,
+      data,
+      id: rid,
+      respond: (reply) => answer({ data: reply }),
+      fail: (code, message) => answer({ error: { code, message } }),
+    };
+  }
+
+  private reply<R extends Shape>(source: ServerConnection, type: RequestType<Shape, R>, rid: number, data: ShapeValue<R>): void {
+    source.enqueue(type.reply as MessageType, { rid, data });
+  }
+
+  private refuse(source: ServerConnection, type: RequestType, rid: number, code: number, message: string): void {
+    source.enqueue(type.reply, { rid, error: { code, message } });
+  }
+
+  private allowed(connection: ServerConnection, action: MessagingAction, target: string): boolean {
+    if (!this.options.authorize) return true;
+    try {
+      return this.options.authorize(connection, action, target) === true;
+    } catch (error) {
+      this.logger.warn('authorize threw; refusing', { connection: connection.id, action, target, error: String(error) });
+      return false;
+    }
+  }
+
+  /** This tick's requests of one type. */
+  requests<Q extends Shape, R extends Shape>(type: RequestType<Q, R>): readonly IncomingRequest<ShapeValue<Q>, ShapeValue<R>>[] {
+    return this.requestBuffers.get(type as RequestType) as readonly IncomingRequest<ShapeValue<Q>, ShapeValue<R>>[];
+  }
+
+  /** Ask a client; the promise settles with its reply, or rejects (408 timeout, 429, 503 gone, or the client's code). */
+  request<Q extends Shape, R extends Shape>(
+    to: Connection,
+    type: RequestType<Q, R>,
+    data: ShapeValue<Q>,
+    timeoutMs = this.endpoint.settings.requestTimeoutMs,
+  ): Promise<ShapeValue<R>> {
+    if (type.direction === 'toServer') throw new TypeError(`request ${type.name} is asked by clients only`);
+    const session = this.endpoint.connections.get(to.id);
+    if (!session || session !== to || session.state !== 'active')
+      return Promise.reject(new RequestError(type.name, RequestFailure.Disconnected, `connection ${to.id} is not connected`));
+    let table = this.pending.get(session);
+    if (!table) this.pending.set(session, (table = new PendingRequests(this.clock, this.endpoint.settings.maxPendingRequests)));
+    const opened = table.open(type as RequestType, timeoutMs);
+    if (opened instanceof RequestError) return Promise.reject(opened);
+    let queued: boolean;
+    try {
+      queued = session.enqueue(type.request as MessageType, { rid: opened.rid, data });
+    } catch (error) {
+      // An invalid payload is the caller's bug: thrown to it, with the request withdrawn quietly.
+      opened.reply.catch(() => {});
+      table.cancel(opened.rid, new RequestError(type.name, RequestFailure.BadReply, 'not sent'));
+      throw error;
+    }
+    if (!queued) table.cancel(opened.rid, new RequestError(type.name, RequestFailure.Disconnected, 'the request could not be queued'));
+    return opened.reply as Promise<ShapeValue<R>>;
+  }
+
+  // ---- topics ----
+
+  private subscribe(source: ServerConnection, rid: number, topics: readonly string[]): void {
+    const subscribed: string[] = [];
+    const refused: Array<{ topic: string; code: number }> = [];
+    for (const topic of topics) {
+      if (topicProblem(topic, true)) refused.push({ topic, code: 400 });
+      else if (!this.allowed(source, 'subscribe', topic)) refused.push({ topic, code: 403 });
+      else if (this.topics.subscribe(source, topic) === 'limit') refused.push({ topic, code: 429 });
+      else subscribed.push(topic);
+    }
+    this.reply(source, Subscribe, rid, { subscribed, refused, active: this.topics.count(source) });
+  }
+
+  private unsubscribe(source: ServerConnection, rid: number, topics: readonly string[]): void {
+    const unsubscribed = topics.filter((topic) => this.topics.unsubscribe(source, topic));
+    this.reply(source, Unsubscribe, rid, { unsubscribed, active: this.topics.count(source) });
+  }
+
+  /** Charge one publication or direct message to the source's per-tick budget. */
+  private withinBudget(source: ServerConnection): boolean {
+    const used = this.publishedThisTick.get(source) ?? 0;
+    if (used >= this.endpoint.settings.maxPublishesPerTick) return false;
+    this.publishedThisTick.set(source, used + 1);
+    return true;
+  }
+
+  /** Check a carried payload as if it had arrived on its own; a problem is returned as a message. */
+  private carriedProblem(typeName: string, payload: Uint8Array): string | undefined {
+    const type = this.carriedTypes.get(typeName);
+    if (!type) return `${typeName} is not a registered message type`;
+    try {
+      this.endpoint.codec.decode(type, payload);
+      return undefined;
+    } catch (error) {
+      return error instanceof InvalidMessageError || error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private publishFrom(source: ServerConnection, rid: number, data: { topic: string; type: string; data: Uint8Array }): void {
+    const problem = topicProblem(data.topic, false) ?? this.carriedProblem(data.type, data.data);
+    if (!this.withinBudget(source)) this.refuse(source, Publish, rid, 429, 'too many publications this tick');
+    else if (problem) this.refuse(source, Publish, rid, 400, problem);
+    else if (!this.allowed(source, 'publish', data.topic)) this.refuse(source, Publish, rid, 403, `not allowed to publish to ${data.topic}`);
+    else this.reply(source, Publish, rid, { recipients: this.fanOut(data.topic, data.type, data.data, this.identities.get(source)) });
+  }
+
+  private fanOut(topic: string, typeName: string, payload: Uint8Array, from: string | undefined): number {
+    const subscribers = this.topics.subscribers(topic);
+    if (subscribers.size === 0) return 0;
+    const wire = from === undefined ? { topic, type: typeName, data: payload } : { topic, from, type: typeName, data: payload };
+    const encoded = this.endpoint.codec.encode(TopicMessage, wire);
+    const id = this.protocol.messageId(TopicMessage);
+    let recipients = 0;
+    for (const subscriber of subscribers) if (subscriber.state !== 'closed' && subscriber.enqueueEncoded(id, encoded, false)) recipients++;
+    return recipients;
+  }
+
+  /** Publish from the server to every subscriber of `topic`; returns how many connections it reached. */
+  publish<S extends Shape>(topic: string, type: MessageType<S>, data: ShapeValue<S>): number {
+    const problem = topicProblem(topic, false);
+    if (problem) throw new TypeError(problem);
+    if (this.carriedTypes.get(type.name) !== type) throw new TypeError(`message type ${type.name} is not registered for topics`);
+    return this.fanOut(topic, type.name, this.endpoint.codec.encode(type, data), undefined);
+  }
+
+  // ---- direct messages ----
+
+  private directFrom(source: ServerConnection, rid: number, data: { to: string; type: string; data: Uint8Array }): void {
+    const problem = this.carriedProblem(data.type, data.data);
+    if (!this.withinBudget(source)) return this.refuse(source, Direct, rid, 429, 'too many direct messages this tick');
+    if (problem) return this.refuse(source, Direct, rid, 400, problem);
+    if (!this.allowed(source, 'direct', data.to)) return this.refuse(source, Direct, rid, 403, `not allowed to message ${data.to}`);
+    const targets = this.liveConnectionsOf(data.to);
+    if (targets.length === 0) return this.refuse(source, Direct, rid, 404, `identity ${data.to} is not connected`);
+    const from = this.identities.get(source);
+    const encoded = this.endpoint.codec.encode(DirectMessage, {
+      ...(from === undefined ? {} : { from }),
+      type: data.type,
+      data: data.data,
+    });
+    const id = this.protocol.messageId(DirectMessage);
+    let delivered = 0;
+    for (const target of targets) if (target.enqueueEncoded(id, encoded, false)) delivered++;
+    this.reply(source, Direct, rid, { delivered });
+  }
+
+  private liveConnectionsOf(identity: string): ServerConnection[] {
+    return [...this.presence.connectionsOf(identity)].filter((c) => c.state !== 'closed');
+  }
+
+  /** Send a message to every connection of an identity; returns how many (0: the identity is offline). */
+  sendToIdentity<S extends Shape>(identity: string, type: MessageType<S>, data: ShapeValue<S>): number {
+    if (type.direction === 'toServer') throw new TypeError(`message ${type.name} is client → server only`);
+    const targets = this.liveConnectionsOf(identity);
+    if (targets.length === 0) return 0;
+    const payload = this.endpoint.codec.encode(type, data);
+    const id = this.protocol.messageId(type);
+    let delivered = 0;
+    for (const target of targets) if (target.enqueueEncoded(id, payload, type.droppable)) delivered++;
+    return delivered;
+  }
+
+  // ---- presence ----
+
+  private watch(source: ServerConnection, rid: number, identities: readonly string[] | undefined): void {
+    const targets = identities ?? ['*'];
+    if (!targets.every((target) => this.allowed(source, 'presence', target)))
+      return this.refuse(source, WatchPresence, rid, 403, 'not allowed to watch that presence');
+    const snapshot = this.presence.watch(source, identities);
+    if (snapshot === 'limit') return this.refuse(source, WatchPresence, rid, 429, `more than ${this.endpoint.settings.maxWatchedIdentities} identities`);
+    for (const event of snapshot.slice(0, this.endpoint.settings.maxPresenceSnapshot)) source.enqueue(PresenceMessage, presenceWire(event));
+    this.reply(source, WatchPresence, rid, { online: snapshot.length });
+  }
+
+  /** Set (or clear) the metadata presence events carry for an online identity; false when it is offline. */
+  setPresence(identity: string, metadata: PresenceMetadata | undefined): boolean {
+    return this.presence.setMetadata(identity, metadata);
+  }
+
+  /** The identity key of a connection (undefined once it is gone). */
+  identityOf(connection: Connection): string | undefined {
+    return this.identities.get(connection as ServerConnection);
+  }
+
+  /** The sessions (active or held) of an identity; empty when it is offline. */
+  connectionsOf(identity: string): readonly Connection[] {
+    return this.liveConnectionsOf(identity);
+  }
+
+  /** Before `flush`: announce this tick's presence changes to their watchers, one encoding each. */
+  flush(): void {
+    const id = this.protocol.messageId(PresenceMessage);
+    for (const { event, watchers } of this.presence.takeChanges()) {
+      const encoded = this.endpoint.codec.encode(PresenceMessage, presenceWire(event));
+      for (const watcher of watchers) if (watcher.state !== 'closed') watcher.enqueueEncoded(id, encoded, false);
+    }
+  }
+}
+
+/** A presence event as the wire carries it: metadata as key/value pairs. */
+function presenceWire(event: PresenceEvent): ShapeValue<(typeof PresenceMessage)['shape']> {
+  const wire: ShapeValue<(typeof PresenceMessage)['shape']> = { identity: event.identity, status: event.status };
+  if (event.metadata) wire.metadata = Object.entries(event.metadata).map(([key, value]) => ({ key, value }));
+  return wire;
+}
