@@ -85,7 +85,7 @@ describe('authentication runs before the WebSocket upgrade', () => {
     let verified = 0;
     const port = await serve(
       allowOrigins(['https://game.example'], {
-        then: (request) => {
+        next: (request) => {
           verified++;
           return jwt(request);
         },

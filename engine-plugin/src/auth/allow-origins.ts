@@ -5,7 +5,7 @@ import type { ConnectionRequest } from '../transport/transport';
 /** Options of {@link allowOrigins}. */
 export interface AllowOriginsOptions {
   /** Authentication to run once the origin is allowed; its identity becomes the connection's. */
-  readonly then?: Authenticate;
+  readonly next?: Authenticate;
   /**
    * Admit requests without an `Origin` header (default false). Browsers always send one on a
    * WebSocket upgrade, so only non-browser clients (bots, servers) lack it — and they can forge any
@@ -30,7 +30,7 @@ function normalizeOrigin(origin: string): string | undefined {
  * origin is refused before the upgrade with HTTP 403.
  *
  * ```ts
- * authenticate: allowOrigins(['https://game.example'], { then: jwtVerifier({ secret }) })
+ * authenticate: allowOrigins(['https://game.example'], { next: jwtVerifier({ secret }) })
  * ```
  */
 export function allowOrigins(origins: readonly string[], options: AllowOriginsOptions = {}): Authenticate {
@@ -48,6 +48,6 @@ export function allowOrigins(origins: readonly string[], options: AllowOriginsOp
       const normalized = normalizeOrigin(origin);
       if (!normalized || !allowed.has(normalized)) throw new AdmissionRefused(403, 'origin not allowed');
     }
-    return options.then ? options.then(request) : { origin: origin ?? '' };
+    return options.next ? options.next(request) : { origin: origin ?? '' };
   };
 }
