@@ -3,6 +3,7 @@ import { addComponent, addEntity, query } from 'bitecs';
 import { Networked } from 'tickwire';
 import { ENTITY_CAPACITY, type Game } from './game';
 import { randomSpot } from './movement';
+import { placeInViewGroup } from './view-groups';
 
 /** Where a bot is heading (radians) and how long until it picks a new heading (seconds). Server-only. */
 export const Wander = {
@@ -24,6 +25,7 @@ export function spawnBots(game: Game, count: number): void {
     Wander.heading[eid] = random() * Math.PI * 2;
     Wander.turnIn[eid] = random() * 3;
     addComponent(world, eid, Networked);
+    placeInViewGroup(game, eid, i);
   }
 }
 

@@ -14,6 +14,11 @@ export interface DemoConfig {
   readonly bots: number;
   /** Orbs on the field at any time (a collected one respawns elsewhere). */
   readonly orbs: number;
+  /**
+   * View groups: players, bots and orbs dealt into this many rooms that never see each other
+   * (load tests); 0 (default) puts everyone in one.
+   */
+  readonly viewGroups: number;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -26,6 +31,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   maxPlayers: 32,
   bots: 250,
   orbs: 120,
+  viewGroups: 0,
   logLevel: 'info',
 };
 
@@ -46,6 +52,7 @@ Options (flag, then environment variable, then default):
   --max-players <n>   MAX_PLAYERS   players at once                  (${DEFAULT_CONFIG.maxPlayers})
   --bots <n>          BOTS          wandering bots                   (${DEFAULT_CONFIG.bots})
   --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
+  --view-groups <n>   VIEW_GROUPS   rooms that never see each other  (${DEFAULT_CONFIG.viewGroups}: one)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
   -h, --help                        show this text
 `;
@@ -79,6 +86,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         'max-players': { type: 'string' },
         bots: { type: 'string' },
         orbs: { type: 'string' },
+        'view-groups': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -103,9 +111,10 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       port: integer('port', text('port', 'PORT'), d.port, 0, 65_535),
       host: text('host', 'HOST') || undefined,
       tickRate: integer('tick rate', text('tick-rate', 'TICK_RATE'), d.tickRate, 1, 120),
-      maxPlayers: integer('max players', text('max-players', 'MAX_PLAYERS'), d.maxPlayers, 1, 1000),
+      maxPlayers: integer('max players', text('max-players', 'MAX_PLAYERS'), d.maxPlayers, 1, 10_000),
       bots: integer('bots', text('bots', 'BOTS'), d.bots, 0, 5000),
       orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),
+      viewGroups: integer('view groups', text('view-groups', 'VIEW_GROUPS'), d.viewGroups, 0, 10_000),
       logLevel: logLevel as DemoConfig['logLevel'],
     },
   };

@@ -14,6 +14,7 @@ import { createLog, tickwireLog } from './log';
 import { movePlayers, readMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
 import { handleConnections, handleJoins } from './players';
+import { TickStats } from './tick-stats';
 
 /** Options of {@link startDemoServer}: any setting of {@link DemoConfig}, plus where the client is. */
 export interface DemoServerOptions extends Partial<DemoConfig> {
@@ -64,7 +65,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const relayChat = chatRelay();
   const publishLeaderboard = leaderboardPublisher();
   const dt = 1 / config.tickRate;
+  const tickStats = new TickStats();
   const step = (): void => {
+    const startedAt = performance.now();
     net.receive();
     handleConnections(game);
     handleJoins(game);
@@ -76,6 +79,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     publishLeaderboard(game);
     net.replicate();
     net.flush();
+    tickStats.record(net.tick, startedAt, performance.now() - startedAt);
   };
 
   http.on(
@@ -92,6 +96,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         orbs: query(world, [Orb]).length,
         connections: [...net.connections()].length,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        viewGroups: config.viewGroups,
+        // For load tests: tick durations, when recent ticks started, and the process's memory.
+        ticks: tickStats.snapshot(),
+        memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
       }),
     }),
   );

@@ -4,6 +4,7 @@ import { CloseCode, type Connection, Networked } from 'tickwire';
 import type { Game } from './game';
 import { sendLeaderboard } from './leaderboard';
 import { MoveIntent, randomSpot, stopMoving } from './movement';
+import { placeInViewGroup } from './view-groups';
 
 /** The player entity a connection controls, if it has joined. */
 export function playerOf({ world, net }: Game, connection: Connection): number | undefined {
@@ -62,6 +63,7 @@ export function handleJoins(game: Game): void {
     addComponent(world, eid, MoveIntent);
     stopMoving(eid);
     addComponent(world, eid, Networked);
+    placeInViewGroup(game, eid, source.id, source);
     net.setOwner(eid, source);
     net.send(source, Joined, { entity: eid });
     sendLeaderboard(game, source);
