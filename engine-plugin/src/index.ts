@@ -26,11 +26,12 @@ export { type WebSocketClientOptions, webSocketClient } from './transport/websoc
 export type { Connection, ConnectionState, ConnectionStats } from './connection/connection';
 export type { ConnectionEvent } from './connection/connection-events';
 export type { ClientEvent, ClientState } from './connection/client-connection';
-export { type LogLevel, type Logger, consoleLogger, silentLogger } from './connection/logger';
+export { type LogFields, type LogLevel, type Logger, consoleLogger, silentLogger } from './connection/logger';
 export { DEFAULT_SETTINGS, type NetworkSettings } from './connection/settings';
 export type { Authenticate } from './connection/server-endpoint';
 export { AdmissionRefused } from './connection/admission-refused';
 export type { ConnectionObserver } from './connection/observer';
+export { packetLog } from './connection/packet-log';
 export { MAX_TOKEN_LENGTH, type RequestToken, TOKEN_SUBPROTOCOL_PREFIX, type TokenSource, requestToken } from './connection/token';
 export type { ExpiringIdentity, VerifyToken } from './connection/token-expiry';
 export { type BackoffOptions, exponentialBackoff } from './client/backoff';
