@@ -9,6 +9,7 @@ export {
   type Component,
   type ComponentShape,
   type ComponentStore,
+  cloneComponent,
   componentInfo,
   defineComponent,
   defineTag,
@@ -16,7 +17,7 @@ export {
 export { type Field, type FieldValue, type NumberOptions, type Shape, type ShapeValue, t } from './schema/fields';
 export { type Direction, type MessageData, type MessageOptions, type MessageType, defineInput, defineMessage } from './schema/message';
 export { InvalidMessageError } from './schema/message-codec';
-export { type Protocol, type ProtocolDefinition, defineProtocol } from './schema/protocol';
+export { type ClonedProtocol, type Protocol, type ProtocolDefinition, cloneProtocol, defineProtocol } from './schema/protocol';
 export { AuthStatusMessage, ErrorMessage, RefreshTokenMessage } from './schema/system-messages';
 export { type Clock, ManualClock, systemClock } from './transport/clock';
 export type { LinkConditions, DirectionalLinkConditions } from './transport/link-conditioner';

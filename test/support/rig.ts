@@ -10,6 +10,9 @@ import {
   type Protocol,
   type ServerOptions,
   type ClientOptions,
+  type Component,
+  cloneProtocol,
+  componentInfo,
   createClient,
   createMemoryNetwork,
   createServer,
@@ -26,7 +29,7 @@ export const TRANSPORTS: TransportKind[] = ['ws', 'memory'];
 
 export interface Rig {
   server: NetworkServer;
-  /** A new client (not yet connected) with its own world. */
+  /** A new client (not yet connected) with its own world and its own component stores. */
   client(options?: Partial<ClientOptions> & { protocol?: Protocol }): NetworkClient;
   /** A transport for a hand-driven socket, to send what a real client never would. */
   rawTransport(): ClientTransport;
@@ -55,8 +58,10 @@ export async function startRig(kind: TransportKind, protocol: Protocol, options:
   }
   const rig: Rig = {
     server,
-    client(clientOptions = {}) {
-      const client = createClient(createWorld(), clientOptions.protocol ?? protocol, {
+    client({ protocol: own, ...clientOptions } = {}) {
+      // Its own stores: in one process, a client sharing the server's typed arrays would write
+      // its presentation values into the server's state.
+      const client = createClient(createWorld(), cloneProtocol(own ?? protocol).protocol, {
         transport: clientTransport(),
         logger: silentLogger,
         reconnect: false,
@@ -89,6 +94,14 @@ export async function startRig(kind: TransportKind, protocol: Protocol, options:
     },
   };
   return rig;
+}
+
+/** A client's own copy of a component, found by name in the client's (cloned) protocol. */
+export function clientComponent<C extends Component>(client: NetworkClient, original: C): C {
+  const name = original[componentInfo].name;
+  const copy = client.protocol.components.find((c) => c[componentInfo].name === name);
+  if (!copy) throw new Error(`component ${name} is not in the client's protocol`);
+  return copy as C;
 }
 
 /** What a hand-driven socket saw. */

@@ -56,6 +56,7 @@ export class ServerConnection implements Connection {
   private readonly estimator = new RttEstimator();
   private lastHeard: number;
   private lastFrameAt = 0;
+  private lastHadContent = false;
   private sentInput = -1;
   private sentAck = -1;
   private backedUpSince = -1;
@@ -275,9 +276,13 @@ export class ServerConnection implements Connection {
     writeMessages(w, messages, firstSeq);
     const headerLength = w.length;
     writeState?.(this, w);
-    const idle = messages.length === 0 && w.length === headerLength && ack === this.sentAck && this.lastInput === this.sentInput;
+    const content = messages.length > 0 || w.length > headerLength;
+    const idle = !content && ack === this.sentAck && this.lastInput === this.sentInput;
     // An empty frame still goes out now and then so the client's clock keeps hearing ticks.
-    if (idle && now - this.lastFrameAt < settings.heartbeatIntervalMs) return;
+    // One empty frame follows the last frame with content: it tells the client's interpolation
+    // that the world held still at this tick, instead of leaving it to extrapolate the last motion.
+    if (idle && !this.lastHadContent && now - this.lastFrameAt < settings.heartbeatIntervalMs) return;
+    this.lastHadContent = content;
     this.sentAck = ack;
     this.sentInput = this.lastInput;
     this.lastFrameAt = now;

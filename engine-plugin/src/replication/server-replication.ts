@@ -443,6 +443,7 @@ export class ServerReplication {
     if (records.tick < 0 || client.lastWritten === records.tick) return;
     const view = client.view;
     this.observe(view);
+    const start = w.length;
     if (client.needsSnapshot || client.writtenView !== view || client.lastWritten < view.logFloor) {
       writeSnapshot(w, view, records, this.encodeFull, this.listA);
     } else if (client.lastWritten === records.previousTick && view.previousObservedTick === records.previousTick) {
@@ -451,6 +452,9 @@ export class ServerReplication {
     } else {
       writeCatchUp(w, view, client.lastWritten, records, this.encodeFull, this.listA, this.listB, this.mark, this.nextStamp());
     }
+    // A section holding nothing (flags 0, no records) is sent as no section at all: an idle
+    // connection's frame then carries no state and the connection layer can skip it.
+    if (w.length === start + 1 && w.written()[start] === 0) w.length = start;
     client.lastWritten = records.tick;
     client.writtenView = view;
     client.needsSnapshot = false;

@@ -116,6 +116,16 @@ export function defineComponent<S extends ComponentShape>(
   return store as Component<S>;
 }
 
+/**
+ * A component with the same name, fields and capacity but its own, zeroed typed arrays. Several
+ * worlds in one process (a test running a server and clients together) each need their own
+ * stores, because a component's arrays belong to the definition, not to a world.
+ */
+export function cloneComponent<S extends ComponentShape>(component: Component<S>): Component<S> {
+  const info = component[componentInfo];
+  return defineComponent(info.name, info.shape as S, { capacity: info.capacity });
+}
+
 /** Declare a component with no fields: a tag that replicates presence only. */
 export function defineTag(name: string): Component<Record<string, never>> {
   return defineComponent(name, {});

@@ -1,4 +1,4 @@
-import { type Component, componentInfo, describeComponent } from './component';
+import { type Component, cloneComponent, componentInfo, describeComponent } from './component';
 import { type MessageType, describeMessage } from './message';
 import type { RequestType } from './request';
 import { SYSTEM_MESSAGES } from './system-messages';
@@ -80,6 +80,30 @@ export function defineProtocol(definition: ProtocolDefinition): Protocol {
       return id;
     },
     componentId: (component) => componentIds.get(component) ?? -1,
+  };
+}
+
+/** A protocol with its own component stores, and the way from an original component to its copy. */
+export interface ClonedProtocol {
+  readonly protocol: Protocol;
+  /** The copy of `original` in the cloned protocol. */
+  component<C extends Component>(original: C): C;
+}
+
+/**
+ * The same protocol (same names, ids and fingerprint) over fresh component stores, for running a
+ * server and clients in one process: each world then reads and writes its own typed arrays.
+ */
+export function cloneProtocol(protocol: Protocol): ClonedProtocol {
+  const copies = new Map<Component, Component>(protocol.components.map((c) => [c, cloneComponent(c)]));
+  const cloned = defineProtocol({ messages: protocol.messages.slice(SYSTEM_MESSAGES.length), components: [...copies.values()] });
+  return {
+    protocol: cloned,
+    component<C extends Component>(original: C): C {
+      const copy = copies.get(original);
+      if (!copy) throw new TypeError(`component ${original[componentInfo].name} is not in this protocol`);
+      return copy as C;
+    },
   };
 }
 
