@@ -33,7 +33,10 @@ export class PresenceRegistry<C> {
   /** A connection of `identity` became a session. */
   add(identity: string, connection: C): void {
     let entry = this.online.get(identity);
-    if (!entry) this.online.set(identity, (entry = { connections: new Set(), metadata: undefined }));
+    if (!entry) {
+      entry = { connections: new Set(), metadata: undefined };
+      this.online.set(identity, entry);
+    }
     entry.connections.add(connection);
     this.dirty.add(identity);
   }
@@ -50,6 +53,8 @@ export class PresenceRegistry<C> {
   setMetadata(identity: string, metadata: PresenceMetadata | undefined): boolean {
     const entry = this.online.get(identity);
     if (!entry) return false;
+    // The same metadata again is no change: watchers are not told twice.
+    if (sameMetadata(entry.metadata, metadata)) return true;
     entry.metadata = metadata && Object.freeze({ ...metadata });
     this.dirty.add(identity);
     return true;
@@ -82,7 +87,10 @@ export class PresenceRegistry<C> {
     this.watching.set(watcher, own);
     for (const identity of own) {
       let set = this.watchers.get(identity);
-      if (!set) this.watchers.set(identity, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.watchers.set(identity, set);
+      }
       set.add(watcher);
       if (this.announced.has(identity)) snapshot.push(event(identity, 'online', this.announced.get(identity)));
     }
@@ -129,4 +137,11 @@ export class PresenceRegistry<C> {
 
 function event(identity: string, status: 'online' | 'offline', metadata: PresenceMetadata | undefined): PresenceEvent {
   return metadata ? { identity, status, metadata } : { identity, status };
+}
+
+function sameMetadata(a: PresenceMetadata | undefined, b: PresenceMetadata | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
 }

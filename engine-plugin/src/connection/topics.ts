@@ -66,15 +66,24 @@ export class TopicSubscriptions<C> {
     let own = this.bySubscriber.get(subscriber);
     if (own?.has(pattern)) return 'present';
     if ((own?.size ?? 0) >= this.limit) return 'limit';
-    if (!own) this.bySubscriber.set(subscriber, (own = new Set()));
+    if (!own) {
+      own = new Set();
+      this.bySubscriber.set(subscriber, own);
+    }
     own.add(pattern);
     if (pattern.includes('*')) {
       let entry = this.wildcard.get(pattern);
-      if (!entry) this.wildcard.set(pattern, (entry = { segments: pattern.split('.'), members: new Set() }));
+      if (!entry) {
+        entry = { segments: pattern.split('.'), members: new Set() };
+        this.wildcard.set(pattern, entry);
+      }
       entry.members.add(subscriber);
     } else {
       let members = this.exact.get(pattern);
-      if (!members) this.exact.set(pattern, (members = new Set()));
+      if (!members) {
+        members = new Set();
+        this.exact.set(pattern, members);
+      }
       members.add(subscriber);
     }
     return 'added';

@@ -230,7 +230,10 @@ export class ServerMessaging {
     if (!session || session !== to || session.state !== 'active')
       return Promise.reject(new RequestError(type.name, RequestFailure.Disconnected, `connection ${to.id} is not connected`));
     let table = this.pending.get(session);
-    if (!table) this.pending.set(session, (table = new PendingRequests(this.clock, this.endpoint.settings.maxPendingRequests)));
+    if (!table) {
+      table = new PendingRequests(this.clock, this.endpoint.settings.maxPendingRequests);
+      this.pending.set(session, table);
+    }
     const opened = table.open(type as RequestType, timeoutMs);
     if (opened instanceof RequestError) return Promise.reject(opened);
     let queued: boolean;
@@ -316,11 +319,23 @@ export class ServerMessaging {
 
   private directFrom(source: ServerConnection, rid: number, data: { to: string; type: string; data: Uint8Array }): void {
     const problem = this.carriedProblem(data.type, data.data);
-    if (!this.withinBudget(source)) return this.refuse(source, Direct, rid, 429, 'too many direct messages this tick');
-    if (problem) return this.refuse(source, Direct, rid, 400, problem);
-    if (!this.allowed(source, 'direct', data.to)) return this.refuse(source, Direct, rid, 403, `not allowed to message ${data.to}`);
+    if (!this.withinBudget(source)) {
+      this.refuse(source, Direct, rid, 429, 'too many direct messages this tick');
+      return;
+    }
+    if (problem) {
+      this.refuse(source, Direct, rid, 400, problem);
+      return;
+    }
+    if (!this.allowed(source, 'direct', data.to)) {
+      this.refuse(source, Direct, rid, 403, `not allowed to message ${data.to}`);
+      return;
+    }
     const targets = this.liveConnectionsOf(data.to);
-    if (targets.length === 0) return this.refuse(source, Direct, rid, 404, `identity ${data.to} is not connected`);
+    if (targets.length === 0) {
+      this.refuse(source, Direct, rid, 404, `identity ${data.to} is not connected`);
+      return;
+    }
     const from = this.identities.get(source);
     const encoded = this.endpoint.codec.encode(DirectMessage, {
       ...(from === undefined ? {} : { from }),
@@ -353,10 +368,15 @@ export class ServerMessaging {
 
   private watch(source: ServerConnection, rid: number, identities: readonly string[] | undefined): void {
     const targets = identities ?? ['*'];
-    if (!targets.every((target) => this.allowed(source, 'presence', target)))
-      return this.refuse(source, WatchPresence, rid, 403, 'not allowed to watch that presence');
+    if (!targets.every((target) => this.allowed(source, 'presence', target))) {
+      this.refuse(source, WatchPresence, rid, 403, 'not allowed to watch that presence');
+      return;
+    }
     const snapshot = this.presence.watch(source, identities);
-    if (snapshot === 'limit') return this.refuse(source, WatchPresence, rid, 429, `more than ${this.endpoint.settings.maxWatchedIdentities} identities`);
+    if (snapshot === 'limit') {
+      this.refuse(source, WatchPresence, rid, 429, `more than ${this.endpoint.settings.maxWatchedIdentities} identities`);
+      return;
+    }
     for (const event of snapshot.slice(0, this.endpoint.settings.maxPresenceSnapshot)) source.enqueue(PresenceMessage, presenceWire(event));
     this.reply(source, WatchPresence, rid, { online: snapshot.length });
   }
