@@ -3,6 +3,19 @@ import { CloseCode } from '../protocol/close-codes';
 import { ProtocolError } from '../protocol/protocol-error';
 import type { MessageType } from './message';
 import { checkShape } from './validate';
+import { msgpackDepthWithin, shapeDepth } from './msgpack-depth';
+
+const depths = new WeakMap<MessageType, number>();
+
+/** The deepest nesting a payload of this type may have (cached: shapes never change). */
+function depthOf(type: MessageType): number {
+  let depth = depths.get(type);
+  if (depth === undefined) {
+    depth = shapeDepth(type.shape);
+    depths.set(type, depth);
+  }
+  return depth;
+}
 
 /** A payload decoded fine but broke its schema: answered with error 400, repeated → close 1008. */
 export class InvalidMessageError extends Error {
@@ -47,6 +60,8 @@ export class MessageCodec {
    * a decodable payload that breaks the schema throws InvalidMessageError.
    */
   decode(type: MessageType, payload: Uint8Array): unknown {
+    // Before decoding: a nesting bomb costs the decoder a stack frame per byte.
+    if (!msgpackDepthWithin(payload, depthOf(type))) throw new InvalidMessageError(type.name, 'data is nested deeper than its schema');
     let data: unknown;
     try {
       data = this.decoder.decode(payload);
