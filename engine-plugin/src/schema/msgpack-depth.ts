@@ -1,0 +1,78 @@
+import type { Field, Shape } from './fields';
+
+/**
+ * How deeply a value of this shape nests (a flat record is 1). A payload nested deeper cannot
+ * match the schema, so it can be refused before it is decoded.
+ */
+export function shapeDepth(shape: Shape): number {
+  let deepest = 0;
+  for (const key in shape) deepest = Math.max(deepest, fieldDepth(shape[key]!));
+  return 1 + deepest;
+}
+
+function fieldDepth(field: Field): number {
+  if (field.kind === 'object') return shapeDepth(field.shape);
+  if (field.kind === 'array') return 1 + fieldDepth(field.item);
+  return 0;
+}
+
+/**
+ * True when the MessagePack bytes nest containers no deeper than `maxDepth`. A linear scan of
+ * headers only, with no allocation: a nesting bomb (`[[[[…]]]]`, one byte per level) would
+ * otherwise cost the decoder a stack frame per byte — about 100 ms for 100 KB — before the
+ * schema could refuse it. Malformed bytes return true: the decoder reports those itself.
+ */
+export function msgpackDepthWithin(bytes: Uint8Array, maxDepth: number): boolean {
+  // Items still to read at each open container level.
+  const remaining: number[] = [];
+  let pending = 1;
+  let i = 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = bytes.length;
+  while (i < n) {
+    while (pending === 0) {
+      if (remaining.length === 0) return true;
+      pending = remaining.pop()!;
+    }
+    pending--;
+    const b = bytes[i++]!;
+    let skip = 0;
+    let children = -1;
+    if (b <= 0x7f || b >= 0xe0 || (b >= 0xc0 && b <= 0xc3)) skip = 0;
+    else if (b >= 0x80 && b <= 0x8f) children = (b & 0x0f) * 2;
+    else if (b >= 0x90 && b <= 0x9f) children = b & 0x0f;
+    else if (b >= 0xa0 && b <= 0xbf) skip = b & 0x1f;
+    else if (i + 4 > n && b !== 0xcc && b !== 0xd0 && b !== 0xd4) return true;
+    else {
+      switch (b) {
+        case 0xc4: case 0xd9: skip = 1 + bytes[i]!; break;
+        case 0xc5: case 0xda: skip = 2 + view.getUint16(i); break;
+        case 0xc6: case 0xdb: skip = 4 + view.getUint32(i); break;
+        case 0xc7: skip = 2 + bytes[i]!; break;
+        case 0xc8: skip = 3 + view.getUint16(i); break;
+        case 0xc9: skip = 5 + view.getUint32(i); break;
+        case 0xca: case 0xce: case 0xd2: skip = 4; break;
+        case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
+        case 0xcc: case 0xd0: skip = 1; break;
+        case 0xcd: case 0xd1: skip = 2; break;
+        case 0xd4: skip = 2; break;
+        case 0xd5: skip = 3; break;
+        case 0xd6: skip = 5; break;
+        case 0xd7: skip = 9; break;
+        case 0xd8: skip = 17; break;
+        case 0xdc: children = view.getUint16(i); skip = 2; break;
+        case 0xdd: children = view.getUint32(i); skip = 4; break;
+        case 0xde: children = view.getUint16(i) * 2; skip = 2; break;
+        case 0xdf: children = view.getUint32(i) * 2; skip = 4; break;
+        default: return true;
+      }
+    }
+    i += skip;
+    if (children > 0) {
+      if (remaining.length + 1 > maxDepth) return false;
+      remaining.push(pending);
+      pending = children;
+    } else if (children === 0 && remaining.length + 1 > maxDepth) return false;
+  }
+  return true;
+}
