@@ -22,6 +22,8 @@ export interface DemoServerOptions extends Partial<DemoConfig> {
   readonly clientDir?: string;
   /** Uniform random numbers in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
+  /** Offer permessage-deflate to clients (see the README's Compression section). Default off. */
+  readonly perMessageDeflate?: boolean;
 }
 
 /** A running demo server. */
@@ -42,7 +44,7 @@ const FULL_NOTICE_HEADROOM = 16;
  * WebSocket endpoint `/ws`, and the authoritative simulation at a fixed tick.
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, ...overrides } = options;
+  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = createLog(config.logLevel);
   const started = Date.now();
@@ -50,7 +52,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const world = createWorld();
   const http: Server = createHttpServer();
   const net = createServer(world, protocol, {
-    transport: webSocketServer({ server: http, path: '/ws' }),
+    transport: webSocketServer({ server: http, path: '/ws', perMessageDeflate }),
     tickRate: config.tickRate,
     maxConnections: config.maxPlayers + FULL_NOTICE_HEADROOM,
     // A dropped player keeps their circle and score for a few seconds in case they come back.
