@@ -82,7 +82,10 @@ describe('Prometheus /metrics and /health', () => {
     await until(() => clients.every((c) => c.state === 'connected'));
     clients[0]!.send(Chat, { text: 'hello' });
     let shouts = 0;
-    await until(() => (shouts += clients[0]!.messages(Shout).length) > 0);
+    await until(() => {
+      shouts += clients[0]!.messages(Shout).length;
+      return shouts > 0;
+    });
     for (let i = 0; i < 20; i++) {
       step();
       await new Promise((r) => setTimeout(r, 5));
