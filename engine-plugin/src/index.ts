@@ -52,10 +52,6 @@ export { RequestError, RequestFailure } from './connection/pending-requests';
 export type { PresenceEvent, PresenceMetadata } from './connection/presence';
 export { topicMatches } from './connection/topics';
 export { JSON_SUBPROTOCOL } from './connection/json-format';
-export {
-  type IncomingRequest,
-  type MessagingAction,
-  type ServerMessagingOptions,
-  defaultIdentityKey,
-} from './ecs/server-messaging';
+export type { IncomingRequest } from './ecs/server-messaging';
+export { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './ecs/messaging-options';
 export type { Directed, Publication, RequestOptions, ServerRequest, SubscribeResult } from './ecs/client-messaging';
