@@ -27,7 +27,7 @@ export { type WebSocketClientOptions, webSocketClient } from './transport/websoc
 export type { Connection, ConnectionState, ConnectionStats } from './connection/connection';
 export type { ConnectionEvent } from './connection/connection-events';
 export type { ClientEvent, ClientState } from './connection/client-connection';
-export { type LogFields, type LogLevel, type Logger, consoleLogger, silentLogger } from './connection/logger';
+export { type FieldsFirstLogger, type LogFields, type LogLevel, type Logger, consoleLogger, fieldsFirstLogger, silentLogger } from './connection/logger';
 export { DEFAULT_SETTINGS, type NetworkSettings } from './connection/settings';
 export type { Authenticate } from './connection/server-endpoint';
 export { AdmissionRefused } from './connection/admission-refused';

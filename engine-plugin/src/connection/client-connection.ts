@@ -16,6 +16,7 @@ import {
 } from '../protocol/frames';
 import { ProtocolError } from '../protocol/protocol-error';
 import { MessageCodec } from '../schema/message-codec';
+import { ResyncMessage } from '../schema/system-messages';
 import type { MessageType } from '../schema/message';
 import { type Protocol, describeMismatch } from '../schema/protocol';
 import { type Clock, type TimerHandle, systemClock } from '../transport/clock';
@@ -82,6 +83,15 @@ export class ClientConnection {
   private socket: Socket | undefined;
   private sessionToken = '';
   private frames: Uint8Array[] = [];
+  /** Messages lifted out of frames whose state was dropped by {@link ClientConnection.compact}. */
+  private held: ReceivedMessage[] = [];
+  /**
+   * True after frames were compacted: their state is gone, so state sections are skipped until
+   * the snapshot asked for arrives. The layer that understands state sections clears it.
+   */
+  resyncing = false;
+  /** Sessions so far: a Welcome that does not resume starts a new one (ownership etc. reset). */
+  session = 0;
   private events: ClientEvent[] = [];
   private attempt = 0;
   private timer: TimerHandle | undefined;
@@ -203,6 +213,11 @@ export class ClientConnection {
         this.channel.restart();
         this.receiver.received = 0;
         this.lastInputProcessed = 0;
+        // Frames still queued from the expired session describe a world that no longer exists.
+        this.frames = [];
+        this.held = [];
+        this.resyncing = false;
+        this.session++;
       } else this.channel.ack(welcome.received);
       this.replayNext = resumed;
       this.connectionId = welcome.connectionId;
@@ -217,8 +232,7 @@ export class ClientConnection {
     }
     switch (kind) {
       case FrameKind.Tick:
-        if (this.frames.length >= this.settings.inboundCapacity)
-          throw new ProtocolError('inbound frame queue full: the game loop is not calling receive', CloseCode.SlowConsumer);
+        if (this.frames.length >= this.settings.inboundCapacity) this.compact();
         this.frames.push(data);
         this.options.onTick?.(readTickHeader(r).tick, this.lastHeard);
         break;
@@ -328,6 +342,47 @@ export class ClientConnection {
   }
 
   /**
+   * The game loop stopped calling `receive` (a hidden browser tab, a debugger) and the frame queue
+   * is full. Rather than close, keep every message (bounded), drop the queued state — it can be
+   * replaced — and ask the server for a full snapshot, which the next `receive` applies.
+   */
+  private compact(): void {
+    const frames = this.frames;
+    this.frames = [];
+    // As many as the server may queue for us: the mirror of its outbound channel bound.
+    const limit = this.settings.channelCapacity;
+    for (const frame of frames) {
+      this.readFrame(frame, (message) => {
+        if (this.held.length >= limit)
+          throw new ProtocolError('messages piled up while the game loop was not calling receive', CloseCode.SlowConsumer);
+        this.held.push(message);
+      });
+    }
+    this.resyncing = true;
+    this.logger.info('frame queue full: state dropped, snapshot requested', { frames: frames.length });
+    this.send(ResyncMessage, {});
+    this.flush();
+  }
+
+  /** Header and messages of one Tick frame; returns the reader at the state section and the tick. */
+  private readFrame(frame: Uint8Array, onMessage: (message: ReceivedMessage) => void): { r: ByteReader; tick: number } {
+    const r = new ByteReader(frame, 1);
+    const header = readTickHeader(r);
+    if (header.ack > this.channel.lastSentSeq) throw new ProtocolError(`ack ${header.ack} for a message never sent`);
+    this.channel.ack(header.ack);
+    if (header.lastInput > this.lastInputProcessed) this.lastInputProcessed = header.lastInput;
+    this.receiver.read(
+      r,
+      (message) => {
+        this.stats.messagesIn++;
+        onMessage(message);
+      },
+      (error) => this.pushError(error),
+    );
+    return { r, tick: header.tick };
+  }
+
+  /**
    * Apply the Tick frames that arrived since the last call: acknowledgements, messages (valid,
    * de-duplicated) and the state section, in order.
    */
@@ -335,25 +390,18 @@ export class ClientConnection {
     onMessage: (message: ReceivedMessage) => void,
     onState: (r: ByteReader, tick: number) => void,
   ): void {
+    if (this.held.length > 0) {
+      const held = this.held;
+      this.held = [];
+      for (const message of held) onMessage(message);
+    }
     if (this.frames.length === 0) return;
     const frames = this.frames;
     this.frames = [];
     for (const frame of frames) {
       try {
-        const r = new ByteReader(frame, 1);
-        const header = readTickHeader(r);
-        if (header.ack > this.channel.lastSentSeq) throw new ProtocolError(`ack ${header.ack} for a message never sent`);
-        this.channel.ack(header.ack);
-        if (header.lastInput > this.lastInputProcessed) this.lastInputProcessed = header.lastInput;
-        this.receiver.read(
-          r,
-          (message) => {
-            this.stats.messagesIn++;
-            onMessage(message);
-          },
-          (error) => this.pushError(error),
-        );
-        onState(r, header.tick);
+        const { r, tick } = this.readFrame(frame, onMessage);
+        onState(r, tick);
       } catch (error) {
         const code = error instanceof ProtocolError ? error.code : CloseCode.InternalError;
         this.pushError(error instanceof Error ? error : new Error(String(error)), code);

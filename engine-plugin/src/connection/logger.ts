@@ -1,7 +1,10 @@
 /** Structured fields attached to a log line. */
 export type LogFields = Record<string, string | number | boolean | undefined>;
 
-/** Where tickwire logs. Pino, console or anything with these four methods fits. */
+/**
+ * Where tickwire logs: message first, structured fields second. Loggers that take the fields
+ * first (pino, bunyan) fit through {@link fieldsFirstLogger}.
+ */
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -34,6 +37,24 @@ export function consoleLogger(level: LogLevel = 'info'): Logger {
     else console.log(line);
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** The shape of pino-style loggers: structured fields first, then the message. */
+export interface FieldsFirstLogger {
+  debug(fields: LogFields, message: string): void;
+  info(fields: LogFields, message: string): void;
+  warn(fields: LogFields, message: string): void;
+  error(fields: LogFields, message: string): void;
+}
+
+/** tickwire's {@link Logger} over a pino-style logger: `createServer(…, { logger: fieldsFirstLogger(pino()) })`. */
+export function fieldsFirstLogger(target: FieldsFirstLogger): Logger {
+  return {
+    debug: (message, fields) => target.debug(fields ?? {}, message),
+    info: (message, fields) => target.info(fields ?? {}, message),
+    warn: (message, fields) => target.warn(fields ?? {}, message),
+    error: (message, fields) => target.error(fields ?? {}, message),
+  };
 }
 
 /** A logger that drops everything (tests, benchmarks). */

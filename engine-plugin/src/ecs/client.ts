@@ -12,6 +12,9 @@ import type { Protocol } from '../schema/protocol';
 import type { Component } from '../schema/component';
 import { ClientReplication, type EntitySink } from '../replication/client-replication';
 import { Networked } from './networked';
+import { OwnershipMessage } from '../schema/system-messages';
+import type { MessageData } from '../schema/message';
+import { SNAPSHOT_FLAG } from '../replication/state-section';
 import { TickBuffers } from './received';
 import { ClientMessaging, type Directed, type Publication, type RequestOptions, type ServerRequest, type SubscribeResult } from './client-messaging';
 import type { PresenceEvent } from '../connection/presence';
@@ -55,6 +58,8 @@ export class NetworkClient {
   /** Request/response, topics, direct messages and presence (see the README's Messaging section). */
   readonly messaging: ClientMessaging;
   private readonly messageBuffers = new TickBuffers<MessageType, unknown>();
+  private readonly ownedServerIds = new Set<number>();
+  private session = 0;
   private eventBuffer: ClientEvent[] = [];
   private readonly clock: Clock;
   private lastPresent = -1;
@@ -111,6 +116,30 @@ export class NetworkClient {
     };
   }
 
+  private noteOwnership(notice: MessageData<typeof OwnershipMessage>): void {
+    if (notice.owned) this.ownedServerIds.add(notice.entity);
+    else this.ownedServerIds.delete(notice.entity);
+  }
+
+  /**
+   * Local ids of the entities the server says this client controls (`net.setOwner` on the
+   * server), among those already in the world: what to predict and what the camera follows.
+   */
+  owned(): number[] {
+    const out: number[] = [];
+    for (const serverId of this.ownedServerIds) {
+      const local = this.replication.localId(serverId);
+      if (local !== undefined) out.push(local);
+    }
+    return out;
+  }
+
+  /** True when this client controls the local entity `eid`. */
+  owns(eid: number): boolean {
+    const serverId = this.replication.serverId(eid);
+    return serverId !== undefined && this.ownedServerIds.has(serverId);
+  }
+
   /** Open the connection (retries per the reconnect option). */
   connect(): void {
     this.connection.open();
@@ -142,15 +171,26 @@ export class NetworkClient {
    * smoothed predicted ones) into the store.
    */
   readonly receive = (): void => {
+    if (this.session !== this.connection.session) {
+      this.session = this.connection.session;
+      this.ownedServerIds.clear();
+    }
     this.messageBuffers.clear();
     this.messaging.beginFrame();
     this.replication.beginTick();
     let arrived = false;
     this.connection.receive(
       (message) => {
-        if (!this.messaging.route(message)) this.messageBuffers.push(message.type, message.data);
+        if (message.type === OwnershipMessage) this.noteOwnership(message.data as MessageData<typeof OwnershipMessage>);
+        else if (!this.messaging.route(message)) this.messageBuffers.push(message.type, message.data);
       },
       (r, tick) => {
+        if (this.connection.resyncing) {
+          // Frames were dropped while the game loop was away: deltas have no base until the snapshot.
+          if (r.remaining === 0 || (r.u8() & SNAPSHOT_FLAG) === 0) return;
+          r.offset--;
+          this.connection.resyncing = false;
+        }
         this.tick = tick;
         arrived = true;
         this.interpolation.frame(tick);

@@ -9,6 +9,8 @@ import type { MessageType } from '../schema/message';
 import type { Protocol } from '../schema/protocol';
 import { ServerReplication, type ServerReplicationOptions } from '../replication/server-replication';
 import { Networked } from './networked';
+import { Ownership } from './ownership';
+import { OwnershipMessage, ResyncMessage } from '../schema/system-messages';
 import { type Received, TickBuffers } from './received';
 import { type IncomingRequest, ServerMessaging } from './server-messaging';
 import type { ServerMessagingOptions } from './messaging-options';
@@ -48,7 +50,7 @@ export class NetworkServer {
   readonly messaging: ServerMessaging;
   private readonly messageBuffers = new TickBuffers<MessageType, Received<unknown>>();
   private eventBuffer: ConnectionEvent[] = [];
-  private readonly owners = new Map<number, number>();
+  private readonly ownership = new Ownership();
   private readonly unobserve: Array<() => void> = [];
   /** When this tick's `receive` started (performance.now), for the tick-duration observer hook. */
   private tickStartedAt = -1;
@@ -75,7 +77,7 @@ export class NetworkServer {
       }),
       observe(world, onRemove(Networked), (eid: number) => {
         replication.despawn(eid);
-        this.owners.delete(eid);
+        this.ownership.forget(eid);
       }),
     );
     protocol.components.forEach((component, id) => {
@@ -126,7 +128,8 @@ export class NetworkServer {
         this.messaging.connectionEvent(event);
       },
       (source, message) => {
-        if (!this.messaging.route(source, message)) this.messageBuffers.push(message.type, { source, data: message.data });
+        if (message.type === ResyncMessage) this.replication.resync(source.id);
+        else if (!this.messaging.route(source, message)) this.messageBuffers.push(message.type, { source, data: message.data });
       },
     );
   };
@@ -280,28 +283,33 @@ export class NetworkServer {
     return this.endpoint.connections.get(id);
   }
 
-  /** Record which connection owns an entity (its inputs may drive it); undefined to clear. */
+  /**
+   * Record which connection owns an entity (its inputs may drive it); undefined to clear. The
+   * owner is told (`tickwire.ownership`), so its client knows which entity to predict and follow.
+   */
   setOwner(eid: number, owner: Connection | undefined): void {
-    if (owner) this.owners.set(eid, owner.id);
-    else this.owners.delete(eid);
+    const previous = this.ownership.owner(eid);
+    if (previous === owner?.id) return;
+    this.ownership.set(eid, owner?.id);
+    const released = previous === undefined ? undefined : this.endpoint.connections.get(previous);
+    if (released) released.enqueue(OwnershipMessage, { entity: eid, owned: false });
+    if (owner) this.session(owner)?.enqueue(OwnershipMessage, { entity: eid, owned: true });
   }
 
   /** The connection that owns an entity, if any (still connected or held). */
   owner(eid: number): Connection | undefined {
-    const id = this.owners.get(eid);
+    const id = this.ownership.owner(eid);
     return id === undefined ? undefined : this.endpoint.connections.get(id);
   }
 
-  /** Entities owned by a connection. */
+  /** Entities owned by a connection (a copy: safe to remove them while iterating). */
   owned(connection: Connection): number[] {
-    const out: number[] = [];
-    for (const [eid, id] of this.owners) if (id === connection.id) out.push(eid);
-    return out;
+    return [...this.ownership.entities(connection.id)];
   }
 
   /** True when `connection` owns `eid`: check it before acting on an entity id a client named. */
   owns(connection: Connection, eid: number): boolean {
-    return this.owners.get(eid) === connection.id;
+    return this.ownership.owner(eid) === connection.id;
   }
 
   /**
@@ -312,8 +320,8 @@ export class NetworkServer {
     const out: Array<Received<ShapeValue<S>> & { readonly eid: number }> = [];
     const received = this.messages(type);
     if (received.length === 0) return out;
-    for (const [eid, id] of this.owners) {
-      for (const input of received) if (input.source.id === id) out.push({ ...input, eid });
+    for (const input of received) {
+      for (const eid of this.ownership.entities(input.source.id)) out.push({ ...input, eid });
     }
     return out;
   }

@@ -7,6 +7,11 @@ export const CloseCode = {
   Normal: 1000,
   /** The endpoint is going away (browser tab closed, client stopped). */
   GoingAway: 1001,
+  /**
+   * Never sent: what a socket reports locally when it ended without a close frame (network drop,
+   * refused connection — browsers hide the HTTP status of a refused upgrade behind it).
+   */
+  AbnormalClosure: 1006,
   /** A malformed frame: bad kind byte, truncated field, varint overflow. */
   ProtocolError: 1002,
   /** A data type the endpoint does not accept: tickwire speaks binary frames only. */

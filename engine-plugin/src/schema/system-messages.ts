@@ -38,5 +38,14 @@ export const AuthStatusMessage = defineMessage(
 /** Client → server: a fresh token for this connection, verified by the server's `verifyToken`. */
 export const RefreshTokenMessage = defineMessage('tickwire.refreshToken', { token: t.string({ maxBytes: 4096 }) }, { direction: 'toServer' });
 
+/**
+ * Server → client: this client now controls (`owned: true`) or no longer controls a server
+ * entity, so it knows which entity to predict and follow without a game message for it.
+ */
+export const OwnershipMessage = defineMessage('tickwire.ownership', { entity: t.u32(), owned: t.bool() }, { direction: 'toClient' });
+
+/** Client → server: its world fell behind beyond repair (e.g. a hidden tab); send a full snapshot. */
+export const ResyncMessage = defineMessage('tickwire.resync', {}, { direction: 'toServer' });
+
 /** The built-in message types, in id order. Append only: ids are positions in this list. */
-export const SYSTEM_MESSAGES = [ErrorMessage, AuthStatusMessage, RefreshTokenMessage, ...MESSAGING_MESSAGES] as const;
+export const SYSTEM_MESSAGES = [ErrorMessage, AuthStatusMessage, RefreshTokenMessage, ...MESSAGING_MESSAGES, OwnershipMessage, ResyncMessage] as const;
