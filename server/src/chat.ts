@@ -1,7 +1,8 @@
-import { ChatLine, Player, Say } from '@tickwire/demo-shared';
+import { Player, Say } from '@tickwire/demo-shared';
 import type { Connection } from 'tickwire';
 import type { Game } from './game';
 import { playerOf } from './players';
+import { announceNear } from './view-groups';
 
 /** Fewest ticks between two lines from one player: enough to stop a flood, never felt by a typist. */
 const MIN_TICKS_BETWEEN_LINES = 5;
@@ -19,7 +20,7 @@ export function chatRelay(): (game: Game) => void {
       const last = lastLineTick.get(source);
       if (last !== undefined && net.tick - last < MIN_TICKS_BETWEEN_LINES) continue;
       lastLineTick.set(source, net.tick);
-      net.broadcast(ChatLine, { from: Player.name[eid]!, hue: Player.hue[eid]!, text, system: false });
+      announceNear(game, eid, { from: Player.name[eid]!, hue: Player.hue[eid]!, text, system: false });
     }
   };
 }

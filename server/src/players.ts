@@ -1,10 +1,10 @@
-import { ChatLine, Join, Joined, Player, Position, cleanName } from '@tickwire/demo-shared';
+import { Join, Joined, Player, Position, cleanName } from '@tickwire/demo-shared';
 import { addComponent, addEntity, hasComponent, query, removeEntity } from 'bitecs';
 import { CloseCode, type Connection, Networked } from 'tickwire';
 import type { Game } from './game';
 import { sendLeaderboard } from './leaderboard';
 import { MoveIntent, randomSpot, stopMoving } from './movement';
-import { placeInViewGroup } from './view-groups';
+import { announceNear, placeInViewGroup } from './view-groups';
 
 /** The player entity a connection controls, if it has joined. */
 export function playerOf({ world, net }: Game, connection: Connection): number | undefined {
@@ -67,7 +67,7 @@ export function handleJoins(game: Game): void {
     net.setOwner(eid, source);
     net.send(source, Joined, { entity: eid });
     sendLeaderboard(game, source);
-    net.broadcast(ChatLine, { from: '', hue: 0, text: `${name} joined`, system: true });
+    announceNear(game, eid, { from: '', hue: 0, text: `${name} joined`, system: true });
     log.info({ connection: source.id, entity: eid, name, players: playerCount(game) }, 'player joined');
   }
 }
@@ -76,9 +76,9 @@ function removePlayer(game: Game, connection: Connection): void {
   const { world, net, log } = game;
   for (const eid of net.owned(connection)) {
     const name = hasComponent(world, eid, Player) ? Player.name[eid]! : undefined;
+    if (name !== undefined) announceNear(game, eid, { from: '', hue: 0, text: `${name} left`, system: true });
     removeEntity(world, eid);
     if (name === undefined) continue;
-    net.broadcast(ChatLine, { from: '', hue: 0, text: `${name} left`, system: true });
     log.info({ connection: connection.id, entity: eid, name, players: playerCount(game) }, 'player left');
   }
 }

@@ -1,4 +1,5 @@
-import type { Connection } from 'tickwire';
+import { ChatLine } from '@tickwire/demo-shared';
+import type { Connection, MessageData } from 'tickwire';
 import { ENTITY_CAPACITY, type Game } from './game';
 
 /**
@@ -25,6 +26,16 @@ export function placeInViewGroup({ net, config }: Game, eid: number, index: numb
   ViewGroup.of[eid] = group;
   net.addToRoom(eid, roomName(group));
   if (connection) net.joinRoom(connection, roomName(group));
+}
+
+/**
+ * A chat line for everyone who can see `eid`: its view group, or everybody without view groups.
+ * A server-wide notice per join would cost every client a message per join: O(n²) in a ramp.
+ */
+export function announceNear({ net }: Game, eid: number, line: MessageData<typeof ChatLine>): void {
+  const group = ViewGroup.of[eid]!;
+  if (group > 0) net.broadcastToRoom(roomName(group), ChatLine, line);
+  else net.broadcast(ChatLine, line);
 }
 
 /** True when two entities may see and touch each other. */
