@@ -53,7 +53,8 @@ export interface WebSocketClientTransport extends ClientTransport {
 
 /**
  * A {@link ClientTransport} over any WHATWG-style WebSocket: the browser's by default, `ws`'s on
- * Node (see `nodeWebSocketClient`). Every {@link ClientTransport.open} dials `url` afresh.
+ * Node (see `nodeWebSocketClient`). Every {@link ClientTransport.open} dials `url` afresh (calling
+ * it first when it is a function, e.g. to put the current token in the query).
  *
  * Behaviour the layers above rely on:
  * - binary messages arrive as `Uint8Array`, text frames as `string` (so they can be refused with 1003);
@@ -67,7 +68,7 @@ export interface WebSocketClientTransport extends ClientTransport {
  * - `send` before `open` throws, as the underlying WebSocket does; `send` after close is dropped.
  *   The caller must not mutate a buffer after handing it to `send` (`ws` queues it without copying).
  */
-export function webSocketClient(url: string, options: WebSocketClientOptions = {}): WebSocketClientTransport {
+export function webSocketClient(url: string | (() => string), options: WebSocketClientOptions = {}): WebSocketClientTransport {
   const protocols = options.protocols ? [...options.protocols] : undefined;
   return {
     open(handlers: ClientSocketHandlers): WebSocketClientSocket {
@@ -75,7 +76,8 @@ export function webSocketClient(url: string, options: WebSocketClientOptions = {
       if (!WebSocketClass) return failedSocket(handlers, 'no WebSocket implementation available');
       let ws: WebSocketLike;
       try {
-        ws = new WebSocketClass(url, protocols);
+        // A function is asked again on every attempt, so a reconnect can carry a refreshed token.
+        ws = new WebSocketClass(typeof url === 'function' ? url() : url, protocols);
       } catch (error) {
         // A malformed URL or subprotocol throws synchronously; the caller still gets a socket and
         // one close, on a later tick, like any other connection failure.
