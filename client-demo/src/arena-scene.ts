@@ -1,14 +1,15 @@
-import { ARENA, ChatLine, Join, Joined, Leaderboard, Move, type MoveDirection, Position, Say } from '@tickwire/demo-shared';
-import { hasComponent, query } from 'bitecs';
+import { ARENA, ChatLine, Join, Leaderboard, Position, Say } from '@tickwire/demo-shared';
+import { query } from 'bitecs';
 import * as Phaser from 'phaser';
 import { type NetworkClient, Networked } from 'tickwire';
 import { ChatPanel } from './chat-panel';
 import { ConnectionNotice } from './connection-notice';
-import { type DisplayPositions, replicatedPositions } from './display-position';
 import { Hud } from './hud';
 import { KeyboardDirection } from './keyboard-direction';
 import type { LaunchOptions } from './launch-options';
 import { LeaderboardPanel } from './leaderboard-panel';
+import { toggleNetcode } from './net-toggles';
+import { OwnPlayer } from './own-player';
 import { StatusOverlay } from './status-overlay';
 import { TrafficMeter } from './traffic-meter';
 import { WorldRenderer } from './world-renderer';
@@ -24,10 +25,8 @@ function element<T extends HTMLElement>(id: string): T {
  * send input, draw, `flush` — in that order, like the server's `receive … flush`.
  */
 export class ArenaScene extends Phaser.Scene {
-  /** The server entity id of our player, once the server told us. */
-  ownServerId: number | undefined;
-  /** Where entities are drawn; swap for an interpolated or predicted source. */
-  positions: DisplayPositions = replicatedPositions;
+  /** The player we control: predicted, steered by our inputs, followed by the camera. */
+  readonly own: OwnPlayer;
   private worldRenderer!: WorldRenderer;
   private keyboard!: KeyboardDirection;
   private readonly notice: ConnectionNotice;
@@ -36,13 +35,13 @@ export class ArenaScene extends Phaser.Scene {
   private readonly status = new StatusOverlay(element('status'), element('status-title'), element('status-detail'));
   private readonly leaderboard: LeaderboardPanel;
   private readonly chat: ChatPanel;
-  private sentDirection: MoveDirection = { x: 0, y: 0 };
 
   constructor(
     readonly net: NetworkClient,
     readonly launch: LaunchOptions,
   ) {
     super('arena');
+    this.own = new OwnPlayer(net);
     this.notice = new ConnectionNotice(launch.serverUrl);
     this.leaderboard = new LeaderboardPanel(element('leaderboard'), launch.name);
     this.chat = new ChatPanel(
@@ -53,12 +52,14 @@ export class ArenaScene extends Phaser.Scene {
       () => this.keyboard.release(),
     );
     window.addEventListener('keydown', (event) => {
-      if ((event.key === 'h' || event.key === 'H') && !this.chat.isOpen) this.hud.toggle();
+      if (this.chat.isOpen || event.repeat) return;
+      if (event.key === 'h' || event.key === 'H') this.hud.toggle();
+      else toggleNetcode(net, event.key);
     });
   }
 
   create(): void {
-    this.worldRenderer = new WorldRenderer(this, this.positions);
+    this.worldRenderer = new WorldRenderer(this);
     this.keyboard = new KeyboardDirection(this.input.keyboard!);
     this.cameras.main.centerOn(ARENA.width / 2, ARENA.height / 2);
     let hiddenTimer: ReturnType<typeof setInterval> | undefined;
@@ -68,13 +69,6 @@ export class ArenaScene extends Phaser.Scene {
     });
   }
 
-  /** The local entity of our player, if it is in the world yet. */
-  ownEntity(): number | undefined {
-    if (this.ownServerId === undefined) return undefined;
-    const local = this.net.localId(this.ownServerId);
-    return local !== undefined && hasComponent(this.net.world, local, Position) ? local : undefined;
-  }
-
   override update(time: number): void {
     this.runNetwork();
     this.draw();
@@ -82,7 +76,13 @@ export class ArenaScene extends Phaser.Scene {
     this.traffic.sample(this.net.connection.stats, time);
     this.hud.update({
       state: this.net.state,
+      interpolation: this.net.interpolation.enabled,
+      prediction: this.net.prediction.enabled,
       rttMs: this.net.rtt,
+      jitterMs: this.net.timeSync.jitterMs,
+      renderDelayMs: this.net.renderDelayMs,
+      pendingInputs: this.own.pendingInputs,
+      maxCorrection: this.own.maxCorrection,
       kbpsIn: this.traffic.kbpsIn,
       kbpsOut: this.traffic.kbpsOut,
       entities: query(this.net.world, [Networked]).length,
@@ -92,7 +92,8 @@ export class ArenaScene extends Phaser.Scene {
   }
 
   /**
-   * The client's network tick: `receive`, react to events and messages, send input, `flush`.
+   * The client's network tick: `receive` (which also writes this frame's interpolated and
+   * predicted positions into the store), react to events and messages, send input, `flush`.
    * Runs every rendered frame, and on a timer while the tab is hidden (browsers stop rendering
    * hidden tabs, and unread server frames would pile up until the client gave up on them).
    */
@@ -103,32 +104,24 @@ export class ArenaScene extends Phaser.Scene {
       this.notice.handle(event);
       // A resumed session still has its player; a new one (first visit, or the server forgot us) needs one.
       if (event.type === 'connected' && !event.resumed) {
-        this.ownServerId = undefined;
-        this.sentDirection = { x: 0, y: 0 };
+        this.own.forget();
         net.send(Join, { name: this.launch.name });
       }
     }
-    for (const joined of net.messages(Joined)) this.ownServerId = joined.entity;
+    this.own.update();
     for (const line of net.messages(ChatLine)) this.chat.add(line);
     const boards = net.messages(Leaderboard);
     if (boards.length > 0) this.leaderboard.show(boards[boards.length - 1]!);
-    this.sendDirection();
+    // Keys typed into the chat, or held while the tab is hidden, do not walk the player.
+    const idle = this.chat.isOpen || document.hidden;
+    this.own.steer(idle ? { x: 0, y: 0 } : this.keyboard.read(), performance.now());
     net.flush();
   }
 
-  /** Send the held direction when it changes: the server keeps applying the last one. */
-  private sendDirection(): void {
-    const idle = this.chat.isOpen || this.ownServerId === undefined || document.hidden;
-    const held = idle ? { x: 0, y: 0 } : this.keyboard.read();
-    if (held.x === this.sentDirection.x && held.y === this.sentDirection.y) return;
-    if (this.net.state !== 'connected') return;
-    this.net.send(Move, held);
-    this.sentDirection = held;
-  }
-
   private draw(): void {
-    const own = this.ownEntity();
+    const own = this.own.entity;
     this.worldRenderer.draw(this.net.world, own);
-    if (own !== undefined) this.cameras.main.centerOn(this.positions.x(own), this.positions.y(own));
+    // The store holds what to draw this frame (predicted for us, interpolated for the rest).
+    if (own !== undefined) this.cameras.main.centerOn(Position.x[own]!, Position.y[own]!);
   }
 }

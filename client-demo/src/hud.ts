@@ -1,7 +1,19 @@
 /** What the network HUD shows, read fresh each frame. */
 export interface HudReadings {
   readonly state: string;
+  /** Remote entities drawn between server states (I). */
+  readonly interpolation: boolean;
+  /** Our own player predicted from our inputs (P). */
+  readonly prediction: boolean;
   readonly rttMs: number;
+  /** Frame arrival jitter, ms. */
+  readonly jitterMs: number;
+  /** How far behind the newest server state remote entities are drawn, ms. */
+  readonly renderDelayMs: number;
+  /** Our inputs the server has not processed yet. */
+  readonly pendingInputs: number;
+  /** Largest prediction correction so far, world units. */
+  readonly maxCorrection: number;
   readonly kbpsIn: number;
   readonly kbpsOut: number;
   readonly entities: number;
@@ -10,8 +22,8 @@ export interface HudReadings {
 }
 
 /**
- * The network HUD: a small panel of live connection numbers, shown or hidden with H. Rows are
- * rendered from a list, so more (interpolation delay, prediction error…) are one line each.
+ * The network HUD: a small panel of live connection numbers, shown or hidden with H, with the
+ * interpolation (I) and prediction (P) switches, so their effect can be watched while toggling.
  */
 export class Hud {
   private lastText = '';
@@ -30,7 +42,13 @@ export class Hud {
     if (!this.visible) return;
     const rows: Array<[string, string]> = [
       ['state', readings.state],
+      ['interpolation · I', readings.interpolation ? 'on' : 'off'],
+      ['prediction · P', readings.prediction ? 'on' : 'off'],
       ['rtt', `${readings.rttMs.toFixed(0)} ms`],
+      ['jitter', `${readings.jitterMs.toFixed(1)} ms`],
+      ['render delay', `${readings.renderDelayMs.toFixed(0)} ms`],
+      ['pending inputs', String(readings.pendingInputs)],
+      ['max correction', `${readings.maxCorrection.toFixed(2)} u`],
       ['in', `${readings.kbpsIn.toFixed(1)} kbps`],
       ['out', `${readings.kbpsOut.toFixed(1)} kbps`],
       ['entities', String(readings.entities)],

@@ -21,10 +21,12 @@ export interface TestHook {
   /** This client's connection id (0 before the first Welcome). */
   readonly connectionId: number;
   readonly state: string;
-  /** The server entity id of our player, once joined. */
+  /** The server entity id of our player, once the server said it is ours and it arrived. */
   readonly ownServerId: number | undefined;
-  /** Where our player is, as last received. */
+  /** Where our player is drawn this frame (predicted, plus any fading correction). */
   ownPosition(): { x: number; y: number } | undefined;
+  /** Our inputs the server has not processed yet. */
+  readonly pendingInputs: number;
   /** Every player this client sees, by server entity id. */
   players(): Record<number, HookPlayer>;
 }
@@ -47,10 +49,14 @@ export function installTestHook(net: NetworkClient, scene: ArenaScene): void {
       return net.state;
     },
     get ownServerId() {
-      return scene.ownServerId;
+      const own = scene.own.entity;
+      return own === undefined ? undefined : net.serverId(own);
+    },
+    get pendingInputs() {
+      return scene.own.pendingInputs;
     },
     ownPosition() {
-      const own = scene.ownEntity();
+      const own = scene.own.entity;
       return own === undefined ? undefined : { x: Position.x[own]!, y: Position.y[own]! };
     },
     players() {

@@ -1,7 +1,6 @@
 import { ARENA, BOT_RADIUS, Bot, Orb, PLAYER_RADIUS, Player, Position, orbRadius } from '@tickwire/demo-shared';
 import { type World, hasComponent, query } from 'bitecs';
 import * as Phaser from 'phaser';
-import type { DisplayPositions } from './display-position';
 
 const ORB_COLORS: Record<number, number> = { 1: 0x3ddbd9, 2: 0xf2cc60, 3: 0xf778ba, 5: 0xffffff };
 const BOT_COLOR = 0x6e7b8b;
@@ -14,17 +13,15 @@ function hueColor(hue: number, value = 0.95): number {
 
 /**
  * Draws the replicated world: the arena, orbs and bots as dots, players as coloured circles with
- * their name and score. Positions come only from `positions`, never straight from the store.
+ * their name and score. Positions are read from the store every frame: tickwire's `receive` has
+ * written there what to draw now (interpolated remote entities, our predicted player).
  */
 export class WorldRenderer {
   private readonly dots: Phaser.GameObjects.Graphics;
   private readonly bodies: Phaser.GameObjects.Graphics;
   private readonly labels = new Map<number, Phaser.GameObjects.Text>();
 
-  constructor(
-    private readonly scene: Phaser.Scene,
-    private readonly positions: DisplayPositions,
-  ) {
+  constructor(private readonly scene: Phaser.Scene) {
     this.drawArena(scene.add.graphics());
     this.dots = scene.add.graphics();
     this.bodies = scene.add.graphics();
@@ -40,20 +37,19 @@ export class WorldRenderer {
 
   /** Redraw everything for this frame; `own` is the local player's entity, ringed in white. */
   draw(world: World, own: number | undefined): void {
-    const { positions } = this;
     const dots = this.dots.clear();
     for (const eid of query(world, [Orb, Position])) {
       const value = Orb.value[eid]!;
-      dots.fillStyle(ORB_COLORS[value] ?? 0xffffff, 0.9).fillCircle(positions.x(eid), positions.y(eid), orbRadius(value));
+      dots.fillStyle(ORB_COLORS[value] ?? 0xffffff, 0.9).fillCircle(Position.x[eid]!, Position.y[eid]!, orbRadius(value));
     }
     dots.fillStyle(BOT_COLOR, 0.75);
-    for (const eid of query(world, [Bot, Position])) dots.fillCircle(positions.x(eid), positions.y(eid), BOT_RADIUS);
+    for (const eid of query(world, [Bot, Position])) dots.fillCircle(Position.x[eid]!, Position.y[eid]!, BOT_RADIUS);
 
     const bodies = this.bodies.clear();
     const seen = new Set<number>();
     for (const eid of query(world, [Player, Position])) {
-      const x = positions.x(eid);
-      const y = positions.y(eid);
+      const x = Position.x[eid]!;
+      const y = Position.y[eid]!;
       const hue = Player.hue[eid]!;
       bodies.fillStyle(hueColor(hue), 1).fillCircle(x, y, PLAYER_RADIUS);
       bodies.lineStyle(3, eid === own ? 0xffffff : hueColor(hue, 0.55), 1).strokeCircle(x, y, PLAYER_RADIUS);

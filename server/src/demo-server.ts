@@ -11,7 +11,7 @@ import type { Game } from './game';
 import { DEFAULT_CLIENT_DIR, clientIsBuilt, createRequestListener } from './http';
 import { leaderboardPublisher } from './leaderboard';
 import { createLog, tickwireLog } from './log';
-import { movePlayers, readMoves } from './movement';
+import { applyMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
 import { handleConnections, handleJoins } from './players';
 import { TickStats } from './tick-stats';
@@ -55,8 +55,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     transport: webSocketServer({ server: http, path: '/ws', perMessageDeflate }),
     tickRate: config.tickRate,
     maxConnections: config.maxPlayers + FULL_NOTICE_HEADROOM,
-    // A dropped player keeps their circle and score for a few seconds in case they come back.
-    resumeGraceMs: 5_000,
+    // A dropped player keeps their circle and score for 15 s: long enough for a phone that lost
+    // its signal or a laptop that slept briefly to resume the same session.
+    resumeGraceMs: 15_000,
     logger: tickwireLog(log),
   });
   const game: Game = { world, net, config, log, random };
@@ -73,8 +74,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     net.receive();
     handleConnections(game);
     handleJoins(game);
-    readMoves(game);
-    movePlayers(game, dt);
+    applyMoves(game);
     wanderBots(game, dt);
     collectOrbs(game);
     relayChat(game);

@@ -1,43 +1,19 @@
-import { ARENA, Move, PLAYER_RADIUS, Player, Position, applyMove } from '@tickwire/demo-shared';
-import { hasComponent, query } from 'bitecs';
-import { ENTITY_CAPACITY, type Game } from './game';
+import { ARENA, Move, PLAYER_RADIUS, Player, applyMove } from '@tickwire/demo-shared';
+import { hasComponent } from 'bitecs';
+import type { Game } from './game';
 
 /**
- * The direction each player last asked to move in. Server-only (not in the protocol): clients
- * see the resulting Position, never each other's keys.
+ * Apply this tick's Move inputs, one shared step per input, in the order they were sent: the
+ * client predicts with the same steps, so its player lands where the server puts it. Each input
+ * moves only the entities its sender owns (the ownership record, never an id from the client),
+ * and it carries a direction, never a position. tickwire hands game code at most
+ * `maxInputsPerTick` inputs per connection per tick and queues the rest (closing the connection
+ * with 4005 when the queue overflows), so a client sending faster than `INPUT_RATE` is held back.
  */
-export const MoveIntent = {
-  x: new Int8Array(ENTITY_CAPACITY),
-  y: new Int8Array(ENTITY_CAPACITY),
-};
-
-/**
- * Take this tick's Move inputs. An input only ever steers the entities its sender owns, so a
- * client cannot move anyone else, and it carries a direction, never a position.
- */
-export function readMoves({ world, net }: Game): void {
-  for (const { source, data } of net.messages(Move)) {
-    for (const eid of net.owned(source)) {
-      if (!hasComponent(world, eid, MoveIntent)) continue;
-      MoveIntent.x[eid] = data.x;
-      MoveIntent.y[eid] = data.y;
-    }
+export function applyMoves({ world, net }: Game): void {
+  for (const { eid, data } of net.ownedInputs(Move)) {
+    if (hasComponent(world, eid, Player)) applyMove(eid, data);
   }
-}
-
-/** Advance every player by the direction they hold, with the shared movement rule. */
-export function movePlayers({ world }: Game, dt: number): void {
-  for (const eid of query(world, [Player, Position, MoveIntent])) {
-    const next = applyMove(Position.x[eid]!, Position.y[eid]!, { x: MoveIntent.x[eid]!, y: MoveIntent.y[eid]! }, dt);
-    Position.x[eid] = next.x;
-    Position.y[eid] = next.y;
-  }
-}
-
-/** Stop an entity (its owner dropped and may come back). */
-export function stopMoving(eid: number): void {
-  MoveIntent.x[eid] = 0;
-  MoveIntent.y[eid] = 0;
 }
 
 /** A random spot at least a player's radius away from the walls. */

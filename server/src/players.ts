@@ -1,9 +1,9 @@
-import { Join, Joined, Player, Position, cleanName } from '@tickwire/demo-shared';
+import { Join, Player, Position, cleanName } from '@tickwire/demo-shared';
 import { addComponent, addEntity, hasComponent, query, removeEntity } from 'bitecs';
 import { CloseCode, type Connection, Networked } from 'tickwire';
 import type { Game } from './game';
 import { sendLeaderboard } from './leaderboard';
-import { MoveIntent, randomSpot, stopMoving } from './movement';
+import { randomSpot } from './movement';
 import { announceNear, placeInViewGroup } from './view-groups';
 
 /** The player entity a connection controls, if it has joined. */
@@ -17,8 +17,9 @@ export function playerCount({ world }: Game): number {
 }
 
 /**
- * React to this tick's connection events: turn away connections over the player limit, stop
- * the player of a dropped connection that may resume, and remove it once it is gone for good.
+ * React to this tick's connection events: turn away connections over the player limit, keep the
+ * player of a dropped connection that may resume (it stands still: moves come only as inputs), and
+ * remove it once the session is gone for good.
  */
 export function handleConnections(game: Game): void {
   const { net, config, log } = game;
@@ -33,8 +34,7 @@ export function handleConnections(game: Game): void {
         break;
       }
       case 'disconnected':
-        if (event.resumable) for (const eid of net.owned(event.connection)) stopMoving(eid);
-        else removePlayer(game, event.connection);
+        if (!event.resumable) removePlayer(game, event.connection);
         break;
       case 'expired':
         removePlayer(game, event.connection);
@@ -60,12 +60,10 @@ export function handleJoins(game: Game): void {
     Player.name[eid] = name;
     Player.hue[eid] = Math.floor(random() * 360);
     Player.score[eid] = 0;
-    addComponent(world, eid, MoveIntent);
-    stopMoving(eid);
     addComponent(world, eid, Networked);
     placeInViewGroup(game, eid, source.id, source);
+    // Tells the client (tickwire.ownership) which entity to predict and follow: no game message needed.
     net.setOwner(eid, source);
-    net.send(source, Joined, { entity: eid });
     sendLeaderboard(game, source);
     announceNear(game, eid, { from: '', hue: 0, text: `${name} joined`, system: true });
     log.info({ connection: source.id, entity: eid, name, players: playerCount(game) }, 'player joined');

@@ -1,11 +1,13 @@
 /** The demo game's shared definitions: components, messages, rules and the protocol. */
 export { Bot, Orb, Player, Position } from './components';
-export { ChatLine, Join, Joined, Leaderboard, Move, Say } from './messages';
+export { ChatLine, Join, Leaderboard, Move, Say } from './messages';
+export { applyMove } from './movement';
 export { protocol } from './protocol';
 export {
   ARENA,
   BOT_RADIUS,
   BOT_SPEED,
+  INPUT_RATE,
   LEADERBOARD_SIZE,
   MAX_CHAT_BYTES,
   MAX_NAME_BYTES,
@@ -14,9 +16,9 @@ export {
   PLAYER_RADIUS,
   PLAYER_SPEED,
   type Point,
-  applyMove,
   canCollect,
   clampToArena,
   cleanName,
+  movePoint,
   orbRadius,
 } from './rules';

@@ -4,12 +4,10 @@ import { MAX_CHAT_BYTES, MAX_NAME_BYTES } from './rules';
 /** Client → server, once connected: spawn me with this name. */
 export const Join = defineMessage('join', { name: t.string({ maxBytes: MAX_NAME_BYTES }) }, { direction: 'toServer' });
 
-/** Server → client: the server entity id of the player this connection controls. */
-export const Joined = defineMessage('joined', { entity: t.u32() }, { direction: 'toClient' });
-
 /**
- * The direction the player holds, each axis -1, 0 or 1. Held until the next Move, so a client
- * only sends one when its keys change; the server never takes a position from a client.
+ * One step in the direction the player holds, each axis -1, 0 or 1: a client sends
+ * `INPUT_RATE` a second while a key is down and none while idle. The server applies each with
+ * the shared `applyMove` (one step per input) and never takes a position from a client.
  */
 export const Move = defineInput('move', {
   x: t.i8({ min: -1, max: 1 }),

@@ -1,6 +1,6 @@
 /**
- * The game's rules, shared so that the client can later predict its own movement with exactly
- * the code the server runs. Pure functions and constants only: no world, no network.
+ * The game's rules, shared so that the client predicts its own movement with exactly the code
+ * the server runs. Pure functions and constants only: no world, no network.
  */
 
 /** The playing field, in world units; (0, 0) is the top-left corner. */
@@ -53,10 +53,18 @@ export function clampToArena(value: number, size: number, radius: number): numbe
 }
 
 /**
+ * Move inputs a client sends per second while a direction is held. Each input is one step of
+ * `PLAYER_SPEED / INPUT_RATE` units, so the step depends only on the input, never on a clock or the
+ * server's tick rate: the client can predict it exactly. Equal to the default tick rate, so the
+ * server usually applies one input per tick.
+ */
+export const INPUT_RATE = 20;
+
+/**
  * Where a player at (x, y) holding `input` is after `dt` seconds. Diagonals are normalised so
  * they are not faster than straight lines, and the player stops at the arena's walls.
  */
-export function applyMove(x: number, y: number, input: MoveDirection, dt: number, speed = PLAYER_SPEED): Point {
+export function movePoint(x: number, y: number, input: MoveDirection, dt: number, speed = PLAYER_SPEED): Point {
   const dx = Math.sign(input.x);
   const dy = Math.sign(input.y);
   if (dx === 0 && dy === 0) return { x, y };

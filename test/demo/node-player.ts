@@ -5,20 +5,25 @@
  * the separate process (or browser) a real player runs in.
  */
 import { vi } from 'vitest';
+import type { NetSwitches } from '../../client-demo/src/net-toggles';
 
 /** A connected (or connecting) headless player. */
 export interface NodePlayer {
-  /** Run one client frame: receive, react (join, remember our entity), flush. */
+  /** Run one client frame: receive, react (join on a new session), find and steer our player, flush. */
   frame(): void;
-  /** Our player's server entity id, once the server said so. */
+  /** Our player's server entity id, once the server said it is ours (tickwire ownership) and it arrived. */
   readonly entity: number | undefined;
-  /** Where this client sees a server entity, if it sees it. */
+  /** Where this client draws a server entity this frame (interpolated, or predicted for our own), if it sees it. */
   positionOf(serverEntity: number): { x: number; y: number } | undefined;
+  /** Our Move inputs the server has not processed yet. */
+  readonly pendingInputs: number;
+  /** The client's netcode switches, as the HUD keys flip them. */
+  readonly net: NetSwitches;
   /** Chat lines received so far. */
   readonly chat: ReadonlyArray<{ from: string; text: string; system: boolean }>;
   /** Send a chat line. */
   say(text: string): void;
-  /** Hold a direction. */
+  /** Hold a direction (0, 0 to let go): frames send Move inputs at the input rate while held. */
   move(x: -1 | 0 | 1, y: -1 | 0 | 1): void;
   /** Close codes and reasons of every disconnect seen. */
   readonly disconnects: ReadonlyArray<{ code: number; reason: string }>;
@@ -29,13 +34,16 @@ export interface NodePlayer {
 /** Connect a headless player named `name` to the demo server at `url` (ws://…/ws). */
 export async function connectNodePlayer(url: string, name: string): Promise<NodePlayer> {
   vi.resetModules();
-  const { ChatLine, Join, Joined, Move, Position, Say, protocol } = await import('@tickwire/demo-shared');
+  const { ChatLine, Join, Position, Say, protocol } = await import('@tickwire/demo-shared');
+  // Imported after the reset too, so its prediction steps this player's stores, not the server's.
+  const { OwnPlayer } = await import('../../client-demo/src/own-player');
   const { createClient, silentLogger } = await import('tickwire');
   const { nodeWebSocketClient } = await import('tickwire/node');
   const { createWorld, hasComponent } = await import('bitecs');
   const world = createWorld();
   const net = createClient(world, protocol, { transport: nodeWebSocketClient(url), reconnect: false, logger: silentLogger });
-  let entity: number | undefined;
+  const own = new OwnPlayer(net);
+  let held = { x: 0, y: 0 };
   const disconnects: Array<{ code: number; reason: string }> = [];
   const chat: Array<{ from: string; text: string; system: boolean }> = [];
   net.connect();
@@ -43,16 +51,24 @@ export async function connectNodePlayer(url: string, name: string): Promise<Node
     frame() {
       net.receive();
       for (const event of net.events()) {
-        if (event.type === 'connected' && !event.resumed) net.send(Join, { name });
+        if (event.type === 'connected' && !event.resumed) {
+          own.forget();
+          net.send(Join, { name });
+        }
         if (event.type === 'disconnected') disconnects.push({ code: event.code, reason: event.reason });
       }
-      for (const joined of net.messages(Joined)) entity = joined.entity;
+      own.update();
       for (const line of net.messages(ChatLine)) chat.push({ from: line.from, text: line.text, system: line.system });
+      own.steer(held, performance.now());
       net.flush();
     },
     get entity() {
-      return entity;
+      return own.entity === undefined ? undefined : net.serverId(own.entity);
     },
+    get pendingInputs() {
+      return own.pendingInputs;
+    },
+    net,
     positionOf(serverEntity) {
       const local = net.localId(serverEntity);
       if (local === undefined || !hasComponent(world, local, Position)) return undefined;
@@ -63,7 +79,7 @@ export async function connectNodePlayer(url: string, name: string): Promise<Node
       net.send(Say, { text });
     },
     move(x, y) {
-      net.send(Move, { x, y });
+      held = { x, y };
     },
     disconnects,
     get state() {

@@ -1,0 +1,76 @@
+import { INPUT_RATE, Move, type MoveDirection, Position, applyMove } from '@tickwire/demo-shared';
+import { hasComponent } from 'bitecs';
+import type { NetworkClient, PredictedEntity } from 'tickwire';
+
+/** Milliseconds between two Move inputs while a direction is held. */
+const INPUT_INTERVAL_MS = 1000 / INPUT_RATE;
+
+/**
+ * The player this client controls: found through tickwire's ownership notice (`net.owned()`),
+ * predicted with the shared `applyMove`, and steered by Move inputs sent at {@link INPUT_RATE}
+ * through the prediction handle, so the server applies exactly the steps the client predicted.
+ * No Phaser here: the headless test player drives the same code as the browser.
+ */
+export class OwnPlayer {
+  private predicted: PredictedEntity<typeof Move.shape> | undefined;
+  /** When the next input is due (ms, the caller's clock); inputs keep a fixed cadence while held. */
+  private nextInputAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly net: NetworkClient) {}
+
+  /** Our player's local entity, once the server said it is ours and its state has arrived. */
+  get entity(): number | undefined {
+    return this.predicted?.eid;
+  }
+
+  /** Inputs sent that the server has not processed yet (0 before we have a player). */
+  get pendingInputs(): number {
+    return this.predicted?.pendingInputs ?? 0;
+  }
+
+  /** The largest prediction correction so far, world units. */
+  get maxCorrection(): number {
+    return this.predicted?.maxCorrection ?? 0;
+  }
+
+  /**
+   * Call after `net.receive()` each frame. The ownership notice can arrive a frame before the
+   * entity's state, so this keeps looking until the owned entity is in the world, then predicts it;
+   * it lets go of an entity that is no longer ours (despawned, or ownership moved).
+   */
+  update(): void {
+    const { net } = this;
+    if (this.predicted && !net.owns(this.predicted.eid)) this.forget();
+    if (this.predicted) return;
+    const eid = net.owned().find((owned) => hasComponent(net.world, owned, Position));
+    if (eid === undefined) return;
+    this.predicted = net.predict(eid, { input: Move, components: [Position], step: applyMove });
+  }
+
+  /**
+   * A new session (not a resume): the server forgot our player and will spawn another after Join,
+   * so stop predicting the old one now, before a recycled entity id could be mistaken for it.
+   */
+  forget(): void {
+    if (this.predicted) this.net.prediction.remove(this.predicted.eid);
+    this.predicted = undefined;
+    this.nextInputAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * Hold `direction` at local time `now` (ms): while it is not zero, one Move input per
+   * {@link INPUT_INTERVAL_MS}, each applied locally at once (when prediction is on) and by the
+   * server later. Nothing is sent while idle: no input, no step, on both sides.
+   */
+  steer(direction: MoveDirection, now: number): void {
+    const { predicted } = this;
+    if (!predicted || this.net.state !== 'connected' || (direction.x === 0 && direction.y === 0)) return;
+    // More than one interval behind (idle, or a long frame): restart the cadence rather than
+    // send a burst of catch-up steps the player never held the key for.
+    if (now - this.nextInputAt > INPUT_INTERVAL_MS) this.nextInputAt = now;
+    while (now >= this.nextInputAt) {
+      predicted.input({ x: direction.x, y: direction.y });
+      this.nextInputAt += INPUT_INTERVAL_MS;
+    }
+  }
+}
