@@ -16,6 +16,7 @@ export default defineConfig({
     proxy: {
       '/ws': { target: gameServer.replace(/^http/, 'ws'), ws: true },
       '/health': gameServer,
+      '/auth': gameServer,
     },
   },
 });

@@ -5,14 +5,17 @@
 import { protocol } from '@tickwire/demo-shared';
 import { createWorld } from 'bitecs';
 import * as Phaser from 'phaser';
-import { createClient, webSocketClient } from 'tickwire';
+import { RefreshTokenMessage, createClient, webSocketClient } from 'tickwire';
 import { ArenaScene } from './arena-scene';
+import { GuestToken, guestEndpoint, withToken } from './guest-token';
 import { readLaunchOptions } from './launch-options';
 import { installTestHook } from './test-hook';
 
 const launch = readLaunchOptions(window.location);
 const world = createWorld();
-const net = createClient(world, protocol, { transport: webSocketClient(launch.serverUrl) });
+const guest = new GuestToken(guestEndpoint(launch.serverUrl));
+// A function, so every reconnect carries the guest's current token.
+const net = createClient(world, protocol, { transport: webSocketClient(() => withToken(launch.serverUrl, guest.current)) });
 const scene = new ArenaScene(net, launch);
 
 new Phaser.Game({
@@ -26,4 +29,4 @@ new Phaser.Game({
 });
 
 installTestHook(net, scene);
-net.connect();
+void guest.start((token) => net.send(RefreshTokenMessage, { token })).finally(() => net.connect());

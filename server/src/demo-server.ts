@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { Bot, Orb, Player, protocol } from '@tickwire/demo-shared';
 import { createWorld, query } from 'bitecs';
 import { createServer, fixedTick } from 'tickwire';
-import { webSocketServer } from 'tickwire/node';
+import { createHealth, createMetrics, webSocketServer } from 'tickwire/node';
 import { spawnBots, wanderBots } from './bots';
 import { chatRelay } from './chat';
 import { DEFAULT_CONFIG, type DemoConfig } from './config';
 import type { Game } from './game';
+import { createGuestAuth } from './guest-auth';
 import { DEFAULT_CLIENT_DIR, clientIsBuilt, createRequestListener } from './http';
 import { leaderboardPublisher } from './leaderboard';
 import { createLog, tickwireLog } from './log';
@@ -51,7 +52,11 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 
   const world = createWorld();
   const http: Server = createHttpServer();
+  // Guest tokens: the client asks POST /auth/guest, then connects with ?token=; refreshes in-band.
+  const guests = createGuestAuth({ secret: process.env.TOKEN_SECRET });
   const net = createServer(world, protocol, {
+    authenticate: guests.authenticate,
+    verifyToken: guests.verifyToken,
     transport: webSocketServer({ server: http, path: '/ws', perMessageDeflate }),
     tickRate: config.tickRate,
     maxConnections: config.maxPlayers + FULL_NOTICE_HEADROOM,
@@ -84,27 +89,32 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     tickStats.record(net.tick, startedAt, performance.now() - startedAt);
   };
 
-  http.on(
-    'request',
-    createRequestListener({
-      clientDir,
-      health: () => ({
-        status: 'ok',
-        tick: net.tick,
-        tickRate: config.tickRate,
-        players: query(world, [Player]).length,
-        maxPlayers: config.maxPlayers,
-        bots: query(world, [Bot]).length,
-        orbs: query(world, [Orb]).length,
-        connections: [...net.connections()].length,
-        uptimeSeconds: Math.round((Date.now() - started) / 1000),
-        viewGroups: config.viewGroups,
-        // For load tests: tick durations, when recent ticks started, and the process's memory.
-        ticks: tickStats.snapshot(),
-        memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
-      }),
+  const metrics = createMetrics(net);
+  const health = createHealth(net);
+  const serve = createRequestListener({
+    clientDir,
+    health: () => ({
+      status: 'ok',
+      tick: net.tick,
+      tickRate: config.tickRate,
+      players: query(world, [Player]).length,
+      maxPlayers: config.maxPlayers,
+      bots: query(world, [Bot]).length,
+      orbs: query(world, [Orb]).length,
+      connections: [...net.connections()].length,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      viewGroups: config.viewGroups,
+      // For load tests: tick durations, when recent ticks started, and the process's memory.
+      ticks: tickStats.snapshot(),
+      memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
     }),
-  );
+  });
+  http.on('request', (request, response) => {
+    // /health stays the demo's JSON; /health/live and /health/ready are the orchestrator probes.
+    const probe = (request.url ?? '').startsWith('/health/') && health.handle(request, response);
+    if (probe || guests.handle(request, response) || metrics.handle(request, response)) return;
+    serve(request, response);
+  });
   if (!clientIsBuilt(clientDir))
     log.warn({ clientDir }, 'client not built: http:// requests get instructions instead of the game (run "npm start" or "npm run build -w client-demo")');
 

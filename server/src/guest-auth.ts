@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Authenticate, requestToken } from 'tickwire';
+import { type JwtVerifier, jwtSigner, jwtVerifier } from 'tickwire/node';
+
+/** Options of {@link createGuestAuth}. */
+export interface GuestAuthOptions {
+  /** HMAC secret, ≥ 32 bytes. Default: random per process (tokens die with the server). */
+  readonly secret?: string;
+  /** Lifetime of a guest token, seconds. Default one hour. */
+  readonly ttlSeconds?: number;
+  /** Refuse connections without a token (HTTP 401). Default false: bots and load tests connect anonymously. */
+  readonly requireToken?: boolean;
+}
+
+/** Guest logins for the demo: an HTTP endpoint that issues signed tokens, and the hooks that check them. */
+export interface GuestAuth {
+  /** For `createServer`: a valid token → `{ subject, expiresAt, claims }`; a bad one → 401; none → anonymous (unless required). */
+  readonly authenticate: Authenticate;
+  /** For `createServer`'s `verifyToken`: in-band refreshes. */
+  readonly verifyToken: JwtVerifier['verifyToken'];
+  /**
+   * Answers `POST /auth/guest` with `{ token, subject, expiresAt }`: a new guest, or — with a valid
+   * `Authorization: Bearer` token — a fresh token for the same guest (what a refresh needs).
+   */
+  handle(request: IncomingMessage, response: ServerResponse): boolean;
+}
+
+const ISSUER = 'tickwire-demo';
+
+export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const ttlSeconds = options.ttlSeconds ?? 3600;
+  const signer = jwtSigner({ secret, issuer: ISSUER, ttlSeconds });
+  const jwt = jwtVerifier({ secret, issuer: ISSUER });
+  const authenticate: Authenticate = (request) => {
+    if (requestToken(request)) return jwt(request);
+    return options.requireToken ? undefined : { subject: 'anonymous' };
+  };
+  const issue = async (request: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    let subject = `guest-${randomBytes(6).toString('hex')}`;
+    if (bearer !== undefined) {
+      const current = await jwt.verifyToken(bearer);
+      if (!current) return { status: 401, body: { error: 'invalid token' } };
+      subject = current.subject;
+    }
+    const token = await signer.sign(subject);
+    return { status: 200, body: { token, subject, expiresAt: Date.now() + ttlSeconds * 1000 } };
+  };
+  return {
+    authenticate,
+    verifyToken: jwt.verifyToken,
+    handle(request, response) {
+      if ((request.url ?? '/').split('?')[0] !== '/auth/guest') return false;
+      if (request.method !== 'POST') {
+        response.writeHead(405, { Allow: 'POST' }).end();
+        return true;
+      }
+      issue(request).then(({ status, body }) => {
+        response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        response.end(JSON.stringify(body));
+      });
+      return true;
+    },
+  };
+}
