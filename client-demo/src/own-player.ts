@@ -6,6 +6,13 @@ import type { NetworkClient, PredictedEntity } from 'tickwire';
 const INPUT_INTERVAL_MS = 1000 / INPUT_RATE;
 
 /**
+ * Held time a slow frame may catch up on, ms: a frame at 4 fps still walks at full speed, but a
+ * frozen tab does not come back with a burst of steps (the server would take at most
+ * `maxInputsPerTick` of them a tick anyway).
+ */
+const MAX_CATCH_UP_MS = 250;
+
+/**
  * The player this client controls: found through tickwire's ownership notice (`net.owned()`),
  * predicted with the shared `applyMove`, and steered by Move inputs sent at {@link INPUT_RATE}
  * through the prediction handle, so the server applies exactly the steps the client predicted.
@@ -15,6 +22,8 @@ export class OwnPlayer {
   private predicted: PredictedEntity<typeof Move.shape> | undefined;
   /** When the next input is due (ms, the caller's clock); inputs keep a fixed cadence while held. */
   private nextInputAt = Number.NEGATIVE_INFINITY;
+  /** A direction was held at the last `steer`. */
+  private holding = false;
 
   constructor(private readonly net: NetworkClient) {}
 
@@ -55,19 +64,26 @@ export class OwnPlayer {
     if (this.predicted) this.net.prediction.remove(this.predicted.eid);
     this.predicted = undefined;
     this.nextInputAt = Number.NEGATIVE_INFINITY;
+    this.holding = false;
   }
 
   /**
-   * Hold `direction` at local time `now` (ms): while it is not zero, one Move input per
-   * {@link INPUT_INTERVAL_MS}, each applied locally at once (when prediction is on) and by the
-   * server later. Nothing is sent while idle: no input, no step, on both sides.
+   * Hold `direction` at local time `now` (ms), once per frame: while it is not zero, one Move
+   * input per {@link INPUT_INTERVAL_MS} of held time, whatever the frame rate, each applied
+   * locally at once (when prediction is on) and by the server later. Nothing is sent while idle:
+   * no input, no step, on both sides.
    */
   steer(direction: MoveDirection, now: number): void {
     const { predicted } = this;
-    if (!predicted || this.net.state !== 'connected' || (direction.x === 0 && direction.y === 0)) return;
-    // More than one interval behind (idle, or a long frame): restart the cadence rather than
-    // send a burst of catch-up steps the player never held the key for.
-    if (now - this.nextInputAt > INPUT_INTERVAL_MS) this.nextInputAt = now;
+    if (!predicted || this.net.state !== 'connected' || (direction.x === 0 && direction.y === 0)) {
+      this.holding = false;
+      return;
+    }
+    if (!this.holding) {
+      // Just pressed: step now, unless the last step was under an interval ago (tapping is no faster).
+      this.holding = true;
+      this.nextInputAt = Math.max(this.nextInputAt, now);
+    } else if (now - this.nextInputAt > MAX_CATCH_UP_MS) this.nextInputAt = now - MAX_CATCH_UP_MS;
     while (now >= this.nextInputAt) {
       predicted.input({ x: direction.x, y: direction.y });
       this.nextInputAt += INPUT_INTERVAL_MS;

@@ -27,12 +27,20 @@ export interface NodePlayer {
   move(x: -1 | 0 | 1, y: -1 | 0 | 1): void;
   /** Close codes and reasons of every disconnect seen. */
   readonly disconnects: ReadonlyArray<{ code: number; reason: string }>;
+  /** Every session start seen: resumed (same session, same player) or new. */
+  readonly connects: ReadonlyArray<{ resumed: boolean }>;
   readonly state: string;
   close(): void;
 }
 
+/** Options of {@link connectNodePlayer}. */
+export interface NodePlayerOptions {
+  /** Reconnect (and resume) after a drop, with quick retries. Default false: a test sees every close. */
+  readonly reconnect?: boolean;
+}
+
 /** Connect a headless player named `name` to the demo server at `url` (ws://…/ws). */
-export async function connectNodePlayer(url: string, name: string): Promise<NodePlayer> {
+export async function connectNodePlayer(url: string, name: string, options: NodePlayerOptions = {}): Promise<NodePlayer> {
   vi.resetModules();
   const { ChatLine, Join, Position, Say, protocol } = await import('@tickwire/demo-shared');
   // Imported after the reset too, so its prediction steps this player's stores, not the server's.
@@ -41,16 +49,19 @@ export async function connectNodePlayer(url: string, name: string): Promise<Node
   const { nodeWebSocketClient } = await import('tickwire/node');
   const { createWorld, hasComponent } = await import('bitecs');
   const world = createWorld();
-  const net = createClient(world, protocol, { transport: nodeWebSocketClient(url), reconnect: false, logger: silentLogger });
+  const reconnect = options.reconnect ? { initialMs: 100, maxMs: 500 } : false;
+  const net = createClient(world, protocol, { transport: nodeWebSocketClient(url), reconnect, logger: silentLogger });
   const own = new OwnPlayer(net);
   let held = { x: 0, y: 0 };
   const disconnects: Array<{ code: number; reason: string }> = [];
+  const connects: Array<{ resumed: boolean }> = [];
   const chat: Array<{ from: string; text: string; system: boolean }> = [];
   net.connect();
   return {
     frame() {
       net.receive();
       for (const event of net.events()) {
+        if (event.type === 'connected') connects.push({ resumed: event.resumed });
         if (event.type === 'connected' && !event.resumed) {
           own.forget();
           net.send(Join, { name });
@@ -82,6 +93,7 @@ export async function connectNodePlayer(url: string, name: string): Promise<Node
       held = { x, y };
     },
     disconnects,
+    connects,
     get state() {
       return net.state;
     },

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ARENA } from '@tickwire/demo-shared';
+import { ARENA, Position } from '@tickwire/demo-shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DemoServer, startDemoServer } from '../../server/src/index';
@@ -10,6 +10,7 @@ import { buildClient } from './client-build';
 const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 const CLIENT_BUILD = `${OUTPUT}e2e-client`;
 const SCREENSHOT = `${OUTPUT}e2e-two-players.png`;
+const SCREENSHOT_TOGGLED = `${OUTPUT}e2e-netcode-off.png`;
 
 let server: DemoServer | undefined;
 let browser: Browser | undefined;
@@ -60,8 +61,41 @@ it('two browsers join; one holds a key, the other sees that player move', async 
 
   const seen = await observer.evaluate((id) => window.__tickwire!.players()[id]!, moverId);
   expect(seen.y).toBeCloseTo(start.y, 1);
+
+  // The mover's predicted player, at rest, is where the server (this process) has it.
+  await mover.waitForFunction(() => window.__tickwire!.pendingInputs === 0);
+  await mover.waitForTimeout(500); // a correction fades with a 100 ms half-life
+  const own = await mover.evaluate(() => window.__tickwire!.ownPosition()!);
+  expect(Math.abs(own.x - Position.x[moverId]!)).toBeLessThan(1);
+  expect(Math.abs(own.y - Position.y[moverId]!)).toBeLessThan(1);
+
   const hud = (await observer.locator('#hud').textContent()) ?? '';
   expect(hud).toMatch(/server tick/);
+  expect(hud).toMatch(/interpolation · Ion/);
+  expect(hud).toMatch(/render delay\d+ ms/);
   await observer.screenshot({ path: SCREENSHOT });
   expect(pageErrors).toEqual([]);
 }, 60_000);
+
+it('I and P on the keyboard switch interpolation and prediction, and the HUD says so', async () => {
+  const page = await openPlayer('Carol');
+  const switches = () => page.evaluate(() => ({ i: window.__tickwire!.net.interpolation.enabled, p: window.__tickwire!.net.prediction.enabled }));
+  expect(await switches()).toEqual({ i: true, p: true });
+  await page.keyboard.press('KeyI');
+  expect(await switches()).toEqual({ i: false, p: true });
+  await page.keyboard.press('KeyP');
+  expect(await switches()).toEqual({ i: false, p: false });
+  await page.waitForFunction(() => /interpolation · Ioff.*prediction · Poff/.test(document.getElementById('hud')!.textContent ?? ''));
+  await page.screenshot({ path: SCREENSHOT_TOGGLED });
+
+  // With prediction off a key press reaches the screen only when the server's state does.
+  const before = await page.evaluate(() => window.__tickwire!.ownPosition()!.x);
+  await page.keyboard.down('KeyD');
+  await page.waitForFunction((x0) => window.__tickwire!.ownPosition()!.x !== x0, before);
+  await page.keyboard.up('KeyD');
+
+  await page.keyboard.press('KeyI');
+  await page.keyboard.press('KeyP');
+  expect(await switches()).toEqual({ i: true, p: true });
+  expect(pageErrors).toEqual([]);
+}, 30_000);
