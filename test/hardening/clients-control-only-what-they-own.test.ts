@@ -9,9 +9,6 @@ const Move = defineInput('move', { dx: t.i8({ min: -1, max: 1 }) });
 /** A message that names an entity: the server must check ownership before acting on it. */
 const Nudge = defineMessage('nudge', { eid: t.u32(), dx: t.f32({ min: -10, max: 10 }) }, { direction: 'toServer' });
 const protocol = defineProtocol({ messages: [Move, Nudge], components: [Position] });
-// Clients get their own stores: in one process, a shared component would be one typed array for both sides.
-const ClientPosition = defineComponent('position', { x: t.f32({ precision: 0.01 }) });
-const clientProtocol = defineProtocol({ messages: [Move, Nudge], components: [ClientPosition] });
 
 describe.each(TRANSPORTS)('over %s: ownership and authority', (kind) => {
   let rig: Rig;
@@ -19,7 +16,8 @@ describe.each(TRANSPORTS)('over %s: ownership and authority', (kind) => {
 
   async function twoPlayers() {
     rig = await startRig(kind, protocol);
-    const [a, b] = [rig.client({ protocol: clientProtocol }), rig.client({ protocol: clientProtocol })];
+    // The rig gives each client its own copy of the protocol's stores, as separate processes would have.
+    const [a, b] = [rig.client(), rig.client()];
     a.connect();
     b.connect();
     await rig.until(() => a.state === 'connected' && b.state === 'connected');
@@ -83,10 +81,12 @@ describe.each(TRANSPORTS)('over %s: ownership and authority', (kind) => {
     const { a, eidA } = await twoPlayers();
     clients = [a];
     Position.x[eidA] = 3;
-    await run(() => (ClientPosition.x[a.localId(eidA)!] ?? 0) > 2.9);
+    const clientPosition = a.protocol.components[0] as typeof Position;
+    expect(clientPosition).not.toBe(Position);
+    await run(() => (clientPosition.x[a.localId(eidA)!] ?? 0) > 2.9);
     const local = a.localId(eidA)!;
     // The client scribbles on a replicated component and keeps sending frames: no state travels up.
-    ClientPosition.x[local] = 999;
+    clientPosition.x[local] = 999;
     for (let i = 0; i < 5; i++) rig.step();
     expect(Position.x[eidA]).toBe(3);
   });

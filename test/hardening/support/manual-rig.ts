@@ -11,6 +11,7 @@ import {
   type NetworkServer,
   type Protocol,
   type ServerOptions,
+  cloneProtocol,
   createClient,
   createMemoryNetwork,
   createServer,
@@ -45,7 +46,8 @@ export async function startManualRig(protocol: Protocol, options: Partial<Server
     clock,
     server,
     client(clientOptions = {}, link = {}) {
-      const client = createClient(createWorld(), protocol, {
+      // Its own stores, as in another process: sharing the server's typed arrays would mix the two worlds.
+      const client = createClient(createWorld(), cloneProtocol(protocol).protocol, {
         transport: network.client(link),
         logger: silentLogger,
         reconnect: false,

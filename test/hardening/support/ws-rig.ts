@@ -1,6 +1,6 @@
 /** A rig over real ws sockets on 127.0.0.1 that also tells its port, for raw sockets and HTTP requests. */
 import { createWorld } from 'bitecs';
-import { type Protocol, type ServerOptions, createClient, createServer, silentLogger } from '../../../engine-plugin/src/index';
+import { type Protocol, type ServerOptions, cloneProtocol, createClient, createServer, silentLogger } from '../../../engine-plugin/src/index';
 import { nodeWebSocketClient, webSocketServer } from '../../../engine-plugin/src/node';
 import type { NetworkClient } from '../../../engine-plugin/src/index';
 import type { Rig } from '../../support/rig';
@@ -19,7 +19,8 @@ export async function startWsRig(protocol: Protocol, options: Partial<ServerOpti
     port,
     server,
     client(clientOptions = {}) {
-      const client = createClient(createWorld(), clientOptions.protocol ?? protocol, {
+      // Its own stores, as in another process: sharing the server's typed arrays would mix the two worlds.
+      const client = createClient(createWorld(), cloneProtocol(clientOptions.protocol ?? protocol).protocol, {
         transport: nodeWebSocketClient(`ws://127.0.0.1:${port}/ws`),
         logger: silentLogger,
         reconnect: false,
