@@ -35,6 +35,16 @@ export class ByteWriter {
     this.view = new DataView(next.buffer);
   }
 
+  /**
+   * Make room for `extra` more bytes and return the backing buffer, for encoders that write a
+   * whole record with one capacity check: they write from {@link ByteWriter.length} on, then
+   * advance `length` past what they wrote. The buffer is only valid until the next call that grows.
+   */
+  ensure(extra: number): Uint8Array {
+    this.reserve(extra);
+    return this.buffer;
+  }
+
   u8(value: number): void {
     this.reserve(1);
     this.buffer[this.length++] = value;
@@ -104,16 +114,35 @@ export class ByteWriter {
  */
 export class ByteReader {
   private readonly data: Uint8Array;
-  private readonly dataView: DataView;
+  // Created on first use: most readers (state sections) never read a float, and a DataView is
+  // a costly allocation per frame.
+  private view: DataView | undefined = undefined;
   /** Read position. */
   offset: number;
   private readonly end: number;
 
   constructor(data: Uint8Array, offset = 0, end = data.length) {
     this.data = data;
-    this.dataView = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.offset = offset;
     this.end = end;
+  }
+
+  private get dataView(): DataView {
+    if (this.view === undefined) this.view = new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength);
+    return this.view;
+  }
+
+  /**
+   * The bytes being read, for decoders with their own bounds-checked fast path: they may read
+   * `source[offset .. limit)` only, then set {@link ByteReader.offset} past what they consumed.
+   */
+  get source(): Uint8Array {
+    return this.data;
+  }
+
+  /** The read limit: one past the last readable byte of {@link ByteReader.source}. */
+  get limit(): number {
+    return this.end;
   }
 
   /** Bytes left to read. */

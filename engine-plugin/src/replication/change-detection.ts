@@ -1,17 +1,29 @@
 import type { FieldArray } from '../schema/component';
-import { type ComponentLayout, FieldCode, quantize } from './component-layout';
-import { EntitySet } from './entity-set';
+import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout';
+import { EntitySet, type IdList } from './entity-set';
+
+/** Where a tick's detected changes go: shared by every component's shadow. */
+export interface ChangeSink {
+  /** Per entity: bits of the components that changed this tick (cleared once encoded). */
+  readonly dirty: Uint32Array;
+  /** Entities whose dirty word went from 0 to non-zero this tick, in detection order. */
+  readonly changed: IdList;
+}
 
 /**
  * Server-side change detection for one component: a shadow of the last values sent, compared
  * against the game's typed arrays once per tick.
  *
  * Users write `Position.x[eid]` directly, so there is no setter to hook; a shadow compare costs
- * O(entities with the component × fields) and needs nothing from game code. The compare runs
- * field-major, one monomorphic loop per storage kind chosen when the protocol is laid out, so the
- * hot loop never looks at a field's type. Quantised fields compare the integer `q` against the
- * last SENT q (not the last seen float): slow drift below one step accumulates in the store until
- * it crosses a step and is sent, rather than being lost one sub-step at a time.
+ * O(entities with the component × fields) and needs nothing from game code. To make that floor
+ * as low as JavaScript allows, every numeric field is compared through Int32Array views of the
+ * store and the shadow — integer compares of bit patterns, no NaN cases, and four u8 (two u16)
+ * entities per compare. When the component's members are dense in id space the scan walks the
+ * id range word by word (no member-list indirection) and only a differing word looks at
+ * membership; sparse components walk the member list. Quantised fields compare the store's bits
+ * against the bits last quantised, so unchanged values never reach the divide; a changed one
+ * compares its `q` against the last SENT q: slow drift below one step accumulates until it
+ * crosses a step and is sent, rather than being lost one sub-step at a time.
  */
 export class ComponentShadow {
   readonly layout: ComponentLayout;
@@ -26,7 +38,15 @@ export class ComponentShadow {
   readonly sent: (FieldArray | string[])[];
   /** Per field, this tick's q delta (quantised fields only). */
   readonly delta: (Float64Array | undefined)[];
+  /** Per field: its {@link FieldCode}, for the encoders' switch. */
+  readonly codes: Uint8Array;
+  /** Worst-case bytes of this component's part of an update body (field mask and every field). */
+  readonly updateBound: number;
+  /** Worst-case bytes of this component's fields in a full body. */
+  readonly fullBound: number;
   private readonly passes: readonly Pass[];
+  /** One past the largest id that was ever a member: the range a dense scan covers. */
+  private span = 0;
 
   constructor(layout: ComponentLayout) {
     this.layout = layout;
@@ -38,184 +58,344 @@ export class ComponentShadow {
     const passes: Pass[] = [];
     for (const f of layout.fields) {
       const bit = 2 ** f.index;
-      let sent: FieldArray | string[];
-      let delta: Float64Array | undefined;
-      if (f.code === FieldCode.Quantized) {
-        sent = new Float64Array(capacity);
-        delta = new Float64Array(capacity);
-        const seen = new Float64Array(capacity).fill(Number.NaN);
-        passes.push({ kind: PassKind.Quantized, bit, store: f.store, sent, delta, seen, step: f.step, offset: f.offset, minQ: f.minQ, maxQ: f.maxQ });
-      } else if (f.code === FieldCode.String) {
-        sent = new Array<string>(capacity).fill('');
-        passes.push({ kind: PassKind.String, bit, store: f.store, sent, delta, seen: undefined, step: 1, offset: 0, minQ: 0, maxQ: 0 });
-      } else {
-        const store = f.store as FieldArray;
-        sent = new (store.constructor as new (n: number) => FieldArray)(capacity);
-        const kind =
-          f.code === FieldCode.F32 ? PassKind.F32 : f.code === FieldCode.F64 ? PassKind.F64 : f.code === FieldCode.U32 || f.code === FieldCode.I32 ? PassKind.Int32 : PassKind.SmallInt;
-        passes.push({ kind, bit, store, sent, delta, seen: undefined, step: 1, offset: 0, minQ: 0, maxQ: 0 });
+      if (f.code === FieldCode.String) {
+        const sent = new Array<string>(capacity).fill('');
+        passes.push(new StringPass(bit, f.store as string[], sent));
+        this.sent.push(sent);
+        this.delta.push(undefined);
+        continue;
       }
+      const store = f.store as FieldArray;
+      if (f.code === FieldCode.Quantized) {
+        const sent = new Float64Array(capacity);
+        const delta = new Float64Array(capacity);
+        passes.push(new QuantizedPass(bit, store as Float32Array | Float64Array, sent, delta, f.step, f.offset, f.minQ, f.maxQ));
+        this.sent.push(sent);
+        this.delta.push(delta);
+        continue;
+      }
+      const sent = new (store.constructor as new (n: number) => FieldArray)(capacity);
+      passes.push(wordAligned(store) ? new WordPass(bit, store, sent) : new ElementPass(bit, store, sent));
       this.sent.push(sent);
-      this.delta.push(delta);
+      this.delta.push(undefined);
     }
     this.passes = passes;
+    this.codes = Uint8Array.from(layout.fields, (f) => f.code);
+    this.fullBound = layout.fields.reduce((sum, f) => sum + wireBound(f), 0);
+    this.updateBound = 5 + this.fullBound;
+  }
+
+  addMember(eid: number): void {
+    this.members.add(eid);
+    if (eid >= this.span) this.span = eid + 1;
+  }
+
+  removeMember(eid: number): void {
+    this.members.remove(eid);
   }
 
   /** Take the store's current values as sent: the entity is about to go out as a full record. */
   adopt(eid: number): void {
-    for (const p of this.passes) {
-      if (p.kind === PassKind.Quantized) {
-        const value = (p.store as Float64Array)[eid]!;
-        (p.sent as Float64Array)[eid] = quantize(value, p.step, p.offset, p.minQ, p.maxQ);
-        p.seen![eid] = value;
-      } else {
-        (p.sent as unknown[])[eid] = (p.store as unknown[])[eid];
-      }
-    }
+    for (const p of this.passes) p.adopt(eid);
     this.changed[eid] = 0;
   }
 
   /**
-   * Compare every member against the shadow; record changed field bits in {@link changed} and
-   * this component's bit in `dirty[eid]`. Shadows take the new values at once: what is compared
-   * next tick is what this tick sends.
+   * Compare every member against the shadow; record changed field bits in {@link changed}, this
+   * component's bit in `sink.dirty[eid]`, and each newly dirty entity in `sink.changed`. Shadows
+   * take the new values at once: what is compared next tick is what this tick sends.
    */
-  detect(dirty: Uint32Array, componentBit: number): void {
-    const list = this.members.dense;
-    const n = this.members.size;
-    const mask = this.changed;
+  detect(sink: ChangeSink, componentBit: number): void {
+    const members = this.members;
+    if (members.size === 0) return;
+    // Dense ids: walking the range costs less than the member list's indirection; when every id
+    // in the range is a member (the common case), differing words need no membership test.
+    const dense = members.size * 2 >= this.span;
+    const filter = members.size === this.span ? undefined : members;
     for (const p of this.passes) {
-      switch (p.kind) {
-        case PassKind.F32:
-          compareFloat32(p.store as Float32Array, p.sent as Float32Array, list, n, mask, p.bit, dirty, componentBit);
-          break;
-        case PassKind.F64:
-          compareFloat64(p.store as Float64Array, p.sent as Float64Array, list, n, mask, p.bit, dirty, componentBit);
-          break;
-        case PassKind.SmallInt:
-          compareSmallInt(p.store as SmallIntArray, p.sent as SmallIntArray, list, n, mask, p.bit, dirty, componentBit);
-          break;
-        case PassKind.Int32:
-          compareInt32(p.store as Uint32Array | Int32Array, p.sent as Uint32Array | Int32Array, list, n, mask, p.bit, dirty, componentBit);
-          break;
-        case PassKind.Quantized:
-          compareQuantized(p, list, n, mask, dirty, componentBit);
-          break;
-        case PassKind.String:
-          compareString(p.store as string[], p.sent as string[], list, n, mask, p.bit, dirty, componentBit);
-          break;
+      if (dense) p.scanRange(this.span, filter, this.changed, sink, componentBit);
+      else p.scanList(members.dense, members.size, this.changed, sink, componentBit);
+    }
+  }
+}
+
+/** One field's compare. Each kind is its own class so every loop's array accesses stay monomorphic. */
+interface Pass {
+  adopt(eid: number): void;
+  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void;
+  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function wordAligned(a: FieldArray): boolean {
+  return a.byteOffset % 4 === 0 && a.byteLength % 4 === 0;
+}
+
+function words(a: FieldArray): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
+}
+
+function mark(e: number, bit: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+  mask[e] = mask[e]! | bit;
+  const d = sink.dirty[e]!;
+  if (d === 0) sink.changed.push(e);
+  sink.dirty[e] = d | cbit;
+}
+
+/** Exact numeric fields of any width, compared as Int32 words of the store and a same-typed shadow. */
+class WordPass implements Pass {
+  private readonly store: Int32Array;
+  private readonly sent: Int32Array;
+  /** Bytes per element: 1, 2, 4 or 8. */
+  private readonly size: number;
+  /** Elements per word (sizes 1, 2) — 1 for sizes 4 and 8. */
+  private readonly perWord: number;
+  /** Bits of one element inside its word (sizes 1, 2). */
+  private readonly elementBits: number;
+
+  constructor(
+    private readonly bit: number,
+    store: FieldArray,
+    sent: FieldArray,
+  ) {
+    this.store = words(store);
+    this.sent = words(sent);
+    this.size = store.BYTES_PER_ELEMENT;
+    this.perWord = this.size < 4 ? 4 / this.size : 1;
+    this.elementBits = this.size * 8;
+  }
+
+  /** The bits of element `e` inside its word, as an int32 (sizes 1, 2). */
+  private laneMask(e: number): number {
+    const lane = e % this.perWord;
+    const shift = (LITTLE_ENDIAN ? lane : this.perWord - 1 - lane) * this.elementBits;
+    return ((2 ** this.elementBits - 1) << shift) | 0;
+  }
+
+  adopt(e: number): void {
+    const { store, sent, size } = this;
+    if (size === 4) sent[e] = store[e]!;
+    else if (size === 8) {
+      sent[2 * e] = store[2 * e]!;
+      sent[2 * e + 1] = store[2 * e + 1]!;
+    } else {
+      const w = Math.floor(e / this.perWord);
+      const m = this.laneMask(e);
+      sent[w] = (sent[w]! & ~m) | (store[w]! & m);
+    }
+  }
+
+  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    const { store, sent, size, bit } = this;
+    const end = Math.min(store.length, Math.ceil((span * size) / 4));
+    for (let w = 0; w < end; w++) {
+      const now = store[w]!;
+      const was = sent[w]!;
+      if (now === was) continue;
+      sent[w] = now;
+      if (size >= 4) {
+        const e = size === 4 ? w : w >> 1;
+        if ((members === undefined || members.has(e))) mark(e, bit, mask, sink, cbit);
+        continue;
+      }
+      const first = w * this.perWord;
+      for (let e = first; e < first + this.perWord; e++) {
+        const m = this.laneMask(e);
+        if ((now & m) !== (was & m) && (members === undefined || members.has(e))) mark(e, bit, mask, sink, cbit);
+      }
+    }
+  }
+
+  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    const { store, sent, size, bit } = this;
+    if (size === 4) {
+      for (let i = 0; i < n; i++) {
+        const e = list[i]!;
+        const now = store[e]!;
+        if (now !== sent[e]) {
+          sent[e] = now;
+          mark(e, bit, mask, sink, cbit);
+        }
+      }
+      return;
+    }
+    if (size === 8) {
+      for (let i = 0; i < n; i++) {
+        const e = list[i]!;
+        if (store[2 * e] !== sent[2 * e] || store[2 * e + 1] !== sent[2 * e + 1]) {
+          this.adopt(e);
+          mark(e, bit, mask, sink, cbit);
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const e = list[i]!;
+      const w = Math.floor(e / this.perWord);
+      const m = this.laneMask(e);
+      const now = store[w]!;
+      const was = sent[w]!;
+      if ((now & m) !== (was & m)) {
+        sent[w] = (was & ~m) | (now & m);
+        mark(e, bit, mask, sink, cbit);
       }
     }
   }
 }
 
-const PassKind = { F32: 0, F64: 1, SmallInt: 2, Int32: 3, Quantized: 4, String: 5 } as const;
+/** Fallback for a store whose bytes are not word-aligned (a custom capacity not a multiple of 4). */
+class ElementPass implements Pass {
+  constructor(
+    private readonly bit: number,
+    private readonly store: FieldArray,
+    private readonly sent: FieldArray,
+  ) {}
 
-interface Pass {
-  readonly kind: (typeof PassKind)[keyof typeof PassKind];
-  /** The field's bit in the component's mask, as a number (bit 31 stays positive). */
-  readonly bit: number;
-  readonly store: FieldArray | string[];
-  readonly sent: FieldArray | string[];
-  readonly delta: Float64Array | undefined;
-  /** Quantised fields: the store value last quantised, so an unchanged float skips the divide. */
-  readonly seen: Float64Array | undefined;
-  readonly step: number;
-  readonly offset: number;
-  readonly minQ: number;
-  readonly maxQ: number;
-}
+  adopt(e: number): void {
+    this.sent[e] = this.store[e]!;
+  }
 
-type SmallIntArray = Uint8Array | Int8Array | Uint16Array | Int16Array;
-
-// One function per storage kind keeps each loop's typed-array loads monomorphic (or at most
-// 4-way polymorphic), which is what lets V8 compile them to tight machine code.
-
-function compareFloat32(store: Float32Array, sent: Float32Array, list: Int32Array, n: number, mask: Uint32Array, bit: number, dirty: Uint32Array, cbit: number): void {
-  for (let i = 0; i < n; i++) {
-    const e = list[i]!;
-    const v = store[e]!;
-    const s = sent[e]!;
-    // NaN never equals itself: only a NaN appearing or disappearing is a change.
+  private compare(e: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    const v = this.store[e]!;
+    const s = this.sent[e]!;
+    // Plain floats can hold NaN, which never equals itself; only a NaN appearing or going is a change.
     if (v !== s && !(Number.isNaN(v) && Number.isNaN(s))) {
-      sent[e] = v;
-      mask[e] = mask[e]! | bit;
-      dirty[e] = dirty[e]! | cbit;
+      this.sent[e] = v;
+      mark(e, this.bit, mask, sink, cbit);
+    }
+  }
+
+  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    for (let e = 0; e < span; e++) if ((members === undefined || members.has(e))) this.compare(e, mask, sink, cbit);
+  }
+
+  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    for (let i = 0; i < n; i++) this.compare(list[i]!, mask, sink, cbit);
+  }
+}
+
+/**
+ * A quantised f32/f64: the store's bits against the bits last quantised (an f64 is compared as a
+ * float: a NaN re-quantises every tick, harmlessly), then q against the last sent q. The loops
+ * hoist every field constant into locals and inline the quantisation: this is the per-value
+ * cost of every moving entity.
+ */
+class QuantizedPass implements Pass {
+  /** The store's bits (f32) or values (f64) when last quantised. */
+  private readonly seen: Int32Array | Float64Array;
+  private readonly storeBits: Int32Array | Float64Array;
+
+  constructor(
+    private readonly bit: number,
+    private readonly store: Float32Array | Float64Array,
+    private readonly sent: Float64Array,
+    private readonly delta: Float64Array,
+    private readonly step: number,
+    private readonly offset: number,
+    private readonly minQ: number,
+    private readonly maxQ: number,
+  ) {
+    if (store instanceof Float32Array) {
+      this.storeBits = words(store);
+      this.seen = new Int32Array(store.length);
+    } else {
+      this.storeBits = store;
+      this.seen = new Float64Array(store.length).fill(Number.NaN);
+    }
+  }
+
+  adopt(e: number): void {
+    this.seen[e] = this.storeBits[e]!;
+    this.sent[e] = quantize(this.store[e]!, this.step, this.offset, this.minQ, this.maxQ);
+  }
+
+  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    if (this.storeBits instanceof Int32Array) this.scanBits(this.storeBits, this.seen as Int32Array, undefined, 0, span, members, mask, sink, cbit);
+    else this.scanFloats(this.storeBits, this.seen as Float64Array, undefined, 0, span, members, mask, sink, cbit);
+  }
+
+  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    if (this.storeBits instanceof Int32Array) this.scanBits(this.storeBits, this.seen as Int32Array, list, 0, n, undefined, mask, sink, cbit);
+    else this.scanFloats(this.storeBits, this.seen as Float64Array, list, 0, n, undefined, mask, sink, cbit);
+  }
+
+  // scanBits and scanFloats are one loop over two array types, written twice so each stays monomorphic.
+
+  private scanBits(bits: Int32Array, seen: Int32Array, list: Int32Array | undefined, from: number, to: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    const { store, sent, delta, step, offset, minQ, maxQ, bit } = this;
+    const end = Math.min(to, list === undefined ? bits.length : to);
+    for (let i = from; i < end; i++) {
+      const e = list === undefined ? i : list[i]!;
+      const now = bits[e]!;
+      if (now === seen[e]) continue;
+      seen[e] = now;
+      let q = Math.round((store[e]! - offset) / step);
+      if (q > maxQ) q = maxQ;
+      else if (q < minQ) q = minQ;
+      else if (Number.isNaN(q)) q = Math.min(Math.max(0, minQ), maxQ);
+      const last = sent[e]!;
+      if (q !== last && (members === undefined || members.has(e))) {
+        delta[e] = q - last;
+        sent[e] = q;
+        mark(e, bit, mask, sink, cbit);
+      }
+    }
+  }
+
+  private scanFloats(values: Float64Array, seen: Float64Array, list: Int32Array | undefined, from: number, to: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    const { sent, delta, step, offset, minQ, maxQ, bit } = this;
+    const end = Math.min(to, list === undefined ? values.length : to);
+    for (let i = from; i < end; i++) {
+      const e = list === undefined ? i : list[i]!;
+      const v = values[e]!;
+      if (v === seen[e]) continue;
+      seen[e] = v;
+      let q = Math.round((v - offset) / step);
+      if (q > maxQ) q = maxQ;
+      else if (q < minQ) q = minQ;
+      else if (Number.isNaN(q)) q = Math.min(Math.max(0, minQ), maxQ);
+      const last = sent[e]!;
+      if (q !== last && (members === undefined || members.has(e))) {
+        delta[e] = q - last;
+        sent[e] = q;
+        mark(e, bit, mask, sink, cbit);
+      }
     }
   }
 }
 
-function compareFloat64(store: Float64Array, sent: Float64Array, list: Int32Array, n: number, mask: Uint32Array, bit: number, dirty: Uint32Array, cbit: number): void {
-  for (let i = 0; i < n; i++) {
-    const e = list[i]!;
-    const v = store[e]!;
-    const s = sent[e]!;
-    if (v !== s && !(Number.isNaN(v) && Number.isNaN(s))) {
+class StringPass implements Pass {
+  constructor(
+    private readonly bit: number,
+    private readonly store: string[],
+    private readonly sent: string[],
+  ) {}
+
+  adopt(e: number): void {
+    this.sent[e] = this.store[e]!;
+  }
+
+  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    const { store, sent } = this;
+    const end = Math.min(span, store.length);
+    for (let e = 0; e < end; e++) {
+      const v = store[e]!;
+      if (v === sent[e]) continue;
       sent[e] = v;
-      mask[e] = mask[e]! | bit;
-      dirty[e] = dirty[e]! | cbit;
+      if ((members === undefined || members.has(e))) mark(e, this.bit, mask, sink, cbit);
     }
   }
-}
 
-function compareSmallInt(store: SmallIntArray, sent: SmallIntArray, list: Int32Array, n: number, mask: Uint32Array, bit: number, dirty: Uint32Array, cbit: number): void {
-  for (let i = 0; i < n; i++) {
-    const e = list[i]!;
-    const v = store[e]!;
-    if (v !== sent[e]) {
-      sent[e] = v;
-      mask[e] = mask[e]! | bit;
-      dirty[e] = dirty[e]! | cbit;
-    }
-  }
-}
-
-function compareInt32(store: Uint32Array | Int32Array, sent: Uint32Array | Int32Array, list: Int32Array, n: number, mask: Uint32Array, bit: number, dirty: Uint32Array, cbit: number): void {
-  for (let i = 0; i < n; i++) {
-    const e = list[i]!;
-    const v = store[e]!;
-    if (v !== sent[e]) {
-      sent[e] = v;
-      mask[e] = mask[e]! | bit;
-      dirty[e] = dirty[e]! | cbit;
-    }
-  }
-}
-
-function compareQuantized(p: Pass, list: Int32Array, n: number, mask: Uint32Array, dirty: Uint32Array, cbit: number): void {
-  const store = p.store as Float32Array | Float64Array;
-  const sent = p.sent as Float64Array;
-  const delta = p.delta!;
-  const seen = p.seen!;
-  const { step, offset, minQ, maxQ, bit } = p;
-  for (let i = 0; i < n; i++) {
-    const e = list[i]!;
-    const v = store[e]!;
-    // The float is what it was when last quantised: q cannot differ (NaN always re-checks, harmlessly).
-    if (v === seen[e]) continue;
-    seen[e] = v;
-    let q = Math.round((v - offset) / step);
-    if (q > maxQ) q = maxQ;
-    else if (q < minQ) q = minQ;
-    else if (Number.isNaN(q)) q = Math.min(Math.max(0, minQ), maxQ);
-    const last = sent[e]!;
-    if (q !== last) {
-      delta[e] = q - last;
-      sent[e] = q;
-      mask[e] = mask[e]! | bit;
-      dirty[e] = dirty[e]! | cbit;
-    }
-  }
-}
-
-function compareString(store: string[], sent: string[], list: Int32Array, n: number, mask: Uint32Array, bit: number, dirty: Uint32Array, cbit: number): void {
-  for (let i = 0; i < n; i++) {
-    const e = list[i]!;
-    const v = store[e]!;
-    if (v !== sent[e]) {
-      sent[e] = v;
-      mask[e] = mask[e]! | bit;
-      dirty[e] = dirty[e]! | cbit;
+  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
+    const { store, sent } = this;
+    for (let i = 0; i < n; i++) {
+      const e = list[i]!;
+      const v = store[e]!;
+      if (v !== sent[e]) {
+        sent[e] = v;
+        mark(e, this.bit, mask, sink, cbit);
+      }
     }
   }
 }

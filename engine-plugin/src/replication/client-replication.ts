@@ -2,9 +2,11 @@ import type { ByteReader } from '../protocol/bytes';
 import { ProtocolError } from '../protocol/protocol-error';
 import type { Component, FieldArray } from '../schema/component';
 import type { Protocol } from '../schema/protocol';
-import { type ComponentLayout, entityCapacity, FieldCode, type FieldLayout, layoutComponents } from './component-layout';
+import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents, readBound } from './component-layout';
 import { COMPACT_MASK_FIELDS } from './entity-encoding';
 import { EntitySet } from './entity-set';
+import { readField, readFieldsFast } from './field-decoding';
+import { getVarintLong, MAX_VARINT_BYTES } from './raw-bytes';
 import { DESPAWNS_FLAG, FULLS_FLAG, SNAPSHOT_FLAG } from './state-section';
 
 const POW2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
@@ -83,6 +85,12 @@ export class ClientReplication {
   private snapshotGeneration = 0;
   /** Per component id: its field masks while an update is read (no allocation per record). */
   private readonly fieldMasks: Int32Array;
+  /** Per component id: the most bytes its part of an update body can consume, valid or not. */
+  private readonly componentBound: readonly number[];
+  /** Per server id: the most bytes its update body can consume (from its component set). */
+  private readonly recordBound: Uint32Array;
+  /** Where the long-varint reader puts its value. */
+  private readonly out = new Float64Array(1);
 
   constructor(protocol: Protocol, sink: EntitySink) {
     this.layouts = layoutComponents(protocol);
@@ -96,6 +104,8 @@ export class ClientReplication {
     this.eventMark = new Uint32Array(this.capacity);
     this.snapshotMark = new Uint32Array(this.capacity);
     this.fieldMasks = new Int32Array(Math.max(1, this.layouts.length));
+    this.componentBound = this.layouts.map((l) => l.fields.reduce((sum, f) => sum + readBound(f), MAX_VARINT_BYTES));
+    this.recordBound = new Uint32Array(this.capacity);
   }
 
   /** Start a new tick's event lists. */
@@ -150,11 +160,7 @@ export class ClientReplication {
       if (snapshot) this.snapshotMark[previous] = this.snapshotGeneration;
     }
 
-    previous = -1;
-    while (r.remaining > 0) {
-      previous = this.nextId(r, previous);
-      this.readUpdate(r, previous, tick);
-    }
+    this.readUpdates(r, tick);
 
     if (snapshot) {
       const dense = this.known.dense;
@@ -163,6 +169,74 @@ export class ClientReplication {
         if (this.snapshotMark[e] !== this.snapshotGeneration) this.despawnServer(e);
       }
     }
+  }
+
+  /**
+   * The update records, to the end of the section. While a record's worst case (id gap plus
+   * {@link recordBound}) fits before the end, it is read with one bounds check for the whole
+   * record; near the end, with the per-value checked reader. Both refuse the same inputs.
+   */
+  private readUpdates(r: ByteReader, tick: number): void {
+    const buf = r.source;
+    const end = r.limit;
+    const { out, recordBound, capacity } = this;
+    let pos = r.offset;
+    let previous = -1;
+    while (pos < end) {
+      if (end - pos < MAX_VARINT_BYTES) {
+        r.offset = pos;
+        previous = this.nextId(r, previous);
+        this.readUpdate(r, previous, tick);
+        pos = r.offset;
+        continue;
+      }
+      let gap = buf[pos]!;
+      if (gap < 0x80) pos++;
+      else {
+        pos = getVarintLong(buf, pos, out);
+        gap = out[0]!;
+      }
+      const e = previous + 1 + gap;
+      if (e >= capacity) throw new ProtocolError(`server entity id ${e} is beyond capacity ${capacity}`);
+      previous = e;
+      if (end - pos >= recordBound[e]!) pos = this.readUpdateFast(r, buf, pos, e, tick);
+      else {
+        r.offset = pos;
+        this.readUpdate(r, e, tick);
+        pos = r.offset;
+      }
+    }
+    r.offset = pos;
+  }
+
+  /** {@link readUpdate} for a record whose worst case fits: reads `buf` directly from `at`; returns the position after it. */
+  private readUpdateFast(r: ByteReader, buf: Uint8Array, at: number, e: number, tick: number): number {
+    const local = this.localOf[e]!;
+    if (local < 0) throw new ProtocolError(`update for server entity ${e}, which this client does not have`);
+    const present = this.components[e]! | 0;
+    const total = this.fieldTotal[e]!;
+    if (total > COMPACT_MASK_FIELDS || (present & (present - 1)) !== 0) {
+      // Several components: the mask bookkeeping is the checked reader's; values still come fast.
+      r.offset = at;
+      this.readUpdate(r, e, tick, true);
+      return r.offset;
+    }
+    let pos = at;
+    let mask = buf[pos]!;
+    if (mask < 0x80) pos++;
+    else {
+      pos = getVarintLong(buf, pos, this.out);
+      mask = this.out[0]!;
+    }
+    if (mask >= POW2[total]!) throw new ProtocolError(`field mask ${mask} has bits beyond the entity's ${total} fields`);
+    if (mask === 0) return pos;
+    this.noteChanged(e, local);
+    const c = 31 - Math.clz32(present);
+    const state = this.state[c]!;
+    pos = readFieldsFast(r, buf, pos, state.layout.fields, state, mask, e, local, this.out);
+    state.tick[e] = tick;
+    this.onUpdate?.(e, local, c, tick);
+    return pos;
   }
 
   /** A list count, refused when the remaining bytes could not possibly hold that many entries. */
@@ -238,6 +312,9 @@ export class ClientReplication {
     }
     this.components[e] = mask;
     this.fieldTotal[e] = total;
+    let bound = MAX_VARINT_BYTES;
+    for (let b = mask | 0; b !== 0; b &= b - 1) bound += this.componentBound[31 - Math.clz32(b & -b)]!;
+    this.recordBound[e] = bound;
     bits = mask | 0;
     while (bits !== 0) {
       const low = bits & -bits;
@@ -251,7 +328,8 @@ export class ClientReplication {
     }
   }
 
-  private readUpdate(r: ByteReader, e: number, tick: number): void {
+  /** `fast`: the caller checked that the record's worst case fits, so values may skip per-read checks. */
+  private readUpdate(r: ByteReader, e: number, tick: number, fast = false): void {
     const local = this.localOf[e]!;
     if (local < 0) throw new ProtocolError(`update for server entity ${e}, which this client does not have`);
     const present = this.components[e]! | 0;
@@ -302,6 +380,10 @@ export class ClientReplication {
       const state = this.state[c]!;
       const fields = state.layout.fields;
       let m = masks[c]!;
+      if (fast) {
+        r.offset = readFieldsFast(r, r.source, r.offset, fields, state, m, e, local, this.out);
+        m = 0;
+      }
       while (m !== 0) {
         const fbit = m & -m;
         m ^= fbit;
@@ -312,54 +394,4 @@ export class ClientReplication {
       this.onUpdate?.(e, local, c, tick);
     }
   }
-}
-
-/** Read one field into the authoritative shadow (by server id) and the game's store (by local id). */
-function readField(r: ByteReader, f: FieldLayout, state: AuthoritativeComponent, index: number, e: number, local: number, delta: boolean): void {
-  const values = state.values[index]!;
-  let value: number;
-  switch (f.code) {
-    case FieldCode.U8:
-      value = r.u8();
-      break;
-    case FieldCode.Bool:
-      value = r.u8();
-      if (value > 1) throw new ProtocolError(`bool ${f.name} holds ${value}`);
-      break;
-    case FieldCode.I8:
-      value = (r.u8() << 24) >> 24;
-      break;
-    case FieldCode.U16:
-    case FieldCode.U32:
-      value = r.varint();
-      if (value > f.max) throw new ProtocolError(`${f.name} value ${value} is out of range`);
-      break;
-    case FieldCode.I16:
-    case FieldCode.I32:
-      value = r.zigzag();
-      if (value < f.min || value > f.max) throw new ProtocolError(`${f.name} value ${value} is out of range`);
-      break;
-    case FieldCode.F32:
-      value = r.f32();
-      break;
-    case FieldCode.F64:
-      value = r.f64();
-      break;
-    case FieldCode.Quantized: {
-      const qs = state.quantized[index]!;
-      const q = (delta ? qs[e]! : 0) + r.zigzag();
-      if (q < f.minQ || q > f.maxQ) throw new ProtocolError(`${f.name} quantised value ${q} is out of range`);
-      qs[e] = q;
-      value = q * f.step + f.offset;
-      break;
-    }
-    default: {
-      const text = r.string(f.maxBytes);
-      (values as string[])[e] = text;
-      (f.store as string[])[local] = text;
-      return;
-    }
-  }
-  (values as FieldArray)[e] = value;
-  (f.store as FieldArray)[local] = value;
 }

@@ -1,6 +1,7 @@
 import { type Component, componentInfo, DEFAULT_CAPACITY, type FieldArray } from '../schema/component';
 import type { ComponentField } from '../schema/fields';
 import type { Protocol } from '../schema/protocol';
+import { boundedStringSize, MAX_VARINT_BYTES } from './raw-bytes';
 
 /**
  * How a field travels on the wire. Resolved once per field when a protocol is laid out, so the
@@ -129,6 +130,51 @@ export function entityCapacity(layouts: readonly ComponentLayout[]): number {
   let capacity = 0;
   for (const layout of layouts) capacity = Math.max(capacity, layout.capacity);
   return capacity || DEFAULT_CAPACITY;
+}
+
+/**
+ * The most bytes a valid value of `f` takes on the wire: encoders reserve a record's worth of
+ * these at once. Quantised values (absolute, or deltas of two values within 2^48) stay below 2^50
+ * after zigzag: 8 bytes.
+ */
+export function wireBound(f: FieldLayout): number {
+  switch (f.code) {
+    case FieldCode.U8:
+    case FieldCode.I8:
+    case FieldCode.Bool:
+      return 1;
+    case FieldCode.U16:
+    case FieldCode.I16:
+      return 3;
+    case FieldCode.U32:
+    case FieldCode.I32:
+      return 5;
+    case FieldCode.F32:
+      return 4;
+    case FieldCode.String:
+      return boundedStringSize(f.maxBytes);
+    default:
+      return 8;
+  }
+}
+
+/**
+ * The most bytes a decoder may consume reading one value of `f`, valid or not: any varint may run
+ * to 8 bytes before it is refused, a string to its length varint plus `maxBytes`.
+ */
+export function readBound(f: FieldLayout): number {
+  switch (f.code) {
+    case FieldCode.U8:
+    case FieldCode.I8:
+    case FieldCode.Bool:
+      return 1;
+    case FieldCode.F32:
+      return 4;
+    case FieldCode.String:
+      return MAX_VARINT_BYTES + f.maxBytes;
+    default:
+      return MAX_VARINT_BYTES;
+  }
 }
 
 /**

@@ -1,60 +1,51 @@
 import type { ByteWriter } from '../protocol/bytes';
 import type { FieldArray } from '../schema/component';
-import { FieldCode, type FieldLayout } from './component-layout';
 import type { ComponentShadow } from './change-detection';
+import { FieldCode } from './component-layout';
+import { putBoundedString, putF32, putF64, putVarint, putZigzag } from './raw-bytes';
 
 /**
  * Entity record bodies, written once per tick per entity and copied to every client that needs
  * them. Byte layouts are specified in docs/protocol.md, "State section".
+ *
+ * Each record reserves its worst-case size once (known from the layout) and then writes raw
+ * bytes, so the per-value cost is a store and an increment, not a capacity check per call.
+ * The buffers are reused every tick, so a second measuring pass (nengi 2 writes snapshots that
+ * way into fresh exact-size buffers) would buy nothing here: the steady state allocates nothing.
  */
 
 /** Up to this many fields in an entity's present components, an update carries one combined field mask. */
 export const COMPACT_MASK_FIELDS = 31;
 
-const textEncoder = new TextEncoder();
+/** Worst-case bytes of an id gap or a 32-bit mask as a varint. */
+const VARINT32 = 5;
 
-/** Length-prefixed UTF-8, cut at a character boundary to the field's maxBytes so the client never refuses it. */
-export function writeBoundedString(w: ByteWriter, value: string, maxBytes: number): void {
-  const bytes = textEncoder.encode(value);
-  let length = bytes.length;
-  if (length > maxBytes) {
-    length = maxBytes;
-    while (length > 0 && (bytes[length]! & 0xc0) === 0x80) length--;
-  }
-  w.varint(length);
-  w.bytes(length === bytes.length ? bytes : bytes.subarray(0, length));
-}
-
-/** Write one field's absolute sent value (quantised fields: the integer q). */
-function writeAbsolute(w: ByteWriter, f: FieldLayout, sent: FieldArray | string[], eid: number): void {
-  switch (f.code) {
+/** Write one field's absolute sent value (quantised fields: the integer q) at `pos`. */
+function putAbsolute(buf: Uint8Array, pos: number, code: number, sent: FieldArray | string[], shadow: ComponentShadow, index: number, eid: number): number {
+  switch (code) {
     case FieldCode.U8:
-      w.u8((sent as Uint8Array)[eid]!);
-      break;
+      buf[pos] = (sent as Uint8Array)[eid]!;
+      return pos + 1;
     case FieldCode.Bool:
-      w.u8((sent as Uint8Array)[eid]! === 0 ? 0 : 1);
-      break;
+      buf[pos] = (sent as Uint8Array)[eid]! === 0 ? 0 : 1;
+      return pos + 1;
     case FieldCode.I8:
-      w.u8((sent as Int8Array)[eid]! & 0xff);
-      break;
+      buf[pos] = (sent as Int8Array)[eid]! & 0xff;
+      return pos + 1;
     case FieldCode.U16:
     case FieldCode.U32:
-      w.varint((sent as Uint32Array)[eid]!);
-      break;
+      return putVarint(buf, pos, (sent as Uint16Array | Uint32Array)[eid]!);
     case FieldCode.I16:
     case FieldCode.I32:
+      return putZigzag(buf, pos, (sent as Int16Array | Int32Array)[eid]!);
     case FieldCode.Quantized:
-      w.zigzag((sent as Int32Array)[eid]!);
-      break;
+      return putZigzag(buf, pos, (sent as Float64Array)[eid]!);
     case FieldCode.F32:
-      w.f32((sent as Float32Array)[eid]!);
-      break;
+      return putF32(buf, pos, (sent as Float32Array)[eid]!);
     case FieldCode.F64:
-      w.f64((sent as Float64Array)[eid]!);
-      break;
-    case FieldCode.String:
-      writeBoundedString(w, (sent as string[])[eid] ?? '', f.maxBytes);
-      break;
+      return putF64(buf, pos, (sent as Float64Array)[eid]!);
+    default:
+      return putBoundedString(buf, pos, (sent as string[])[eid] ?? '', shadow.layout.fields[index]!.maxBytes);
   }
 }
 
@@ -64,67 +55,105 @@ function writeAbsolute(w: ByteWriter, f: FieldLayout, sent: FieldArray | string[
  * client's quantisation baselines.
  */
 export function writeFullBody(w: ByteWriter, eid: number, componentMask: number, shadows: readonly ComponentShadow[]): void {
-  w.varint(componentMask >>> 0);
+  let bound = VARINT32;
   let bits = componentMask | 0;
   while (bits !== 0) {
     const low = bits & -bits;
     bits ^= low;
-    const shadow = shadows[31 - Math.clz32(low)]!;
-    const fields = shadow.layout.fields;
-    for (let i = 0; i < fields.length; i++) writeAbsolute(w, fields[i]!, shadow.sent[i]!, eid);
+    bound += shadows[31 - Math.clz32(low)]!.fullBound;
   }
+  const buf = w.ensure(bound);
+  let pos = putVarint(buf, w.length, componentMask >>> 0);
+  bits = componentMask | 0;
+  while (bits !== 0) {
+    const low = bits & -bits;
+    bits ^= low;
+    const shadow = shadows[31 - Math.clz32(low)]!;
+    const { codes, sent } = shadow;
+    for (let i = 0; i < codes.length; i++) pos = putAbsolute(buf, pos, codes[i]!, sent[i]!, shadow, i, eid);
+  }
+  w.length = pos;
+}
+
+/** Write the changed fields of one component (clearing its changed mask); quantised ones as q deltas. */
+function putChangedFields(buf: Uint8Array, pos: number, shadow: ComponentShadow, eid: number): number {
+  const { codes, sent, delta } = shadow;
+  let mask = shadow.changed[eid]! | 0;
+  shadow.changed[eid] = 0;
+  let p = pos;
+  while (mask !== 0) {
+    const fbit = mask & -mask;
+    mask ^= fbit;
+    const index = 31 - Math.clz32(fbit);
+    const code = codes[index]!;
+    if (code === FieldCode.Quantized) p = putZigzag(buf, p, delta[index]![eid]!);
+    else p = putAbsolute(buf, p, code, sent[index]!, shadow, index, eid);
+  }
+  return p;
 }
 
 /**
- * An update body: which fields changed (one combined mask over the entity's present components
- * when they hold at most {@link COMPACT_MASK_FIELDS} fields, else a component mask plus one field
- * mask per changed component), then only those fields; quantised ones as q deltas. Clears the
- * entity's per-component changed masks.
+ * Append one update record: the id gap, then the body — which fields changed (one combined mask
+ * over the entity's present components when they hold at most {@link COMPACT_MASK_FIELDS} fields,
+ * else a component mask plus one field mask per changed component), then only those fields;
+ * quantised ones as q deltas. Clears the entity's per-component changed masks. Returns the
+ * offset of the body (after the gap) in `w`.
  */
-export function writeUpdateBody(
+export function writeUpdate(
   w: ByteWriter,
+  gap: number,
   eid: number,
   present: number,
   dirty: number,
   fieldTotal: number,
   shadows: readonly ComponentShadow[],
-): void {
+): number {
+  // One component (the common case): the combined mask is its field mask.
+  if ((present & (present - 1)) === 0 && fieldTotal <= COMPACT_MASK_FIELDS) {
+    const shadow = shadows[31 - Math.clz32(present)]!;
+    const buf = w.ensure(VARINT32 + shadow.updateBound);
+    const body = putVarint(buf, w.length, gap);
+    const pos = putVarint(buf, body, shadow.changed[eid]!);
+    w.length = putChangedFields(buf, pos, shadow, eid);
+    return body;
+  }
+  let bound = 2 * VARINT32;
+  let bits = dirty | 0;
+  while (bits !== 0) {
+    const low = bits & -bits;
+    bits ^= low;
+    bound += shadows[31 - Math.clz32(low)]!.updateBound;
+  }
+  const buf = w.ensure(bound);
+  const body = putVarint(buf, w.length, gap);
+  let pos = body;
   if (fieldTotal <= COMPACT_MASK_FIELDS) {
     let combined = 0;
     let shift = 0;
-    let bits = present | 0;
+    bits = present | 0;
     while (bits !== 0) {
       const low = bits & -bits;
       bits ^= low;
       const shadow = shadows[31 - Math.clz32(low)]!;
       if ((dirty & low) !== 0) combined |= shadow.changed[eid]! << shift;
-      shift += shadow.layout.fields.length;
+      shift += shadow.codes.length;
     }
-    w.varint(combined >>> 0);
+    pos = putVarint(buf, pos, combined >>> 0);
   } else {
-    w.varint(dirty >>> 0);
-    let bits = dirty | 0;
+    pos = putVarint(buf, pos, dirty >>> 0);
+    bits = dirty | 0;
     while (bits !== 0) {
       const low = bits & -bits;
       bits ^= low;
-      w.varint(shadows[31 - Math.clz32(low)]!.changed[eid]!);
+      pos = putVarint(buf, pos, shadows[31 - Math.clz32(low)]!.changed[eid]!);
     }
   }
-  let bits = dirty | 0;
+  bits = dirty | 0;
   while (bits !== 0) {
     const low = bits & -bits;
     bits ^= low;
-    const shadow = shadows[31 - Math.clz32(low)]!;
-    const fields = shadow.layout.fields;
-    let mask = shadow.changed[eid]! | 0;
-    shadow.changed[eid] = 0;
-    while (mask !== 0) {
-      const fbit = mask & -mask;
-      mask ^= fbit;
-      const index = 31 - Math.clz32(fbit);
-      const f = fields[index]!;
-      if (f.code === FieldCode.Quantized) w.zigzag(shadow.delta[index]![eid]!);
-      else writeAbsolute(w, f, shadow.sent[index]!, eid);
-    }
+    pos = putChangedFields(buf, pos, shadows[31 - Math.clz32(low)]!, eid);
   }
+  w.length = pos;
+  return body;
 }

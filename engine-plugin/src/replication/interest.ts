@@ -77,6 +77,15 @@ export class Interest {
     }
   }
 
+  /**
+   * Whether a static view (no focus, no filter) sees `eid`: the per-entity form of
+   * {@link collect}, so structural changes re-check only the entities they touched.
+   */
+  sees(view: View, eid: number): boolean {
+    if (!this.alive.has(eid)) return false;
+    return this.rooms.roomCount[eid] === 0 || this.inAnyRoom(view.spec.rooms, eid);
+  }
+
   private inAnyRoom(names: readonly string[], eid: number): boolean {
     for (const name of names) if (this.rooms.hasEntity(name, eid)) return true;
     return false;

@@ -1,9 +1,9 @@
 import type { ByteWriter } from '../protocol/bytes';
 import { type Component, componentInfo } from '../schema/component';
 import type { Protocol } from '../schema/protocol';
-import { ComponentShadow } from './change-detection';
+import { type ChangeSink, ComponentShadow } from './change-detection';
 import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout';
-import { writeFullBody, writeUpdateBody } from './entity-encoding';
+import { writeFullBody, writeUpdate } from './entity-encoding';
 import { EntitySet, IdList } from './entity-set';
 import { Interest, type InterestFilter, type SpatialSource } from './interest';
 import { Rooms } from './rooms';
@@ -61,7 +61,6 @@ export class ServerReplication {
   private readonly componentMask: Uint32Array;
   private readonly fieldTotal: Uint16Array;
   private readonly dirty: Uint32Array;
-  private highWater = 0;
   private readonly rooms: Rooms;
   private readonly interest: Interest;
   private readonly spatial: (SpatialSource & { readonly componentBit: number }) | undefined;
@@ -70,6 +69,11 @@ export class ServerReplication {
   private readonly maxLog: number;
   /** Bumped by anything that can change a static view's visibility: spawn, despawn, entity room moves. */
   private structureVersion = 0;
+  /** {@link structureVersion} before this tick's operations. */
+  private structureBefore = 0;
+  /** Entities whose spawn, despawn or rooms changed this tick (may repeat): what static views re-check. */
+  private readonly touched = new IdList();
+  private readonly sink: ChangeSink;
   private readonly opKind: number[] = [];
   private readonly opEid: number[] = [];
   private readonly opArg: (number | string)[] = [];
@@ -91,6 +95,7 @@ export class ServerReplication {
     this.componentMask = new Uint32Array(capacity);
     this.fieldTotal = new Uint16Array(capacity);
     this.dirty = new Uint32Array(capacity);
+    this.sink = { dirty: this.dirty, changed: this.records.changed };
     this.mark = new Uint32Array(capacity);
     this.rooms = new Rooms(capacity);
     if (options.spatial) {
@@ -285,6 +290,8 @@ export class ServerReplication {
   replicate(tick: number): void {
     const records = this.records;
     records.begin(tick);
+    this.structureBefore = this.structureVersion;
+    this.touched.length = 0;
     this.applyOps();
     const { componentMask: masks, shadows, fieldTotal, incarnation } = this;
     // Restructured entities go out as full records: their shadows simply adopt the store.
@@ -304,23 +311,29 @@ export class ServerReplication {
       fieldTotal[e] = total;
       this.place(e);
     }
+    // Detection lists each changed entity once; from here on the work is O(changes).
     const dirty = this.dirty;
-    for (let c = 0; c < shadows.length; c++) shadows[c]!.detect(dirty, 2 ** c);
+    for (let c = 0; c < shadows.length; c++) shadows[c]!.detect(this.sink, 2 ** c);
+    const changed = records.changed;
+    const items = changed.items;
+    for (let i = 1; i < changed.length; i++) {
+      if (items[i]! < items[i - 1]!) {
+        changed.sort();
+        break;
+      }
+    }
     const w = records.updates;
     const { updateBody, updateEnd, lastChanged } = records;
     const positionBit = this.spatial?.componentBit ?? 0;
     let previous = -1;
-    for (let e = 0; e < this.highWater; e++) {
+    for (let i = 0; i < changed.length; i++) {
+      const e = items[i]!;
       const d = dirty[e]!;
-      if (d === 0) continue;
       dirty[e] = 0;
-      records.changed.push(e);
       lastChanged[e] = tick;
-      w.varint(e - previous - 1);
-      previous = e;
-      updateBody[e] = w.length;
-      writeUpdateBody(w, e, masks[e]!, d, fieldTotal[e]!, shadows);
+      updateBody[e] = writeUpdate(w, e - previous - 1, e, masks[e]!, d, fieldTotal[e]!, shadows);
       updateEnd[e] = w.length;
+      previous = e;
       if ((d & positionBit) !== 0) this.place(e);
     }
   }
@@ -335,15 +348,15 @@ export class ServerReplication {
           this.incarnations = (this.incarnations + 1) >>> 0 || 1;
           incarnation[e] = this.incarnations;
           this.alive.add(e);
-          if (e >= this.highWater) this.highWater = e + 1;
           let bits = componentMask[e]! | 0;
           while (bits !== 0) {
             const low = bits & -bits;
             bits ^= low;
-            this.shadows[31 - Math.clz32(low)]!.members.add(e);
+            this.shadows[31 - Math.clz32(low)]!.addMember(e);
           }
           records.markRestructured(e);
           this.structureVersion++;
+          this.touched.push(e);
           break;
         }
         case Op.Despawn: {
@@ -351,7 +364,7 @@ export class ServerReplication {
           while (bits !== 0) {
             const low = bits & -bits;
             bits ^= low;
-            this.shadows[31 - Math.clz32(low)]!.members.remove(e);
+            this.shadows[31 - Math.clz32(low)]!.removeMember(e);
           }
           componentMask[e] = 0;
           this.rooms.removeEntityEverywhere(e);
@@ -360,6 +373,7 @@ export class ServerReplication {
           this.alive.remove(e);
           this.unplace(e);
           this.structureVersion++;
+          this.touched.push(e);
           break;
         }
         case Op.Add:
@@ -371,22 +385,27 @@ export class ServerReplication {
           if (has === adding) break;
           componentMask[e] = adding ? componentMask[e]! | bit : componentMask[e]! & ~bit;
           if (incarnation[e] === 0) break;
-          if (adding) this.shadows[c]!.members.add(e);
-          else this.shadows[c]!.members.remove(e);
+          if (adding) this.shadows[c]!.addMember(e);
+          else this.shadows[c]!.removeMember(e);
           records.markRestructured(e);
           break;
         }
         case Op.EnterRoom:
-          if (this.rooms.addEntity(e, opArg[i] as string)) this.structureVersion++;
+          if (this.rooms.addEntity(e, opArg[i] as string)) this.restructureRooms(e);
           break;
         case Op.LeaveRoom:
-          if (this.rooms.removeEntity(e, opArg[i] as string)) this.structureVersion++;
+          if (this.rooms.removeEntity(e, opArg[i] as string)) this.restructureRooms(e);
           break;
       }
     }
     opKind.length = 0;
     opEid.length = 0;
     opArg.length = 0;
+  }
+
+  private restructureRooms(eid: number): void {
+    this.structureVersion++;
+    this.touched.push(eid);
   }
 
   /** Keep the spatial grid and the unplaced set in step with an entity's position. */
@@ -428,8 +447,13 @@ export class ServerReplication {
       return;
     }
     const stamp = this.nextStamp();
-    this.interest.collect(view, this.candidates, this.mark, stamp);
-    view.update(tick, this.candidates, this.mark, stamp, this.incarnation);
+    if (!this.interest.isDynamic(view) && view.structureSeen === this.structureBefore) {
+      // Up to date until this tick's operations: re-check only the entities they touched.
+      view.updateSome(tick, this.touched, this.mark, stamp, this.incarnation, (e) => this.interest.sees(view, e));
+    } else {
+      this.interest.collect(view, this.candidates, this.mark, stamp);
+      view.update(tick, this.candidates, this.mark, stamp, this.incarnation);
+    }
     view.structureSeen = this.structureVersion;
   }
 

@@ -120,6 +120,36 @@ export class View {
     this.markObserved(tick);
   }
 
+  /**
+   * Re-decide only `ids` (may repeat; each is marked `mark[eid] = stamp` once handled), the
+   * entities this tick's structural operations touched — valid when the view was up to date
+   * before them. Records enters and leaves like {@link update}.
+   */
+  updateSome(tick: number, ids: IdList, mark: Uint32Array, stamp: number, incarnationOf: Uint32Array, sees: (eid: number) => boolean): void {
+    this.enters.length = 0;
+    this.leaves.length = 0;
+    const items = ids.items;
+    for (let i = 0; i < ids.length; i++) {
+      const e = items[i]!;
+      if (mark[e] === stamp) continue;
+      mark[e] = stamp;
+      this.ensure(e);
+      const now = sees(e) ? incarnationOf[e]! : 0;
+      const was = this.incarnation[e]!;
+      if (was === now) continue;
+      if (was !== 0) {
+        this.depart(e, was, tick);
+        this.visible.remove(e);
+      }
+      this.incarnation[e] = now;
+      if (now === 0) continue;
+      this.entered[e] = tick;
+      this.visible.add(e);
+      this.enters.push(e);
+    }
+    this.markObserved(tick);
+  }
+
   /** Visibility did not change this tick (a static view and no structural change). */
   markObserved(tick: number): void {
     if (this.observedTick !== tick) {
@@ -137,6 +167,16 @@ export class View {
   }
 
   private trimLog(): void {
+    if (this.logHead === this.logTick.length) {
+      // Nothing remembered: O(1), no walk over the members.
+      if (this.logHead > 0) {
+        this.logEid.length = 0;
+        this.logTick.length = 0;
+        this.logIncarnation.length = 0;
+        this.logHead = 0;
+      }
+      return;
+    }
     let oldestNeeded = Number.POSITIVE_INFINITY;
     for (const m of this.members) {
       if (!m.needsSnapshot && m.writtenView === this && m.lastWritten < oldestNeeded) oldestNeeded = m.lastWritten;
