@@ -65,8 +65,8 @@ describe.each(TRANSPORTS)('over %s: a bad frame closes only its own connection',
     w.varint(0);
     w.varint(1); // one message…
     w.varint(1); // …seq 1…
-    w.varint(999); // …of an unknown type id
-    w.varint(0);
+    w.varint(999 * 2); // …a lone message of an unknown type id…
+    w.varint(0); // …with an empty payload
     raw.socket.send(w.finish());
     await rig.until(() => raw.closed !== undefined);
     expect(raw.closed!.code).toBe(1002);

@@ -120,3 +120,41 @@ describe('Tick frames carry a header and a messages section', () => {
     }
   });
 });
+
+describe('consecutive messages of one type share their type id', () => {
+  const payload = new Uint8Array(64);
+  const sectionBytes = (typeIds: number[]) => {
+    const w = new ByteWriter();
+    writeMessages(
+      w,
+      typeIds.map((typeId) => ({ typeId, payload })),
+      1,
+    );
+    return w.length;
+  };
+
+  it('a batch of one type costs about one byte of framing per message', () => {
+    const framing = sectionBytes(Array(1000).fill(5)) - 1000 * 64;
+    expect(framing / 1000).toBeLessThan(1.01);
+  });
+
+  it('a lone message costs no more than a type id and a length', () => {
+    // Section header (count, firstSeq) + a type id and a length per message, as before runs.
+    expect(sectionBytes([5, 6, 5, 6]) - 4 * 64).toBe(2 + 4 * 2);
+  });
+
+  it('a run that claims more messages than the count, or fewer than two, is malformed', () => {
+    const w = new ByteWriter();
+    w.varint(2); // two messages
+    w.varint(1);
+    w.varint(5 * 2 + 1); // a run…
+    w.varint(3); // …of three
+    expect(() => readMessages(new ByteReader(w.finish()), 10, 100)).toThrow(/overruns/);
+    const one = new ByteWriter();
+    one.varint(1);
+    one.varint(1);
+    one.varint(5 * 2 + 1);
+    one.varint(1);
+    expect(() => readMessages(new ByteReader(one.finish()), 10, 100)).toThrow(/a run of 1/);
+  });
+});
