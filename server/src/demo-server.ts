@@ -1,6 +1,6 @@
 import { type Server, createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Bot, Orb, Player, protocol } from '@tickwire/demo-shared';
+import { Bot, INPUT_RATE, Orb, Player, protocol } from '@tickwire/demo-shared';
 import { createWorld, query } from 'bitecs';
 import { createServer, fixedTick } from 'tickwire';
 import { createHealth, createMetrics, webSocketServer } from 'tickwire/node';
@@ -63,6 +63,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     // A dropped player keeps their circle and score for 15 s: long enough for a phone that lost
     // its signal or a laptop that slept briefly to resume the same session.
     resumeGraceMs: 15_000,
+    // Each Move is one step, so the input budget is the speed limit: as many per tick as an honest
+    // client sends (one at 20 Hz). A faster sender's extra steps queue until 4005, never add speed.
+    settings: { maxInputsPerTick: Math.ceil(INPUT_RATE / config.tickRate) },
     logger: tickwireLog(log),
   });
   const game: Game = { world, net, config, log, random };
