@@ -69,6 +69,7 @@ export class PredictedEntity<S extends Shape = Shape> {
     private readonly connection: ClientConnection,
     /** Whether prediction is on: when off, inputs are sent but not applied locally. */
     private readonly active: () => boolean = () => true,
+    private readonly onRelease: () => void = () => {},
   ) {
     const fields: PredictedField[] = [];
     for (const component of options.components) {
@@ -85,6 +86,14 @@ export class PredictedEntity<S extends Shape = Shape> {
     this.halfLifeMs = options.correctionHalfLifeMs ?? 100;
     this.snapDistance = options.snapDistance ?? 100;
     this.save();
+  }
+
+  /**
+   * Stop predicting this entity: it is drawn like any remote one again. The client also does this
+   * by itself when the server takes the entity away (`setOwner`) or a new session starts.
+   */
+  release(): void {
+    this.onRelease();
   }
 
   /** Inputs sent and not yet processed by the server. */

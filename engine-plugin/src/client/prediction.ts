@@ -35,7 +35,7 @@ export class Prediction {
 
   /** Predict local entity `eid` from now on; returns its handle, through which inputs are sent. */
   add<S extends Shape>(eid: number, options: PredictionOptions<S>): PredictedEntity<S> {
-    const entity = new PredictedEntity<S>(eid, options, this.protocol, this.connection, () => this.on);
+    const entity = new PredictedEntity<S>(eid, options, this.protocol, this.connection, () => this.on, () => this.remove(eid));
     this.entities.set(eid, entity as unknown as PredictedEntity);
     entity.reconcile(this.source);
     return entity;
@@ -44,6 +44,11 @@ export class Prediction {
   /** Stop predicting `eid` (it despawned, or control moved elsewhere). */
   remove(eid: number): void {
     this.entities.delete(eid);
+  }
+
+  /** Stop predicting everything (a new session: the entities belong to the old one). */
+  clear(): void {
+    this.entities.clear();
   }
 
   /** True when `eid` is predicted and prediction is on: interpolation leaves it alone. */

@@ -19,9 +19,10 @@ export interface NetworkSettings {
   inboundCapacity: number;
   /**
    * Input messages handed to game code per connection per tick. Later ones (and everything queued
-   * behind them, to keep order) wait for the next tick inside the bounded inbound queue, so a
-   * client sending inputs faster than the tick rate gains no speed, only a 4005 when it persists.
-   * 0 means no limit.
+   * behind them, to keep order) wait for the next tick inside the bounded inbound queue (4005 when
+   * it overflows). The default 4 absorbs bursts after network jitter; a client can thereby move up
+   * to 4 steps per tick, so set it to `ceil(input rate / tick rate)` (1 when clients send one input
+   * per tick) if a modified client must not gain speed. 0 means no limit.
    */
   maxInputsPerTick: number;
   /** Sent-but-unacknowledged reliable messages kept for replay after a resume. */

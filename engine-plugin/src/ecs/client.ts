@@ -9,7 +9,7 @@ import { type ClientConnectionOptions, type ClientEvent, ClientConnection, type 
 import type { Shape, ShapeValue } from '../schema/fields';
 import type { MessageType } from '../schema/message';
 import type { Protocol } from '../schema/protocol';
-import type { Component } from '../schema/component';
+import type { Component, ComponentShape } from '../schema/component';
 import { ClientReplication, type EntitySink } from '../replication/client-replication';
 import { Networked } from './networked';
 import { OwnershipMessage } from '../schema/system-messages';
@@ -118,7 +118,29 @@ export class NetworkClient {
 
   private noteOwnership(notice: MessageData<typeof OwnershipMessage>): void {
     if (notice.owned) this.ownedServerIds.add(notice.entity);
-    else this.ownedServerIds.delete(notice.entity);
+    else {
+      this.ownedServerIds.delete(notice.entity);
+      // Control moved elsewhere: predicting it any longer would fight the new owner's inputs.
+      const local = this.replication.localId(notice.entity);
+      if (local !== undefined) this.prediction.remove(local);
+    }
+  }
+
+  /**
+   * The newest values the server sent for a component of local entity `eid` — not the drawn
+   * (interpolated or predicted) ones in the store. Undefined when the entity has no such state.
+   */
+  authoritative<S extends ComponentShape>(component: Component<S>, eid: number): Record<keyof S & string, number | string> | undefined {
+    const serverId = this.replication.serverId(eid);
+    const componentId = this.protocol.componentId(component);
+    if (serverId === undefined || componentId < 0) return undefined;
+    const state = this.replication.authoritative(componentId);
+    if (state.tick[serverId] === 0) return undefined;
+    const out: Record<string, number | string> = {};
+    state.layout.fields.forEach((field, i) => {
+      out[field.name] = state.values[i]![serverId]!;
+    });
+    return out as Record<keyof S & string, number | string>;
   }
 
   /**
@@ -174,6 +196,7 @@ export class NetworkClient {
     if (this.session !== this.connection.session) {
       this.session = this.connection.session;
       this.ownedServerIds.clear();
+      this.prediction.clear();
     }
     this.messageBuffers.clear();
     this.messaging.beginFrame();
