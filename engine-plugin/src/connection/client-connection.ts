@@ -24,6 +24,7 @@ import type { ClientTransport, Socket } from '../transport/transport';
 import { type ConnectionStats, emptyStats } from './connection';
 import { type Logger, consoleLogger } from './logger';
 import { MessageReceiver, type ReceivedMessage } from './message-receiver';
+import { InboundFrames } from './inbound-frames';
 import { OutboundChannel } from './outbound-channel';
 import { RttEstimator } from './rtt';
 import { type NetworkSettings, resolveSettings } from './settings';
@@ -82,14 +83,8 @@ export class ClientConnection {
   private readonly writer = new ByteWriter(1024);
   private socket: Socket | undefined;
   private sessionToken = '';
-  private frames: Uint8Array[] = [];
-  /** Messages lifted out of frames whose state was dropped by {@link ClientConnection.compact}. */
-  private held: ReceivedMessage[] = [];
-  /**
-   * True after frames were compacted: their state is gone, so state sections are skipped until
-   * the snapshot asked for arrives. The layer that understands state sections clears it.
-   */
-  resyncing = false;
+  /** Tick frames waiting for the next `receive`. */
+  readonly inbound: InboundFrames;
   /** Sessions so far: a Welcome that does not resume starts a new one (ownership etc. reset). */
   session = 0;
   private events: ClientEvent[] = [];
@@ -99,8 +94,6 @@ export class ClientConnection {
   private lastSent = 0;
   private sentAck = 0;
   private replayNext = false;
-  /** Sequence of the last input the server reported processed. */
-  lastInputProcessed = 0;
 
   constructor(
     readonly protocol: Protocol,
@@ -113,6 +106,32 @@ export class ClientConnection {
     this.receiver = new MessageReceiver(protocol, this.codec, s, 'toClient');
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger('warn');
+    this.inbound = new InboundFrames({
+      settings: s,
+      channel: this.channel,
+      receiver: this.receiver,
+      stats: this.stats,
+      logger: this.logger,
+      invalid: (error) => this.pushError(error),
+      requestSnapshot: () => {
+        this.send(ResyncMessage, {});
+        this.flush();
+      },
+    });
+  }
+
+  /** Sequence of the last input the server reported processed. */
+  get lastInputProcessed(): number {
+    return this.inbound.lastInputProcessed;
+  }
+
+  /** True while state sections are skipped, waiting for a snapshot (see {@link InboundFrames}). */
+  get resyncing(): boolean {
+    return this.inbound.resyncing;
+  }
+
+  set resyncing(value: boolean) {
+    this.inbound.resyncing = value;
   }
 
   /** Where the connection is; every change is also reported as a `state` event. */
@@ -212,11 +231,7 @@ export class ClientConnection {
         // server see a sequence gap and close the fresh session (1002).
         this.channel.restart();
         this.receiver.received = 0;
-        this.lastInputProcessed = 0;
-        // Frames still queued from the expired session describe a world that no longer exists.
-        this.frames = [];
-        this.held = [];
-        this.resyncing = false;
+        this.inbound.reset();
         this.session++;
       } else this.channel.ack(welcome.received);
       this.replayNext = resumed;
@@ -232,8 +247,7 @@ export class ClientConnection {
     }
     switch (kind) {
       case FrameKind.Tick:
-        if (this.frames.length >= this.settings.inboundCapacity) this.compact();
-        this.frames.push(data);
+        this.inbound.push(data);
         this.options.onTick?.(readTickHeader(r).tick, this.lastHeard);
         break;
       case FrameKind.Ping:
@@ -342,72 +356,16 @@ export class ClientConnection {
   }
 
   /**
-   * The game loop stopped calling `receive` (a hidden browser tab, a debugger) and the frame queue
-   * is full. Rather than close, keep every message (bounded), drop the queued state — it can be
-   * replaced — and ask the server for a full snapshot, which the next `receive` applies.
-   */
-  private compact(): void {
-    const frames = this.frames;
-    this.frames = [];
-    // As many as the server may queue for us: the mirror of its outbound channel bound.
-    const limit = this.settings.channelCapacity;
-    for (const frame of frames) {
-      this.readFrame(frame, (message) => {
-        if (this.held.length >= limit)
-          throw new ProtocolError('messages piled up while the game loop was not calling receive', CloseCode.SlowConsumer);
-        this.held.push(message);
-      });
-    }
-    this.resyncing = true;
-    this.logger.info('frame queue full: state dropped, snapshot requested', { frames: frames.length });
-    this.send(ResyncMessage, {});
-    this.flush();
-  }
-
-  /** Header and messages of one Tick frame; returns the reader at the state section and the tick. */
-  private readFrame(frame: Uint8Array, onMessage: (message: ReceivedMessage) => void): { r: ByteReader; tick: number } {
-    const r = new ByteReader(frame, 1);
-    const header = readTickHeader(r);
-    if (header.ack > this.channel.lastSentSeq) throw new ProtocolError(`ack ${header.ack} for a message never sent`);
-    this.channel.ack(header.ack);
-    if (header.lastInput > this.lastInputProcessed) this.lastInputProcessed = header.lastInput;
-    this.receiver.read(
-      r,
-      (message) => {
-        this.stats.messagesIn++;
-        onMessage(message);
-      },
-      (error) => this.pushError(error),
-    );
-    return { r, tick: header.tick };
-  }
-
-  /**
    * Apply the Tick frames that arrived since the last call: acknowledgements, messages (valid,
-   * de-duplicated) and the state section, in order.
+   * de-duplicated) and the state section, in order. A malformed frame closes the socket.
    */
-  receive(
-    onMessage: (message: ReceivedMessage) => void,
-    onState: (r: ByteReader, tick: number) => void,
-  ): void {
-    if (this.held.length > 0) {
-      const held = this.held;
-      this.held = [];
-      for (const message of held) onMessage(message);
-    }
-    if (this.frames.length === 0) return;
-    const frames = this.frames;
-    this.frames = [];
-    for (const frame of frames) {
-      try {
-        const { r, tick } = this.readFrame(frame, onMessage);
-        onState(r, tick);
-      } catch (error) {
-        const code = error instanceof ProtocolError ? error.code : CloseCode.InternalError;
-        this.pushError(error instanceof Error ? error : new Error(String(error)), code);
-        this.closeSocket(code, error instanceof Error ? error.message : 'error');
-        return;
-      }
+  receive(onMessage: (message: ReceivedMessage) => void, onState: (r: ByteReader, tick: number) => void): void {
+    try {
+      this.inbound.drain(onMessage, onState);
+    } catch (error) {
+      const code = error instanceof ProtocolError ? error.code : CloseCode.InternalError;
+      this.pushError(error instanceof Error ? error : new Error(String(error)), code);
+      this.closeSocket(code, error instanceof Error ? error.message : 'error');
     }
   }
 

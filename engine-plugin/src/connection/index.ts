@@ -8,3 +8,4 @@ export * from './server-connection';
 export * from './server-endpoint';
 export * from './settings';
 export * from './client-connection';
+export * from './inbound-frames';

@@ -1,0 +1,116 @@
+import { ByteReader } from '../protocol/bytes';
+import { CloseCode } from '../protocol/close-codes';
+import { readTickHeader } from '../protocol/frames';
+import { ProtocolError } from '../protocol/protocol-error';
+import type { InvalidMessageError } from '../schema/message-codec';
+import type { ConnectionStats } from './connection';
+import type { Logger } from './logger';
+import type { MessageReceiver, ReceivedMessage } from './message-receiver';
+import type { OutboundChannel } from './outbound-channel';
+import type { NetworkSettings } from './settings';
+
+/** What the client's inbound queue needs from its connection. */
+export interface InboundPeer {
+  readonly settings: NetworkSettings;
+  readonly channel: OutboundChannel;
+  readonly receiver: MessageReceiver;
+  readonly stats: ConnectionStats;
+  readonly logger: Logger;
+  /** A message from the server broke its schema. */
+  invalid(error: InvalidMessageError): void;
+  /** Ask the server for a full snapshot now. */
+  requestSnapshot(): void;
+}
+
+/**
+ * Tick frames the socket delivered, waiting for the game loop's next `receive`. Socket callbacks
+ * only queue; decoding messages and applying state happen in `drain`, inside the frame.
+ */
+export class InboundFrames {
+  private frames: Uint8Array[] = [];
+  /** Messages lifted out of frames whose state was dropped by {@link InboundFrames.compact}. */
+  private held: ReceivedMessage[] = [];
+  /**
+   * True after frames were compacted: their state is gone, so state sections are skipped until
+   * the snapshot asked for arrives. The layer that understands state sections clears it.
+   */
+  resyncing = false;
+  /** Sequence of the last input the server reported processed. */
+  lastInputProcessed = 0;
+
+  constructor(private readonly peer: InboundPeer) {}
+
+  /** Queue a Tick frame (compacting first when the queue is full). */
+  push(frame: Uint8Array): void {
+    if (this.frames.length >= this.peer.settings.inboundCapacity) this.compact();
+    this.frames.push(frame);
+  }
+
+  /** A new session: what is queued describes a world that no longer exists. */
+  reset(): void {
+    this.frames = [];
+    this.held = [];
+    this.resyncing = false;
+    this.lastInputProcessed = 0;
+  }
+
+  /**
+   * The game loop stopped calling `receive` (a hidden browser tab, a debugger) and the queue is
+   * full. Rather than close, keep every message (bounded), drop the queued state — it can be
+   * replaced — and ask the server for a full snapshot, which the next `drain` applies.
+   */
+  private compact(): void {
+    const frames = this.frames;
+    this.frames = [];
+    // As many as the server may queue for us: the mirror of its outbound channel bound.
+    const limit = this.peer.settings.channelCapacity;
+    for (const frame of frames) {
+      this.read(frame, (message) => {
+        if (this.held.length >= limit)
+          throw new ProtocolError('messages piled up while the game loop was not calling receive', CloseCode.SlowConsumer);
+        this.held.push(message);
+      });
+    }
+    this.resyncing = true;
+    this.peer.logger.info('frame queue full: state dropped, snapshot requested', { frames: frames.length });
+    this.peer.requestSnapshot();
+  }
+
+  /** Header and messages of one Tick frame; returns the reader at the state section and the tick. */
+  private read(frame: Uint8Array, onMessage: (message: ReceivedMessage) => void): { r: ByteReader; tick: number } {
+    const { channel, receiver, stats } = this.peer;
+    const r = new ByteReader(frame, 1);
+    const header = readTickHeader(r);
+    if (header.ack > channel.lastSentSeq) throw new ProtocolError(`ack ${header.ack} for a message never sent`);
+    channel.ack(header.ack);
+    if (header.lastInput > this.lastInputProcessed) this.lastInputProcessed = header.lastInput;
+    receiver.read(
+      r,
+      (message) => {
+        stats.messagesIn++;
+        onMessage(message);
+      },
+      (error) => this.peer.invalid(error),
+    );
+    return { r, tick: header.tick };
+  }
+
+  /**
+   * Everything queued, in order: held messages first, then each frame's acknowledgement, messages
+   * (valid, de-duplicated) and state section. Throws ProtocolError on a malformed frame.
+   */
+  drain(onMessage: (message: ReceivedMessage) => void, onState: (r: ByteReader, tick: number) => void): void {
+    if (this.held.length > 0) {
+      const held = this.held;
+      this.held = [];
+      for (const message of held) onMessage(message);
+    }
+    if (this.frames.length === 0) return;
+    const frames = this.frames;
+    this.frames = [];
+    for (const frame of frames) {
+      const { r, tick } = this.read(frame, onMessage);
+      onState(r, tick);
+    }
+  }
+}
