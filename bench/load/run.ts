@@ -4,6 +4,7 @@
  *
  *   npm run load -- [--clients 10000] [--duration 8] [--group-size 50] [--bots 250]
  *   BENCH_SMOKE=1 BENCH_NO_WRITE=1 npx tsx bench/load/run.ts     ~100 clients, for CI
+ *   LOAD_SERVER_CPU_PROF=/tmp/prof npm run load -- …               also profile the server (bench/load/profile-summary.ts reads it)
  *
  * The demo server runs as its own child process (`server/src/main.ts`). Figures:
  * - connections/s: Welcome frames received per second while ramping (at most 200 handshakes in flight);
@@ -68,6 +69,12 @@ function ensureFileLimit(): void {
 
 class ReexecStarted extends Error {}
 
+/** `LOAD_SERVER_CPU_PROF=<dir>` writes a V8 CPU profile of the demo server there when it exits (see bench/load/profile-summary.ts). */
+function serverProfileFlags(): string[] {
+  const dir = process.env.LOAD_SERVER_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
@@ -111,7 +118,7 @@ async function main(): Promise<void> {
   const groups = Math.max(1, Math.ceil(CLIENTS / GROUP_SIZE));
   const server = spawn(
     process.execPath,
-    ['--import', 'tsx', 'server/src/main.ts', '--port', String(port), '--host', '127.0.0.1', '--tick-rate', String(TICK_RATE), '--bots', String(BOTS), '--max-players', String(Math.max(1, CLIENTS)), '--view-groups', String(groups), '--log-level', 'error'],
+    [...serverProfileFlags(), '--import', 'tsx', 'server/src/main.ts', '--port', String(port), '--host', '127.0.0.1', '--tick-rate', String(TICK_RATE), '--bots', String(BOTS), '--max-players', String(Math.max(1, CLIENTS)), '--view-groups', String(groups), '--log-level', 'error'],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const serverExited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
