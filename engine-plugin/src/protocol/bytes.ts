@@ -45,6 +45,7 @@ export class ByteWriter {
     return this.buffer;
   }
 
+  /** One byte. */
   u8(value: number): void {
     this.reserve(1);
     this.buffer[this.length++] = value;
@@ -66,24 +67,28 @@ export class ByteWriter {
     this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
   }
 
+  /** 4 bytes, little-endian. */
   u32(value: number): void {
     this.reserve(4);
     this.view.setUint32(this.length, value, true);
     this.length += 4;
   }
 
+  /** IEEE 754 single, little-endian. */
   f32(value: number): void {
     this.reserve(4);
     this.view.setFloat32(this.length, value, true);
     this.length += 4;
   }
 
+  /** IEEE 754 double, little-endian. */
   f64(value: number): void {
     this.reserve(8);
     this.view.setFloat64(this.length, value, true);
     this.length += 8;
   }
 
+  /** Raw bytes, no length prefix. */
   bytes(data: Uint8Array): void {
     this.reserve(data.length);
     this.buffer.set(data, this.length);
@@ -154,6 +159,7 @@ export class ByteReader {
     if (this.offset + count > this.end) throw new ProtocolError(`truncated frame: ${what} needs ${count} bytes`);
   }
 
+  /** One byte. */
   u8(): number {
     this.need(1, 'u8');
     return this.data[this.offset++]!;
@@ -176,11 +182,13 @@ export class ByteReader {
     throw new ProtocolError('varint longer than 8 bytes');
   }
 
+  /** A zigzag varint back to a signed integer. */
   zigzag(): number {
     const v = this.varint();
     return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
   }
 
+  /** 4 bytes, little-endian. */
   u32(): number {
     this.need(4, 'u32');
     const v = this.dataView.getUint32(this.offset, true);
@@ -188,6 +196,7 @@ export class ByteReader {
     return v;
   }
 
+  /** IEEE 754 single, little-endian. */
   f32(): number {
     this.need(4, 'f32');
     const v = this.dataView.getFloat32(this.offset, true);
@@ -195,6 +204,7 @@ export class ByteReader {
     return v;
   }
 
+  /** IEEE 754 double, little-endian. */
   f64(): number {
     this.need(8, 'f64');
     const v = this.dataView.getFloat64(this.offset, true);

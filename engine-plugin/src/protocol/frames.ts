@@ -51,6 +51,7 @@ export interface Welcome {
 /** The most a handshake string may hold; tokens are short. */
 const MAX_TOKEN_BYTES = 512;
 
+/** Encode a Hello frame (kind byte included). */
 export function encodeHello(hello: Hello): Uint8Array {
   const w = new ByteWriter(64);
   w.u8(FrameKind.Hello);
@@ -66,6 +67,7 @@ export function decodeHello(r: ByteReader): Hello {
   return { version: r.varint(), fingerprint: r.u32(), resumeToken: r.string(MAX_TOKEN_BYTES), received: r.varint() };
 }
 
+/** Encode a Welcome frame (kind byte included). */
 export function encodeWelcome(welcome: Welcome): Uint8Array {
   const w = new ByteWriter(64);
   w.u8(FrameKind.Welcome);
@@ -109,6 +111,7 @@ export interface Pong {
   tick: number;
 }
 
+/** Encode a Pong frame (kind byte included). */
 export function encodePong(pong: Pong): Uint8Array {
   const w = new ByteWriter(24);
   w.u8(FrameKind.Pong);
@@ -197,6 +200,7 @@ export interface TickHeader {
   ack: number;
 }
 
+/** Start a Tick frame: kind byte, tick, lastInput, ack. The messages and state sections follow. */
 export function writeTickHeader(w: ByteWriter, header: TickHeader): void {
   w.u8(FrameKind.Tick);
   w.varint(header.tick);
@@ -215,11 +219,13 @@ export interface ClientHeader {
   ack: number;
 }
 
+/** Start a Client frame: kind byte and ack. The messages section follows. */
 export function writeClientHeader(w: ByteWriter, header: ClientHeader): void {
   w.u8(FrameKind.Client);
   w.varint(header.ack);
 }
 
+/** Read a Client header after its kind byte. */
 export function readClientHeader(r: ByteReader): ClientHeader {
   return { ack: r.varint() };
 }
@@ -234,6 +240,7 @@ export interface Mismatch {
 /** The most description lines a Mismatch may carry (one per message type and component, plus slack). */
 const MAX_DESCRIPTION_LINES = 1024;
 
+/** Encode a Mismatch frame (kind byte included). */
 export function encodeMismatch(mismatch: Mismatch): Uint8Array {
   const w = new ByteWriter(256);
   w.u8(FrameKind.Mismatch);
