@@ -69,7 +69,7 @@ for (const sample of profile.samples) {
   for (let id: number | undefined = sample; id !== undefined; id = parent.get(id)) {
     const frame = byId.get(id)!.callFrame;
     const name = nameOf(frame);
-    if (match && previous !== undefined && previous.includes(match) && !name.includes(match)) {
+    if (match && previous?.includes(match) && !name.includes(match)) {
       const counts = callers.get(previous) ?? new Map<string, number>();
       counts.set(name, (counts.get(name) ?? 0) + 1);
       callers.set(previous, counts);

@@ -104,7 +104,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       maxPlayers: config.maxPlayers,
       bots: query(world, [Bot]).length,
       orbs: query(world, [Orb]).length,
-      connections: [...net.connections()].length,
+      connections: net.endpoint.connections.size,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       viewGroups: config.viewGroups,
       // For load tests: tick durations, when recent ticks started, and the process's memory.

@@ -5,11 +5,32 @@ import type { Game } from './game';
 
 type Standings = MessageData<typeof Leaderboard>;
 
-/** The top players by score, ties broken by name so the order does not flicker. */
+type Entry = Standings['entries'][number];
+
+/**
+ * The top players by score, ties broken by name (code-unit order) so the order does not flicker.
+ * One pass keeping the best {@link LEADERBOARD_SIZE}: it runs for every join and twice a second,
+ * so sorting every player (with `localeCompare`) would cost O(n log n) per join at thousands of players.
+ */
 export function standings({ world }: Game): Standings {
-  const entries = [...query(world, [Player])].map((eid) => ({ name: Player.name[eid]!, hue: Player.hue[eid]!, score: Player.score[eid]! }));
-  entries.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
-  return { entries: entries.slice(0, LEADERBOARD_SIZE) };
+  const top: Entry[] = [];
+  for (const eid of query(world, [Player])) {
+    const score = Player.score[eid]!;
+    const last = top[top.length - 1];
+    // Most players lose to the current last place on score alone; their name is never read.
+    if (top.length === LEADERBOARD_SIZE && last !== undefined && (score < last.score || (score === last.score && Player.name[eid]! >= last.name)))
+      continue;
+    const entry: Entry = { name: Player.name[eid]!, hue: Player.hue[eid]!, score };
+    let at = top.length;
+    while (at > 0 && ranksAbove(entry, top[at - 1]!)) at--;
+    top.splice(at, 0, entry);
+    if (top.length > LEADERBOARD_SIZE) top.pop();
+  }
+  return { entries: top };
+}
+
+function ranksAbove(a: Entry, b: Entry): boolean {
+  return a.score > b.score || (a.score === b.score && a.name < b.name);
 }
 
 /** Send the current leaderboard to one connection (a player who just joined). */

@@ -3,7 +3,7 @@ import { addComponent, addEntity, query, removeEntity } from 'bitecs';
 import { Networked } from 'tickwire';
 import type { Game } from './game';
 import { randomSpot } from './movement';
-import { ViewGroup, placeInViewGroup, sameViewGroup } from './view-groups';
+import { ViewGroup, placeInViewGroup } from './view-groups';
 
 let orbsSpawned = 0;
 
@@ -33,12 +33,29 @@ export function collectOrbs(game: Game): void {
   const { world } = game;
   const orbs = query(world, [Orb, Position]);
   const players = query(world, [Player, Position]);
+  if (players.length === 0) return;
+  // Each orb is checked against the players of its own view group only: against every player it
+  // would be orbs × players per tick, which grows with every connection.
+  const playersByGroup = new Map<number, number[]>();
+  for (const player of players) {
+    const group = ViewGroup.of[player]!;
+    const members = playersByGroup.get(group);
+    if (members) members.push(player);
+    else playersByGroup.set(group, [player]);
+  }
   const collected: number[] = [];
   const groups: number[] = [];
+  const at = { x: 0, y: 0 };
+  const by = { x: 0, y: 0 };
   for (const orb of orbs) {
-    const at = { x: Position.x[orb]!, y: Position.y[orb]! };
-    for (const player of players) {
-      if (!sameViewGroup(orb, player) || !canCollect({ x: Position.x[player]!, y: Position.y[player]! }, at)) continue;
+    const members = playersByGroup.get(ViewGroup.of[orb]!);
+    if (!members) continue;
+    at.x = Position.x[orb]!;
+    at.y = Position.y[orb]!;
+    for (const player of members) {
+      by.x = Position.x[player]!;
+      by.y = Position.y[player]!;
+      if (!canCollect(by, at)) continue;
       Player.score[player] = Player.score[player]! + Orb.value[orb]!;
       collected.push(orb);
       groups.push(ViewGroup.of[orb]! - 1);

@@ -26,8 +26,8 @@ export function handleConnections(game: Game): void {
   for (const event of net.events()) {
     switch (event.type) {
       case 'connected': {
-        const sessions = [...net.connections()].length;
-        if (sessions > config.maxPlayers) {
+        // The endpoint's count, not a walk over every connection: a walk per join is O(n²) in a ramp.
+        if (net.endpoint.connections.size > config.maxPlayers) {
           log.info({ connection: event.connection.id, maxPlayers: config.maxPlayers }, 'server full; turning connection away');
           net.disconnect(event.connection, CloseCode.Full, `all ${config.maxPlayers} player slots are taken`);
         }
