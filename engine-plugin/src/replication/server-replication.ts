@@ -10,7 +10,8 @@ import { Rooms } from './rooms';
 import { SpatialGrid } from './spatial-grid';
 import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from './state-section';
 import { TickRecords } from './tick-records';
-import { View, type ViewMember, type ViewSpec, viewKey } from './view';
+import type { View } from './view';
+import { ClientViews } from './client-views';
 
 /** Spatial interest: which component holds positions, and the grid's cell size (about a typical focus radius). */
 export interface SpatialOptions {
@@ -31,14 +32,6 @@ export interface ServerReplicationOptions {
    * further behind than the log reaches gets a full snapshot instead: memory stays bounded.
    */
   readonly maxDepartureLog?: number;
-}
-
-interface ClientState extends ViewMember {
-  readonly id: number;
-  readonly rooms: Set<string>;
-  focus: number | undefined;
-  radius: number;
-  view: View;
 }
 
 const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5 } as const;
@@ -64,9 +57,7 @@ export class ServerReplication {
   private readonly rooms: Rooms;
   private readonly interest: Interest;
   private readonly spatial: (SpatialSource & { readonly componentBit: number }) | undefined;
-  private readonly views = new Map<string, View>();
-  private readonly clients = new Map<number, ClientState>();
-  private readonly maxLog: number;
+  private readonly clientViews: ClientViews;
   /** Bumped by anything that can change a static view's visibility: spawn, despawn, entity room moves. */
   private structureVersion = 0;
   /** {@link structureVersion} before this tick's operations. */
@@ -88,7 +79,6 @@ export class ServerReplication {
     this.layouts = layoutComponents(protocol);
     this.shadows = this.layouts.map((layout) => new ComponentShadow(layout));
     this.capacity = options.capacity ?? entityCapacity(this.layouts);
-    this.maxLog = options.maxDepartureLog ?? 65_536;
     const capacity = this.capacity;
     this.records = new TickRecords(capacity);
     this.incarnation = new Uint32Array(capacity);
@@ -116,6 +106,7 @@ export class ServerReplication {
       };
     }
     this.interest = new Interest(this.alive, this.rooms, this.spatial, new IdList());
+    this.clientViews = new ClientViews(this.rooms, this.interest, this.spatial !== undefined, options.maxDepartureLog ?? 65_536);
     const shadows = this.shadows;
     const masks = this.componentMask;
     this.encodeFull = (into, eid) => writeFullBody(into, eid, masks[eid]!, shadows);
@@ -171,52 +162,28 @@ export class ServerReplication {
     this.queue(Op.LeaveRoom, eid, room);
   }
 
-  // ---- clients and interest (immediate) ----
+  // ---- clients and interest (immediate; see ClientViews) ----
 
   /** A new client: its next section is a full snapshot of what it sees. */
   addClient(clientId: number): void {
-    if (this.clients.has(clientId)) throw new Error(`client ${clientId} is already registered`);
-    const spec: ViewSpec = { rooms: [], focus: undefined, radius: 0, owner: this.interest.filter ? clientId : undefined };
-    const client: ClientState = {
-      id: clientId,
-      rooms: new Set(),
-      focus: undefined,
-      radius: 0,
-      view: this.viewFor(spec),
-      lastWritten: -1,
-      writtenView: undefined,
-      needsSnapshot: true,
-    };
-    client.view.members.add(client);
-    this.clients.set(clientId, client);
+    this.clientViews.add(clientId);
   }
 
   /** A resumed client keeps its world: the next section is a snapshot that also drops what it should no longer have. */
   resync(clientId: number): void {
-    this.client(clientId).needsSnapshot = true;
+    this.clientViews.get(clientId).needsSnapshot = true;
   }
 
   removeClient(clientId: number): void {
-    const client = this.clients.get(clientId);
-    if (!client) return;
-    for (const room of client.rooms) this.rooms.leaveClient(clientId, room);
-    this.leaveView(client);
-    this.clients.delete(clientId);
+    this.clientViews.remove(clientId);
   }
 
   joinRoom(clientId: number, room: string): void {
-    const client = this.client(clientId);
-    if (client.rooms.has(room)) return;
-    client.rooms.add(room);
-    this.rooms.joinClient(clientId, room);
-    this.reassign(client);
+    this.clientViews.joinRoom(clientId, room);
   }
 
   leaveRoom(clientId: number, room: string): void {
-    const client = this.client(clientId);
-    if (!client.rooms.delete(room)) return;
-    this.rooms.leaveClient(clientId, room);
-    this.reassign(client);
+    this.clientViews.leaveRoom(clientId, room);
   }
 
   /** Client ids in a room (live; do not mutate). */
@@ -226,62 +193,12 @@ export class ServerReplication {
 
   /** Narrow a client's view to entities within `radius` of `eid` (undefined: no spatial narrowing). */
   setFocus(clientId: number, eid: number | undefined, radius: number): void {
-    if (eid !== undefined && !this.spatial) throw new Error('setFocus needs the spatial option of ServerReplication');
-    const client = this.client(clientId);
-    client.focus = eid;
-    client.radius = eid === undefined ? 0 : radius;
-    this.reassign(client);
+    this.clientViews.setFocus(clientId, eid, radius);
   }
 
-  /**
-   * The final say on visibility. While a filter is set every client has its own view (the filter
-   * may answer differently per client), so shared sections only apply without one.
-   */
+  /** The final say on visibility (see {@link ClientViews.setFilter}). */
   setFilter(filter: InterestFilter | undefined): void {
-    const perClientBefore = this.interest.filter !== undefined;
-    this.interest.filter = filter;
-    if (perClientBefore !== (filter !== undefined)) for (const client of this.clients.values()) this.reassign(client);
-  }
-
-  private client(clientId: number): ClientState {
-    const client = this.clients.get(clientId);
-    if (!client) throw new Error(`client ${clientId} is not registered`);
-    return client;
-  }
-
-  private specOf(client: ClientState): ViewSpec {
-    return {
-      rooms: [...client.rooms].sort(),
-      focus: client.focus,
-      radius: client.radius,
-      owner: this.interest.filter ? client.id : undefined,
-    };
-  }
-
-  private viewFor(spec: ViewSpec): View {
-    const key = viewKey(spec);
-    let view = this.views.get(key);
-    if (!view) {
-      view = new View(spec, this.maxLog);
-      this.views.set(key, view);
-    }
-    return view;
-  }
-
-  private leaveView(client: ClientState): void {
-    const view = client.view;
-    view.members.delete(client);
-    if (view.members.size === 0) this.views.delete(view.key);
-  }
-
-  /** Interest changed: move to the matching view; the next section is a snapshot of it. */
-  private reassign(client: ClientState): void {
-    const spec = this.specOf(client);
-    if (viewKey(spec) === client.view.key) return;
-    this.leaveView(client);
-    client.view = this.viewFor(spec);
-    client.view.members.add(client);
-    client.needsSnapshot = true;
+    this.clientViews.setFilter(filter);
   }
 
   // ---- per tick ----
@@ -463,7 +380,7 @@ export class ServerReplication {
    */
   writeState(clientId: number, w: ByteWriter): void {
     const records = this.records;
-    const client = this.client(clientId);
+    const client = this.clientViews.get(clientId);
     if (records.tick < 0 || client.lastWritten === records.tick) return;
     const view = client.view;
     this.observe(view);
@@ -486,6 +403,6 @@ export class ServerReplication {
 
   /** Number of distinct views (interest groups) currently held; for diagnostics and tests. */
   get viewCount(): number {
-    return this.views.size;
+    return this.clientViews.viewCount;
   }
 }
