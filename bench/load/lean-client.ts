@@ -1,5 +1,5 @@
 /**
- * A load-test client that costs as little as a WebSocket can: raw `ws` plus tickwire's handshake
+ * A load-test client that costs as little as a WebSocket can: a raw WebSocket (raw-websocket.ts) plus tickwire's handshake
  * and just enough frame decoding to answer pings, count Tick frames and acknowledge messages.
  * A full `NetworkClient` applies state into a bitECS world and interpolates; ten thousand of those
  * would measure the generator, not the server. It joins the demo and steers now and then.
@@ -7,8 +7,9 @@
 import { Join, Move, protocol } from '@tickwire/demo-shared';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { ByteReader, ByteWriter, FrameKind, PROTOCOL_VERSION, encodeHello, encodePong, readTickHeader, writeClientHeader, writeMessages } from '../../engine-plugin/src/protocol';
+import { ByteReader, ByteWriter, FrameKind, PROTOCOL_VERSION, encodeHello, encodePong, writeClientHeader, writeMessages } from '../../engine-plugin/src/protocol';
 import { MessageCodec } from '../../engine-plugin/src/schema';
+import { RawWebSocket } from './raw-websocket';
 
 /** What every lean client adds to; shared so 10,000 clients keep no per-client arrays. */
 export interface LoadCounters {
@@ -34,13 +35,68 @@ export function wallNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** The socket under a lean client: a raw one by default, `ws` when permessage-deflate is wanted. */
+interface Link {
+  readonly isOpen: boolean;
+  /** Bytes the TCP socket has read. */
+  readonly bytesRead: number;
+  send(data: Uint8Array): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
+
+interface LinkHandlers {
+  open(): void;
+  message(data: Buffer): void;
+  close(code: number): void;
+}
+
+function rawLink(url: string, handlers: LinkHandlers): Link {
+  const raw = new RawWebSocket(url, handlers);
+  return {
+    get isOpen() {
+      return raw.isOpen;
+    },
+    get bytesRead() {
+      return raw.socket.bytesRead;
+    },
+    send: (data) => raw.send(data),
+    close: (code) => raw.close(code),
+    terminate: () => raw.terminate(),
+  };
+}
+
+function wsLink(url: string, handlers: LinkHandlers): Link {
+  const ws = new WebSocket(url, { perMessageDeflate: true });
+  ws.binaryType = 'nodebuffer';
+  let tcp: Socket | undefined;
+  ws.on('upgrade', (response) => {
+    tcp = response.socket;
+  });
+  ws.on('open', () => handlers.open());
+  ws.on('message', (data: Buffer) => handlers.message(data));
+  // Without an error listener `ws` would throw; the close that follows reports the end.
+  ws.on('error', () => {});
+  ws.on('close', (code) => handlers.close(code));
+  return {
+    get isOpen() {
+      return ws.readyState === WebSocket.OPEN;
+    },
+    get bytesRead() {
+      return tcp?.bytesRead ?? 0;
+    },
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+    terminate: () => ws.terminate(),
+  };
+}
+
 /** One simulated player. */
 export class LeanClient {
-  private ws: WebSocket | undefined;
+  private link: Link | undefined;
   private received = 0;
   private nextSeq = 1;
   private steering: ReturnType<typeof setInterval> | undefined;
-  private tcp: Socket | undefined;
   welcomed = false;
 
   constructor(
@@ -49,24 +105,18 @@ export class LeanClient {
     private readonly counters: LoadCounters,
     /** Record frame arrivals for delivery latency. */
     private readonly sampled: boolean,
-    /** Offer permessage-deflate (the server decides whether it is used). */
+    /** Offer permessage-deflate (the server decides whether it is used); uses `ws` instead of the raw client. */
     private readonly deflate = false,
   ) {}
 
   /** Bytes this client's TCP socket has read: what crossed the wire, after any compression. */
   get wireBytesRead(): number {
-    return this.tcp?.bytesRead ?? 0;
+    return this.link?.bytesRead ?? 0;
   }
 
   /** Connect; resolves true on Welcome, false on failure or after `timeoutMs`. */
   open(timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const ws = new WebSocket(this.url, { perMessageDeflate: this.deflate });
-      this.ws = ws;
-      ws.on('upgrade', (response) => {
-        this.tcp = response.socket;
-      });
-      ws.binaryType = 'nodebuffer';
       let settled = false;
       const settle = (ok: boolean): void => {
         if (settled) return;
@@ -77,13 +127,17 @@ export class LeanClient {
       };
       const timer = setTimeout(() => {
         settle(false);
-        ws.terminate();
+        this.link?.terminate();
       }, timeoutMs);
-      ws.on('open', () => ws.send(hello));
-      ws.on('message', (data: Buffer) => {
-        if (!this.welcomed) {
+      const handlers: LinkHandlers = {
+        open: () => this.link?.send(hello),
+        message: (data) => {
+          if (this.welcomed) {
+            this.frame(data);
+            return;
+          }
           if (data[0] !== FrameKind.Welcome) {
-            ws.close();
+            this.link?.close(1000, 'expected Welcome');
             settle(false);
             return;
           }
@@ -92,23 +146,21 @@ export class LeanClient {
           this.send(JOIN_ID, codec.encode(Join, { name: `load-${this.index}` }));
           // Steer every 2 s from a random phase, so the moves of thousands of clients spread out.
           setTimeout(() => {
-            if (ws.readyState === WebSocket.OPEN) this.steering = setInterval(() => this.steer(), 2_000);
+            if (this.link?.isOpen) this.steering = setInterval(() => this.steer(), 2_000);
           }, Math.random() * 2_000);
           settle(true);
-          return;
-        }
-        this.frame(data);
-      });
-      ws.on('error', () => settle(false));
-      ws.on('close', (code) => {
-        if (this.steering) clearInterval(this.steering);
-        this.steering = undefined;
-        if (this.welcomed) {
-          this.counters.closed++;
-          this.counters.closeCodes.set(code, (this.counters.closeCodes.get(code) ?? 0) + 1);
-        }
-        settle(false);
-      });
+        },
+        close: (code) => {
+          if (this.steering) clearInterval(this.steering);
+          this.steering = undefined;
+          if (this.welcomed) {
+            this.counters.closed++;
+            this.counters.closeCodes.set(code, (this.counters.closeCodes.get(code) ?? 0) + 1);
+          }
+          settle(false);
+        },
+      };
+      this.link = this.deflate ? wsLink(this.url, handlers) : rawLink(this.url, handlers);
     });
   }
 
@@ -117,7 +169,10 @@ export class LeanClient {
     if (kind === FrameKind.Tick) {
       const arrived = this.sampled ? wallNow() : 0;
       const r = new ByteReader(data, 1);
-      const { tick } = readTickHeader(r);
+      const tick = r.varint();
+      // lastInput and ack: not needed here.
+      r.varint();
+      r.varint();
       const count = r.varint();
       if (count > 0) this.received = r.varint() + count - 1;
       this.counters.frames++;
@@ -126,7 +181,7 @@ export class LeanClient {
       if (this.sampled && arrivals.length < this.counters.sampleLimit) arrivals.push(tick, arrived);
     } else if (kind === FrameKind.Ping) {
       const echo = new ByteReader(data, 1).f64();
-      this.ws?.send(encodePong({ echo, time: Date.now(), tick: 0 }));
+      this.link?.send(encodePong({ echo, time: Date.now(), tick: 0 }));
     }
   }
 
@@ -136,25 +191,25 @@ export class LeanClient {
   }
 
   private send(typeId: number, payload: Uint8Array): void {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    const link = this.link;
+    if (!link?.isOpen) return;
     writer.reset();
     writeClientHeader(writer, { ack: this.received });
     writeMessages(writer, [{ typeId, payload }], this.nextSeq++);
-    ws.send(writer.finish());
+    link.send(writer.finish());
   }
 
   /** Close with 1000 and stop steering. */
   close(): void {
     if (this.steering) clearInterval(this.steering);
     this.steering = undefined;
-    this.ws?.close(1000, 'load test done');
+    this.link?.close(1000, 'load test done');
   }
 
   /** Drop the socket without a closing handshake (end of run, when the server is going away anyway). */
   terminate(): void {
     if (this.steering) clearInterval(this.steering);
     this.steering = undefined;
-    this.ws?.terminate();
+    this.link?.terminate();
   }
 }
