@@ -3,6 +3,8 @@
  *
  *   npm run bench:latency                                   full run, writes its section of docs/benchmarks.md
  *   BENCH_SMOKE=1 BENCH_NO_WRITE=1 npx tsx bench/latency.ts  seconds, for CI
+ *   BENCH_QUICK=1 npx tsx bench/latency.ts                  the raw/ping/immediate rounds only, nothing written: for comparing changes
+ *   LATENCY_SERVER_CPU_PROF=/tmp/prof …                     also write V8 CPU profiles of the servers there (bench/load/profile-summary.ts reads them)
  *
  * The server runs in a child process (one per mode), the clients here, over loopback. A tickwire
  * sample is: `net.send(Echo)` + `net.flush()` on the client → the server's tick reads it with
@@ -24,15 +26,19 @@ import { environmentLine, table, writeSection } from './report';
 import { fixed, grouped, summary } from './stats';
 
 const smoke = process.env.BENCH_SMOKE === '1';
+/** Quick: the full immediate-mode rounds, without the tick-rate rows (most of a run's time), and no docs write. */
+const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = smoke ? 1 : 5;
 const PER_ROUND = smoke ? 200 : 1_000;
 const WARMUP = smoke ? 50 : 500;
-const RATES = smoke ? [20] : [20, 30, 60];
+const RATES = smoke ? [20] : quick ? [] : [20, 30, 60];
 const TICK_SAMPLES = smoke ? 40 : 2_000;
 /** No single measurement may run longer than this, whatever happens to the server. */
 const BLOCK_TIMEOUT_MS = smoke ? 20_000 : 120_000;
 const SERVER = new URL('./latency-server.ts', import.meta.url).pathname;
 const payload = Buffer.from(Echo.name.padEnd(19, '.'));
+/** `LATENCY_SERVER_CPU_PROF=<dir>`: each server child writes a V8 CPU profile there when it exits. */
+const SERVER_NODE_ARGS = process.env.LATENCY_SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LATENCY_SERVER_CPU_PROF}`] : [];
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -194,7 +200,7 @@ interface Row {
 async function main(): Promise<void> {
   const children: BenchChild<{ port: number }>[] = [];
   const start = async (mode: string): Promise<number> => {
-    const child = await startChild<{ port: number }>(SERVER, [mode]);
+    const child = await startChild<{ port: number }>(SERVER, [mode], { nodeArgs: SERVER_NODE_ARGS });
     children.push(child);
     return child.ready.port;
   };
@@ -259,7 +265,8 @@ async function main(): Promise<void> {
       `Target: immediate mode ≤ 1.10× raw \`ws\` (p50): **${fixed(ratio)}× — ${ratio <= 1.1 ? 'met' : 'missed'}**. ` +
         'Tick-aligned replies wait for the next tick: on average half a tick interval (25 ms at 20 Hz, 8.3 ms at 60 Hz) on top of the round trip.',
     ].join('\n');
-    writeSection('latency', markdown);
+    if (quick) console.log(markdown);
+    else writeSection('latency', markdown);
   } finally {
     await Promise.all(children.map((child) => child.stop()));
   }

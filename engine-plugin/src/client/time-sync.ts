@@ -36,7 +36,14 @@ export class TimeSync {
   private best = Number.NEGATIVE_INFINITY;
   private jitter = 0;
   private interval = 0;
-  private readonly scratch: Float64Array;
+  /**
+   * The window's offsets and its positive tick gaps, each kept sorted as frames come and go:
+   * the estimates are order statistics of the window, and re-sorting it on every frame cost
+   * more than the rest of a client's `receive`.
+   */
+  private readonly sortedOffsets: Float64Array;
+  private readonly sortedGaps: Float64Array;
+  private gapCount = 0;
   private rttSamples = 0;
 
   constructor(options: TimeSyncOptions = {}) {
@@ -44,7 +51,8 @@ export class TimeSync {
     this.quantile = Math.min(1, Math.max(0, options.jitterQuantile ?? 0.95));
     this.offsets = new Float64Array(this.window);
     this.ticks = new Float64Array(this.window);
-    this.scratch = new Float64Array(this.window);
+    this.sortedOffsets = new Float64Array(this.window);
+    this.sortedGaps = new Float64Array(this.window);
   }
 
   /** Start over (a new session: the server's tick numbering is unrelated to what we saw). */
@@ -52,6 +60,7 @@ export class TimeSync {
     if (tickRate > 0) this.tickIntervalMs = 1000 / tickRate;
     this.count = 0;
     this.head = 0;
+    this.gapCount = 0;
     this.best = Number.NEGATIVE_INFINITY;
     this.jitter = 0;
     this.interval = 0;
@@ -63,6 +72,14 @@ export class TimeSync {
   observeFrame(tick: number, now: number): void {
     const offset = tick * this.tickIntervalMs - now;
     const last = this.count > 0 ? this.ticks[(this.head + this.window - 1) % this.window]! : -1;
+    if (this.count === this.window) {
+      // The oldest frame leaves the window, and with it the gap to the frame after it.
+      this.count = removeSorted(this.sortedOffsets, this.count, this.offsets[this.head]!);
+      const gone = this.ticks[(this.head + 1) % this.window]! - this.ticks[this.head]!;
+      if (gone > 0) this.gapCount = removeSorted(this.sortedGaps, this.gapCount, gone);
+    }
+    if (last >= 0 && tick - last > 0) this.gapCount = insertSorted(this.sortedGaps, this.gapCount, tick - last);
+    insertSorted(this.sortedOffsets, this.count, offset);
     this.offsets[this.head] = offset;
     this.ticks[this.head] = tick;
     this.head = (this.head + 1) % this.window;
@@ -84,26 +101,18 @@ export class TimeSync {
   }
 
   private recompute(advanced: boolean): void {
-    let best = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < this.count; i++) if (this.offsets[i]! > best) best = this.offsets[i]!;
+    const sorted = this.sortedOffsets;
+    const best = sorted[this.count - 1]!;
     this.best = best;
-    for (let i = 0; i < this.count; i++) this.scratch[i] = best - this.offsets[i]!;
-    const late = this.scratch.subarray(0, this.count).sort();
-    this.jitter = late[Math.min(this.count - 1, Math.floor(this.quantile * this.count))]!;
+    // Lateness `best − offset` grows as the offset shrinks: its k-th smallest is best minus the k-th largest offset.
+    this.jitter = best - sorted[this.count - 1 - Math.min(this.count - 1, Math.floor(this.quantile * this.count))]!;
     if (advanced) this.interval = this.medianGap();
   }
 
   /** The median tick gap between consecutive frames, in ms: the send interval, idle heartbeats ignored. */
   private medianGap(): number {
-    let n = 0;
-    for (let i = 1; i < this.count; i++) {
-      const at = (this.head + this.window - this.count + i) % this.window;
-      const gap = this.ticks[at]! - this.ticks[(at + this.window - 1) % this.window]!;
-      if (gap > 0) this.scratch[n++] = gap;
-    }
-    if (n === 0) return this.tickIntervalMs;
-    const gaps = this.scratch.subarray(0, n).sort();
-    return gaps[n >> 1]! * this.tickIntervalMs;
+    if (this.gapCount === 0) return this.tickIntervalMs;
+    return this.sortedGaps[this.gapCount >> 1]! * this.tickIntervalMs;
   }
 
   /** True once a frame has been seen. */
@@ -130,4 +139,23 @@ export class TimeSync {
   serverTick(now: number): number {
     return this.arrivalTick(now) + this.rtt / 2 / this.tickIntervalMs;
   }
+}
+
+/** Insert `value` into the ascending `sorted[0 .. count)`; returns the new count. */
+function insertSorted(sorted: Float64Array, count: number, value: number): number {
+  let i = count;
+  while (i > 0 && sorted[i - 1]! > value) {
+    sorted[i] = sorted[i - 1]!;
+    i--;
+  }
+  sorted[i] = value;
+  return count + 1;
+}
+
+/** Remove one `value` (which must be there) from the ascending `sorted[0 .. count)`; returns the new count. */
+function removeSorted(sorted: Float64Array, count: number, value: number): number {
+  let i = count - 1;
+  while (i > 0 && sorted[i] !== value) i--;
+  for (; i < count - 1; i++) sorted[i] = sorted[i + 1]!;
+  return count - 1;
 }

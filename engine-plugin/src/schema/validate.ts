@@ -1,6 +1,30 @@
 import type { Field, Shape } from './fields';
 
-const textEncoder = new TextEncoder();
+/**
+ * True when `value` takes more than `maxBytes` bytes as UTF-8 (as `TextEncoder` writes it: a lone
+ * surrogate becomes U+FFFD, 3 bytes). Counted, not encoded: validation runs on every message
+ * both ways, and an encoder would allocate a buffer per string field per message.
+ */
+function utf8LongerThan(value: string, maxBytes: number): boolean {
+  // Every UTF-16 unit is at least one byte and at most three.
+  if (value.length > maxBytes) return true;
+  if (value.length * 3 <= maxBytes) return false;
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+    if (bytes > maxBytes) return true;
+  }
+  return false;
+}
 
 /**
  * Check `value` against a field, returning the first problem as a readable path + reason, or
@@ -14,9 +38,7 @@ export function checkField(field: Field, value: unknown, path: string): string |
       return typeof value === 'boolean' ? undefined : `${path} must be a boolean`;
     case 'string': {
       if (typeof value !== 'string') return `${path} must be a string`;
-      // Cheap bound first: a UTF-8 byte count is at most 3 per UTF-16 unit.
-      if (value.length * 3 > field.maxBytes && textEncoder.encode(value).length > field.maxBytes)
-        return `${path} is longer than ${field.maxBytes} bytes`;
+      if (utf8LongerThan(value, field.maxBytes)) return `${path} is longer than ${field.maxBytes} bytes`;
       return undefined;
     }
     case 'bytes':
