@@ -249,7 +249,7 @@ async function main(): Promise<void> {
       environmentLine(),
       '',
       `The demo server (child process, ${TICK_RATE} Hz, ${BOTS} bots, players dealt into ${groups} view groups of ~${GROUP_SIZE} that never see each other) against lean clients ` +
-        '(raw `ws` + tickwire handshake; each joins, then steers every 2 s) from a separate generator process on the same 2 cores, over loopback, at 5/10/25/50/75/100 % of ' +
+        '(a raw WebSocket over TCP + tickwire handshake; each joins, then steers every 2 s) from a separate generator process on the same 2 cores, over loopback, at 5/10/25/50/75/100 % of ' +
         `${grouped(CLIENTS)} clients, each stage held ${HOLD_S} s. Tick times and memory come from the server's \`/health\`; delivery latency runs from the start of the tick that produced a frame to its arrival at a sampled client (1 in ${SAMPLE_EVERY}), wall clock on one machine, so it includes the generator's own event-loop delay.`,
       '',
       table(['clients', 'connect/s', 'tick p50 ms', 'tick p99 ms', 'server RSS MB', 'KB per connection', 'state frames/s', 'MB/s', 'delivery p50 ms', 'delivery p99 ms', 'generator CPU'], rows),
