@@ -259,6 +259,8 @@ export class ServerConnection implements Connection {
     const socket = this.socket;
     if (this.state !== 'active' || !socket) return;
     const { clock, settings } = this.context;
+    // Not this connection's turn under a reduced update rate; staggered by id to spread the writes.
+    if (settings.sendInterval > 1 && (tick + this.id) % settings.sendInterval !== 0) return;
     const now = clock.now();
     if (socket.bufferedAmount > settings.highWaterMark) {
       if (this.backedUpSince < 0) this.backedUpSince = now;

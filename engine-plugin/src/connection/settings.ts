@@ -40,6 +40,14 @@ export interface NetworkSettings {
   /** Schema-invalid messages tolerated (each answered with error 400) before 1008. */
   maxInvalidMessages: number;
   /**
+   * Ticks between frames to one connection (a per-client update rate, like Source's
+   * `cl_updaterate`): 1 sends every tick, 2 every other tick at half the writes, and so on.
+   * Connections are staggered by id so the writes spread over the ticks. Skipped ticks are not
+   * lost: the next frame carries the messages queued meanwhile and the latest state of everything
+   * that changed. Default 1.
+   */
+  sendInterval: number;
+  /**
    * Inbound messages per second per connection (token bucket refill; a frame carrying no message,
    * such as a ping or a bare ack, costs one too). Over it: dropped, counted, error 429 once. 0: no limit.
    */
@@ -89,6 +97,7 @@ export const DEFAULT_SETTINGS: Readonly<NetworkSettings> = Object.freeze({
   heartbeatIntervalMs: 1_000,
   idleTimeoutMs: 10_000,
   maxInvalidMessages: 10,
+  sendInterval: 1,
   messagesPerSecond: 240,
   messageBurst: 480,
   bytesPerSecond: 512 * 1024,
@@ -110,6 +119,7 @@ export function resolveSettings(partial: Partial<NetworkSettings> = {}): Network
     if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))
       throw new TypeError(`network setting ${key} must be a non-negative number, got ${value}`);
   }
+  if (!Number.isInteger(settings.sendInterval) || settings.sendInterval < 1) throw new TypeError('sendInterval is a whole number of ticks, at least 1');
   if (settings.channelWarningThreshold > 1) throw new TypeError('channelWarningThreshold is a fraction in 0..1');
   if (settings.maxMessageBytes > settings.maxFrameBytes) throw new TypeError('maxMessageBytes cannot exceed maxFrameBytes');
   return settings;
