@@ -2,7 +2,9 @@
  * Load generator: ramps up to N lean WebSocket clients against the demo server (bots on, players
  * dealt into view groups, ticking at 20 Hz), measuring at 5/10/25/50/75/100 % of N.
  *
- *   npm run load -- [--clients 10000] [--duration 8] [--group-size 50] [--bots 250]
+ *   npm run load -- [--clients 10000] [--duration 8] [--group-size 50] [--bots 250] [--send-interval 1]
+ *   (--send-interval N: the server sends each client a frame every N ticks — tickwire's
+ *   `sendInterval` — still simulating at 20 Hz; its results go to a section of their own)
  *   BENCH_SMOKE=1 BENCH_NO_WRITE=1 npx tsx bench/load/run.ts     ~100 clients, for CI
  *   LOAD_SERVER_CPU_PROF=/tmp/prof npm run load -- …               also profile the server (bench/load/profile-summary.ts reads it)
  *
@@ -31,12 +33,14 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     'group-size': { type: 'string' },
     bots: { type: 'string' },
+    'send-interval': { type: 'string' },
   },
 });
 const CLIENTS = Number(values.clients ?? (smoke ? 100 : 10_000));
 const HOLD_S = Number(values.duration ?? (smoke ? 1.5 : 8));
 const GROUP_SIZE = Number(values['group-size'] ?? 50);
 const BOTS = Number(values.bots ?? 250);
+const SEND_INTERVAL = Number(values['send-interval'] ?? 1);
 const TICK_RATE = 20;
 const IN_FLIGHT = 200;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -45,7 +49,7 @@ const DEADLINE_MS = smoke ? 60_000 : 15 * 60_000;
 const SAMPLE_EVERY = Math.max(1, Math.round(CLIENTS / 500));
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-for (const [name, value] of [['clients', CLIENTS], ['duration', HOLD_S], ['group-size', GROUP_SIZE], ['bots', BOTS]] as const) {
+for (const [name, value] of [['clients', CLIENTS], ['duration', HOLD_S], ['group-size', GROUP_SIZE], ['bots', BOTS], ['send-interval', SEND_INTERVAL]] as const) {
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
 }
 
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
   const groups = Math.max(1, Math.ceil(CLIENTS / GROUP_SIZE));
   const server = spawn(
     process.execPath,
-    [...serverProfileFlags(), '--import', 'tsx', 'server/src/main.ts', '--port', String(port), '--host', '127.0.0.1', '--tick-rate', String(TICK_RATE), '--bots', String(BOTS), '--max-players', String(Math.max(1, CLIENTS)), '--view-groups', String(groups), '--log-level', 'error'],
+    [...serverProfileFlags(), '--import', 'tsx', 'server/src/main.ts', '--port', String(port), '--host', '127.0.0.1', '--tick-rate', String(TICK_RATE), '--send-interval', String(SEND_INTERVAL), '--bots', String(BOTS), '--max-players', String(Math.max(1, CLIENTS)), '--view-groups', String(groups), '--log-level', 'error'],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const serverExited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
@@ -244,11 +248,11 @@ async function main(): Promise<void> {
     ]);
     const codes = [...counters.closeCodes].map(([code, n]) => `${code}×${n}`).join(', ') || 'none';
     const markdown = [
-      '## Load (`npm run load`)',
+      SEND_INTERVAL === 1 ? '## Load (`npm run load`)' : `## Load at a ${TICK_RATE / SEND_INTERVAL} Hz update rate (\`npm run load -- --send-interval ${SEND_INTERVAL}\`)`,
       '',
       environmentLine(),
       '',
-      `The demo server (child process, ${TICK_RATE} Hz, ${BOTS} bots, players dealt into ${groups} view groups of ~${GROUP_SIZE} that never see each other) against lean clients ` +
+      `The demo server (child process, ${TICK_RATE} Hz${SEND_INTERVAL === 1 ? '' : `, each client sent a frame every ${SEND_INTERVAL} ticks`}, ${BOTS} bots, players dealt into ${groups} view groups of ~${GROUP_SIZE} that never see each other) against lean clients ` +
         '(a raw WebSocket over TCP + tickwire handshake; each joins, then steers every 2 s) from a separate generator process on the same 2 cores, over loopback, at 5/10/25/50/75/100 % of ' +
         `${grouped(CLIENTS)} clients, each stage held ${HOLD_S} s. Tick times and memory come from the server's \`/health\`; delivery latency runs from the start of the tick that produced a frame to its arrival at a sampled client (1 in ${SAMPLE_EVERY}), wall clock on one machine, so it includes the generator's own event-loop delay.`,
       '',
@@ -257,7 +261,7 @@ async function main(): Promise<void> {
       stoppedBecause ? `**Saturated: ${stoppedBecause}.** ` : '',
       `Handshake failures: ${counters.failed}; connections closed by the server during the run: ${counters.closed} (codes: ${codes}). Tick budget at ${TICK_RATE} Hz: ${1000 / TICK_RATE} ms.`,
     ].join('\n');
-    writeSection('load', markdown);
+    writeSection(SEND_INTERVAL === 1 ? 'load' : `load-send-interval-${SEND_INTERVAL}`, markdown);
   } finally {
     for (const client of clients) client.terminate();
     server.kill('SIGTERM');

@@ -8,6 +8,8 @@ export interface DemoConfig {
   readonly host: string | undefined;
   /** Simulation ticks per second. */
   readonly tickRate: number;
+  /** Ticks between frames to each client (tickwire's `sendInterval`): 1 sends state every tick. */
+  readonly sendInterval: number;
   /** Players at once; one more is turned away with close 4002 (server full). */
   readonly maxPlayers: number;
   /** Server-driven wanderers. */
@@ -28,6 +30,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   port: 8080,
   host: undefined,
   tickRate: 20,
+  sendInterval: 1,
   maxPlayers: 32,
   bots: 250,
   orbs: 120,
@@ -49,6 +52,7 @@ Options (flag, then environment variable, then default):
   --port <n>          PORT          HTTP + WebSocket port            (${DEFAULT_CONFIG.port})
   --host <addr>       HOST          interface to bind                (all)
   --tick-rate <hz>    TICK_RATE     simulation ticks per second      (${DEFAULT_CONFIG.tickRate})
+  --send-interval <n> SEND_INTERVAL ticks between frames to a client    (${DEFAULT_CONFIG.sendInterval})
   --max-players <n>   MAX_PLAYERS   players at once                  (${DEFAULT_CONFIG.maxPlayers})
   --bots <n>          BOTS          wandering bots                   (${DEFAULT_CONFIG.bots})
   --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
@@ -83,6 +87,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         port: { type: 'string' },
         host: { type: 'string' },
         'tick-rate': { type: 'string' },
+        'send-interval': { type: 'string' },
         'max-players': { type: 'string' },
         bots: { type: 'string' },
         orbs: { type: 'string' },
@@ -111,6 +116,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       port: integer('port', text('port', 'PORT'), d.port, 0, 65_535),
       host: text('host', 'HOST') || undefined,
       tickRate: integer('tick rate', text('tick-rate', 'TICK_RATE'), d.tickRate, 1, 120),
+      sendInterval: integer('send interval', text('send-interval', 'SEND_INTERVAL'), d.sendInterval, 1, 60),
       maxPlayers: integer('max players', text('max-players', 'MAX_PLAYERS'), d.maxPlayers, 1, 10_000),
       bots: integer('bots', text('bots', 'BOTS'), d.bots, 0, 5000),
       orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),

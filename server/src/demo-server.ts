@@ -65,7 +65,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     resumeGraceMs: 15_000,
     // Each Move is one step, so the input budget is the speed limit: as many per tick as an honest
     // client sends (one at 20 Hz). A faster sender's extra steps queue until 4005, never add speed.
-    settings: { maxInputsPerTick: Math.ceil(INPUT_RATE / config.tickRate) },
+    settings: { maxInputsPerTick: Math.ceil(INPUT_RATE / config.tickRate), sendInterval: config.sendInterval },
     logger: tickwireLog(log),
   });
   const game: Game = { world, net, config, log, random };
