@@ -37,8 +37,13 @@ const TICK_SAMPLES = smoke ? 40 : 2_000;
 const BLOCK_TIMEOUT_MS = smoke ? 20_000 : 120_000;
 const SERVER = new URL('./latency-server.ts', import.meta.url).pathname;
 const payload = Buffer.from(Echo.name.padEnd(19, '.'));
-/** `LATENCY_SERVER_CPU_PROF=<dir>`: each server child writes a V8 CPU profile there when it exits. */
-const SERVER_NODE_ARGS = process.env.LATENCY_SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LATENCY_SERVER_CPU_PROF}`] : [];
+/**
+ * `LATENCY_SERVER_CPU_PROF=<dir>`: each server child writes a V8 CPU profile there when it exits,
+ * sampled every 100 µs (the default 1 ms would put a whole round trip in one sample).
+ */
+const SERVER_NODE_ARGS = process.env.LATENCY_SERVER_CPU_PROF
+  ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${process.env.LATENCY_SERVER_CPU_PROF}`]
+  : [];
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

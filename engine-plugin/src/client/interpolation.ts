@@ -129,6 +129,8 @@ export class Interpolation {
    */
   present(now: number, sync: TimeSync, skip: (localId: number) => boolean): void {
     const renderTick = this.timeline.update(now, sync);
+    // Nothing interpolated yet (a world of messages only, or still empty): no samples to write.
+    if (this.buffers.size === 0) return;
     const settings: SampleSettings = {
       blends: [],
       maxExtrapolationTicks: this.maxExtrapolationMs / sync.tickIntervalMs,

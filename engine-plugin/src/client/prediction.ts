@@ -68,6 +68,8 @@ export class Prediction {
 
   /** Authoritative state arrived: rewind and replay every predicted entity (only forget acknowledged inputs while off). */
   reconcile(): void {
+    // Every frame with state calls this; most clients predict nothing, or not yet.
+    if (this.entities.size === 0) return;
     for (const entity of this.entities.values()) {
       if (this.on) entity.reconcile(this.source);
       else entity.acknowledge();
@@ -76,7 +78,7 @@ export class Prediction {
 
   /** Fade corrections and draw. */
   present(dtMs: number): void {
-    if (!this.on) return;
+    if (!this.on || this.entities.size === 0) return;
     for (const entity of this.entities.values()) entity.present(dtMs);
   }
 

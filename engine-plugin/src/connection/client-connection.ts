@@ -58,6 +58,8 @@ export interface ClientConnectionOptions {
   readonly onTick?: (tick: number, receivedAt: number) => void;
 }
 
+const NO_EVENTS: readonly ClientEvent[] = Object.freeze([]);
+
 /** The most ack-only frames a quiet client sends per second: acknowledgement needs no haste. */
 const ACK_INTERVAL_MS = 100;
 
@@ -332,7 +334,9 @@ export class ClientConnection {
   }
 
   /** Events since the last call. */
-  takeEvents(): ClientEvent[] {
+  takeEvents(): readonly ClientEvent[] {
+    // Called every frame and most frames have none: a shared empty array, not a new one.
+    if (this.events.length === 0) return NO_EVENTS;
     const events = this.events;
     this.events = [];
     return events;

@@ -78,22 +78,26 @@ export class InboundFrames {
 
   /** Header and messages of one Tick frame; returns the reader at the state section and the tick. */
   private read(frame: Uint8Array, onMessage: (message: ReceivedMessage) => void): { r: ByteReader; tick: number } {
-    const { channel, receiver, stats } = this.peer;
+    const { channel, receiver } = this.peer;
     const r = new ByteReader(frame, 1);
     const header = readTickHeader(r);
     if (header.ack > channel.lastSentSeq) throw new ProtocolError(`ack ${header.ack} for a message never sent`);
     channel.ack(header.ack);
     if (header.lastInput > this.lastInputProcessed) this.lastInputProcessed = header.lastInput;
-    receiver.read(
-      r,
-      (message) => {
-        stats.messagesIn++;
-        onMessage(message);
-      },
-      (error) => this.peer.invalid(error),
-    );
+    this.onMessage = onMessage;
+    receiver.read(r, this.deliver, this.invalid);
     return { r, tick: header.tick };
   }
+
+  // The receiver's callbacks, made once rather than per frame; `onMessage` is the current reader's.
+  private onMessage: (message: ReceivedMessage) => void = () => {};
+
+  private readonly deliver = (message: ReceivedMessage): void => {
+    this.peer.stats.messagesIn++;
+    this.onMessage(message);
+  };
+
+  private readonly invalid = (error: InvalidMessageError): void => this.peer.invalid(error);
 
   /**
    * Everything queued, in order: held messages first, then each frame's acknowledgement, messages

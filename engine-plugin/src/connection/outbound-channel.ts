@@ -6,6 +6,8 @@ export interface OutboundMessage extends WireMessage {
   readonly droppable: boolean;
 }
 
+const NONE: readonly OutboundMessage[] = Object.freeze([]);
+
 /** What happened to a pushed message. */
 export type PushResult = 'queued' | 'dropped-oldest' | 'dropped' | 'overflow';
 
@@ -96,10 +98,11 @@ export class OutboundChannel {
    * With `replay`, the unacknowledged messages go first, under their original numbers: a resumed
    * peer drops the ones it already had, so nothing is lost or duplicated.
    */
-  take(replay = false): { messages: OutboundMessage[]; firstSeq: number } {
-    const resent = replay ? this.unacked.slice() : [];
+  take(replay = false): { messages: readonly OutboundMessage[]; firstSeq: number } {
+    const resent = replay ? this.unacked.slice() : NONE;
     const fresh = this.pending;
-    this.pending = [];
+    // Most frames of a quiet connection carry no message: keep the empty queue rather than allocate another.
+    if (fresh.length > 0) this.pending = [];
     this.pendingBytes = 0;
     for (const m of fresh) {
       m.seq = this.nextSeq++;
@@ -109,7 +112,7 @@ export class OutboundChannel {
       this.unacked.splice(0, this.unacked.length - this.replayCapacity);
       this.replayComplete = false;
     }
-    const messages = resent.length ? resent.concat(fresh) : fresh;
+    const messages = resent.length ? resent.concat(fresh) : fresh.length ? fresh : NONE;
     return { messages, firstSeq: messages[0]?.seq ?? this.nextSeq };
   }
 

@@ -183,28 +183,32 @@ export class ServerConnection implements Connection {
     if (ack > this.channel.lastSentSeq) throw new ProtocolError(`ack ${ack} for a message never sent`);
     this.channel.ack(ack);
     const before = this.inbound.length;
-    let carried = 0;
-    this.receiver.read(
-      r,
-      (message) => {
-        carried++;
-        // Read even when dropped, so sequence numbers stay consistent for the messages that pass.
-        if (!this.admitMessage(withinBytes)) return;
-        if (this.context.observer.any) this.context.observer.emit('messageIn', this, message.type, message.bytes);
-        if (this.inbound.length >= this.context.settings.inboundCapacity)
-          throw new ProtocolError('inbound queue full', CloseCode.RateLimited);
-        this.inbound.push(message);
-        this.stats.messagesIn++;
-      },
-      (error) => {
-        carried++;
-        if (this.admitMessage(withinBytes)) this.rejectInvalid(error);
-      },
-    );
-    if (carried === 0) this.admitMessage(withinBytes);
+    this.carried = 0;
+    this.frameWithinBytes = withinBytes;
+    this.receiver.read(r, this.deliver, this.invalid);
+    if (this.carried === 0) this.admitMessage(withinBytes);
     if (r.remaining > 0) throw new ProtocolError('trailing bytes after the messages section');
     if (this.inbound.length > before) this.context.pending(this);
   }
+
+  // The receiver's callbacks, made once rather than per frame; the frame being read is described by these two fields.
+  private carried = 0;
+  private frameWithinBytes = true;
+
+  private readonly deliver = (message: ReceivedMessage): void => {
+    this.carried++;
+    // Read even when dropped, so sequence numbers stay consistent for the messages that pass.
+    if (!this.admitMessage(this.frameWithinBytes)) return;
+    if (this.context.observer.any) this.context.observer.emit('messageIn', this, message.type, message.bytes);
+    if (this.inbound.length >= this.context.settings.inboundCapacity) throw new ProtocolError('inbound queue full', CloseCode.RateLimited);
+    this.inbound.push(message);
+    this.stats.messagesIn++;
+  };
+
+  private readonly invalid = (error: InvalidMessageError): void => {
+    this.carried++;
+    if (this.admitMessage(this.frameWithinBytes)) this.rejectInvalid(error);
+  };
 
   /** Charge one message to the rate limit; false (dropped, counted) when over it. Throws 4005 when sustained. */
   private admitMessage(withinBytes: boolean): boolean {

@@ -64,6 +64,7 @@ export class ServerEndpoint implements TransportHost {
   private readonly expiries = new Map<number, TimerHandle>();
   private events: ConnectionEvent[] = [];
   private pendingInbound = new Set<ServerConnection>();
+  private drainingInbound = new Set<ServerConnection>();
   private handshaking = 0;
   /** Upgrade requests inside `authenticate`: they count against `maxConnections`, or a slow verifier would let a storm through. */
   private admitting = 0;
@@ -311,12 +312,17 @@ export class ServerEndpoint implements TransportHost {
    * queued message with its source. Inputs advance the connection's acknowledged input sequence.
    */
   drain(onEvent: (event: ConnectionEvent) => void, onMessage: (source: ServerConnection, message: ReceivedMessage) => void): void {
-    const events = this.events;
-    this.events = [];
-    for (const event of events) onEvent(event);
+    if (this.events.length > 0) {
+      const events = this.events;
+      this.events = [];
+      for (const event of events) onEvent(event);
+    }
     if (this.pendingInbound.size === 0) return;
+    // Two sets taking turns: a tick allocates none. What arrives meanwhile (or waits for budget) goes to the other.
     const pending = this.pendingInbound;
-    this.pendingInbound = new Set();
+    this.pendingInbound = this.drainingInbound;
+    this.pendingInbound.clear();
+    this.drainingInbound = pending;
     const budget = this.settings.maxInputsPerTick;
     for (const connection of pending) {
       const inbound = connection.inbound;

@@ -20,6 +20,8 @@ import { ClientMessaging, type Directed, type Publication, type RequestOptions, 
 import type { PresenceEvent } from '../connection/presence';
 import type { ReplyData, RequestType } from '../schema/request';
 import type { Unsubscribe } from '../schema/messaging-messages';
+import type { ReceivedMessage } from '../connection/message-receiver';
+import type { ByteReader } from '../protocol/bytes';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions extends Omit<ClientConnectionOptions, 'retry'> {
@@ -60,7 +62,7 @@ export class NetworkClient {
   private readonly messageBuffers = new TickBuffers<MessageType, unknown>();
   private readonly ownedServerIds = new Set<number>();
   private session = 0;
-  private eventBuffer: ClientEvent[] = [];
+  private eventBuffer: readonly ClientEvent[] = [];
   private readonly clock: Clock;
   private lastPresent = -1;
 
@@ -201,33 +203,39 @@ export class NetworkClient {
     this.messageBuffers.clear();
     this.messaging.beginFrame();
     this.replication.beginTick();
-    let arrived = false;
-    this.connection.receive(
-      (message) => {
-        if (message.type === OwnershipMessage) this.noteOwnership(message.data as MessageData<typeof OwnershipMessage>);
-        else if (!this.messaging.route(message)) this.messageBuffers.push(message.type, message.data);
-      },
-      (r, tick) => {
-        if (this.connection.resyncing) {
-          // Frames were dropped while the game loop was away: deltas have no base until the snapshot.
-          if (r.remaining === 0 || (r.u8() & SNAPSHOT_FLAG) === 0) return;
-          r.offset--;
-          this.connection.resyncing = false;
-        }
-        this.tick = tick;
-        arrived = true;
-        this.interpolation.frame(tick);
-        this.replication.apply(r, tick);
-      },
-    );
+    this.arrived = false;
+    this.connection.receive(this.onMessage, this.onState);
     this.eventBuffer = this.connection.takeEvents();
-    this.messaging.connectionEvents(this.eventBuffer);
+    if (this.eventBuffer.length > 0) this.messaging.connectionEvents(this.eventBuffer);
     const now = this.clock.now();
     const dt = this.lastPresent < 0 ? 0 : now - this.lastPresent;
     this.lastPresent = now;
-    if (arrived) this.prediction.reconcile();
-    this.interpolation.present(now, this.timeSync, (eid) => this.prediction.claims(eid));
+    if (this.arrived) this.prediction.reconcile();
+    this.interpolation.present(now, this.timeSync, this.predicted);
     this.prediction.present(dt);
+  };
+
+  private readonly predicted = (eid: number): boolean => this.prediction.claims(eid);
+
+  // `receive`'s callbacks, made once rather than per frame; `arrived` says whether this frame applied any state.
+  private arrived = false;
+
+  private readonly onMessage = (message: ReceivedMessage): void => {
+    if (message.type === OwnershipMessage) this.noteOwnership(message.data as MessageData<typeof OwnershipMessage>);
+    else if (!this.messaging.route(message)) this.messageBuffers.push(message.type, message.data);
+  };
+
+  private readonly onState = (r: ByteReader, tick: number): void => {
+    if (this.connection.resyncing) {
+      // Frames were dropped while the game loop was away: deltas have no base until the snapshot.
+      if (r.remaining === 0 || (r.u8() & SNAPSHOT_FLAG) === 0) return;
+      r.offset--;
+      this.connection.resyncing = false;
+    }
+    this.tick = tick;
+    this.arrived = true;
+    this.interpolation.frame(tick);
+    this.replication.apply(r, tick);
   };
 
   /**

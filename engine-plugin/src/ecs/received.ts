@@ -14,11 +14,17 @@ const EMPTY: readonly never[] = Object.freeze([]);
  */
 export class TickBuffers<K, V> {
   private readonly buffers = new Map<K, V[]>();
+  /** The lists holding something: `clear` empties those rather than walk every type ever seen, every tick. */
+  private readonly filled: V[][] = [];
 
   push(key: K, value: V): void {
-    const list = this.buffers.get(key);
-    if (list) list.push(value);
-    else this.buffers.set(key, [value]);
+    let list = this.buffers.get(key);
+    if (!list) {
+      list = [];
+      this.buffers.set(key, list);
+    }
+    if (list.length === 0) this.filled.push(list);
+    list.push(value);
   }
 
   get(key: K): readonly V[] {
@@ -26,6 +32,9 @@ export class TickBuffers<K, V> {
   }
 
   clear(): void {
-    for (const list of this.buffers.values()) list.length = 0;
+    const filled = this.filled;
+    if (filled.length === 0) return;
+    for (let i = 0; i < filled.length; i++) filled[i]!.length = 0;
+    filled.length = 0;
   }
 }

@@ -2,6 +2,8 @@ import { type World, hasComponent, observe, onAdd, onRemove, query } from 'bitec
 import type { Connection } from '../connection/connection';
 import type { ConnectionEvent } from '../connection/connection-events';
 import type { ServerConnection } from '../connection/server-connection';
+import type { ReceivedMessage } from '../connection/message-receiver';
+import type { ByteWriter } from '../protocol/bytes';
 import { type ServerEndpointOptions, ServerEndpoint } from '../connection/server-endpoint';
 import { CloseCode } from '../protocol/close-codes';
 import type { Shape, ShapeValue } from '../schema/fields';
@@ -20,6 +22,8 @@ import type { PresenceMetadata } from '../connection/presence';
 import { consoleLogger } from '../connection/logger';
 import { systemClock } from '../transport/clock';
 import { speaksJson } from '../connection/json-format';
+
+const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
 
 /** Options of {@link createServer}. */
 export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate'> {
@@ -49,7 +53,8 @@ export class NetworkServer {
   /** Request/response, topics, direct messages and presence (see the README's Messaging section). */
   readonly messaging: ServerMessaging;
   private readonly messageBuffers = new TickBuffers<MessageType, Received<unknown>>();
-  private eventBuffer: ConnectionEvent[] = [];
+  private eventBuffer: readonly ConnectionEvent[] = NO_EVENTS;
+  private tickEvents: ConnectionEvent[] = [];
   private readonly ownership = new Ownership();
   private readonly unobserve: Array<() => void> = [];
   /** When this tick's `receive` started (performance.now), for the tick-duration observer hook. */
@@ -118,20 +123,27 @@ export class NetworkServer {
     this.tickStartedAt = performance.now();
     this.tick++;
     this.endpoint.tick = this.tick;
-    this.eventBuffer = [];
+    this.eventBuffer = NO_EVENTS;
     this.messageBuffers.clear();
     this.messaging.beginTick();
-    this.endpoint.drain(
-      (event) => {
-        this.eventBuffer.push(event);
-        this.trackForReplication(event);
-        this.messaging.connectionEvent(event);
-      },
-      (source, message) => {
-        if (message.type === ResyncMessage) this.replication.resync(source.id);
-        else if (!this.messaging.route(source, message)) this.messageBuffers.push(message.type, { source, data: message.data });
-      },
-    );
+    this.endpoint.drain(this.onEvent, this.onMessage);
+  };
+
+  // `drain`'s callbacks, made once rather than per tick.
+  private readonly onEvent = (event: ConnectionEvent): void => {
+    // An array only for a tick that has events (most have none); a tick's array never changes after its tick.
+    if (this.eventBuffer === NO_EVENTS) {
+      this.tickEvents = [];
+      this.eventBuffer = this.tickEvents;
+    }
+    this.tickEvents.push(event);
+    this.trackForReplication(event);
+    this.messaging.connectionEvent(event);
+  };
+
+  private readonly onMessage = (source: ServerConnection, message: ReceivedMessage): void => {
+    if (message.type === ResyncMessage) this.replication.resync(source.id);
+    else if (!this.messaging.route(source, message)) this.messageBuffers.push(message.type, { source, data: message.data });
   };
 
   private trackForReplication(event: ConnectionEvent): void {
@@ -160,15 +172,17 @@ export class NetworkServer {
   /** System, last in the tick: one frame per connection with its messages and its state. */
   readonly flush = (): void => {
     this.messaging.flush();
-    // State is binary-only: a JSON peer gets messages, never a state section.
-    this.endpoint.flush(this.tick, (connection, w) => {
-      if (!speaksJson(connection)) this.replication.writeState(connection.id, w);
-    });
+    this.endpoint.flush(this.tick, this.writeState);
     const observers = this.endpoint.observers;
     if (observers.any && this.tickStartedAt >= 0) {
       observers.emit('tick', performance.now() - this.tickStartedAt, query(this.world, [Networked]).length);
       this.tickStartedAt = -1;
     }
+  };
+
+  private readonly writeState = (connection: ServerConnection, w: ByteWriter): void => {
+    // State is binary-only: a JSON peer gets messages, never a state section.
+    if (!speaksJson(connection)) this.replication.writeState(connection.id, w);
   };
 
   /** Connection events of this tick: connected, disconnected (with code and reason), reconnected, expired, error. */

@@ -16,6 +16,17 @@ function fieldDepth(field: Field): number {
   return 0;
 }
 
+const openLevels: number[] = [];
+
+/** Big-endian reads by hand: a DataView per message cost more than the scan itself. The caller checked the bounds. */
+function u16(bytes: Uint8Array, i: number): number {
+  return (bytes[i]! << 8) | bytes[i + 1]!;
+}
+
+function u32(bytes: Uint8Array, i: number): number {
+  return bytes[i]! * 0x1000000 + ((bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!);
+}
+
 /**
  * True when the MessagePack bytes nest containers no deeper than `maxDepth`. A linear scan of
  * headers only, with no allocation: a nesting bomb (`[[[[…]]]]`, one byte per level) would
@@ -23,11 +34,11 @@ function fieldDepth(field: Field): number {
  * schema could refuse it. Malformed bytes return true: the decoder reports those itself.
  */
 export function msgpackDepthWithin(bytes: Uint8Array, maxDepth: number): boolean {
-  // Items still to read at each open container level.
-  const remaining: number[] = [];
+  // Items still to read at each open container level (shared: this runs on every received message, and never re-enters).
+  const remaining = openLevels;
+  if (remaining.length !== 0) remaining.length = 0;
   let pending = 1;
   let i = 0;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.length;
   while (i < n) {
     while (pending === 0) {
@@ -46,11 +57,11 @@ export function msgpackDepthWithin(bytes: Uint8Array, maxDepth: number): boolean
     else {
       switch (b) {
         case 0xc4: case 0xd9: skip = 1 + bytes[i]!; break;
-        case 0xc5: case 0xda: skip = 2 + view.getUint16(i); break;
-        case 0xc6: case 0xdb: skip = 4 + view.getUint32(i); break;
+        case 0xc5: case 0xda: skip = 2 + u16(bytes, i); break;
+        case 0xc6: case 0xdb: skip = 4 + u32(bytes, i); break;
         case 0xc7: skip = 2 + bytes[i]!; break;
-        case 0xc8: skip = 3 + view.getUint16(i); break;
-        case 0xc9: skip = 5 + view.getUint32(i); break;
+        case 0xc8: skip = 3 + u16(bytes, i); break;
+        case 0xc9: skip = 5 + u32(bytes, i); break;
         case 0xca: case 0xce: case 0xd2: skip = 4; break;
         case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
         case 0xcc: case 0xd0: skip = 1; break;
@@ -60,10 +71,10 @@ export function msgpackDepthWithin(bytes: Uint8Array, maxDepth: number): boolean
         case 0xd6: skip = 5; break;
         case 0xd7: skip = 9; break;
         case 0xd8: skip = 17; break;
-        case 0xdc: children = view.getUint16(i); skip = 2; break;
-        case 0xdd: children = view.getUint32(i); skip = 4; break;
-        case 0xde: children = view.getUint16(i) * 2; skip = 2; break;
-        case 0xdf: children = view.getUint32(i) * 2; skip = 4; break;
+        case 0xdc: children = u16(bytes, i); skip = 2; break;
+        case 0xdd: children = u32(bytes, i); skip = 4; break;
+        case 0xde: children = u16(bytes, i) * 2; skip = 2; break;
+        case 0xdf: children = u32(bytes, i) * 2; skip = 4; break;
         default: return true;
       }
     }
