@@ -8,12 +8,25 @@
  *   npx tsx bench/latency-cpu.ts            prints µs per round trip, and per stage
  *   LATENCY_CPU_ITERATIONS=200000 …         more iterations (default 100,000)
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createWorld } from 'bitecs';
 import { createClient, createServer, silentLogger } from '../engine-plugin/src/index';
 import type { ClientSocketHandlers, ClientTransport, ServerTransport, Socket, SocketHandlers, TransportHost } from '../engine-plugin/src/transport/transport';
 import { ECHO_BODY, Echo, EchoReply, UNLIMITED, benchProtocol } from './latency-protocol';
 
 const ITERATIONS = Number(process.env.LATENCY_CPU_ITERATIONS ?? 100_000);
+
+/**
+ * What a socket does to a frame, as far as our code can tell: `ws` takes the sent bytes' ArrayBuffer
+ * (which makes V8 move a small array's bytes off its heap), and the receiver gets a view of a fresh
+ * off-heap buffer.
+ */
+function overTheWire(data: Uint8Array): Uint8Array {
+  const sent = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const received = new Uint8Array(new ArrayBuffer(sent.byteLength));
+  received.set(sent);
+  return received;
+}
 
 /** One connection whose frames wait in two arrays until the bench hands them over. */
 class Loopback {
@@ -33,8 +46,8 @@ class Loopback {
   readonly clientTransport: ClientTransport = {
     open: (handlers) => {
       this.client = handlers;
-      const socket: Socket = { send: (data) => this.toServer.push(data), close: () => {}, bufferedAmount: 0 };
-      const serverSocket: Socket = { send: (data) => this.toClient.push(data), close: () => {}, bufferedAmount: 0 };
+      const socket: Socket = { send: (data) => this.toServer.push(overTheWire(data)), close: () => {}, bufferedAmount: 0 };
+      const serverSocket: Socket = { send: (data) => this.toClient.push(overTheWire(data)), close: () => {}, bufferedAmount: 0 };
       const request = { url: '/ws', headers: {}, remoteAddress: '127.0.0.1', protocols: [] };
       queueMicrotask(async () => {
         const admission = await this.host!.admit(request);
@@ -98,6 +111,24 @@ function roundTrip(n: number, timed: boolean): void {
 }
 
 for (let i = 0; i < 20_000; i++) roundTrip(i, false);
+/**
+ * Bytes allocated per round trip: growth of V8's new space over small batches, the median of many
+ * (a batch that a scavenge cuts short is an outlier either way).
+ */
+function allocationPerRoundTrip(): number {
+  const newSpace = (): number => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_used_size ?? 0;
+  const batch = 50;
+  const growth: number[] = [];
+  for (let b = 0; b < 101; b++) {
+    const before = newSpace();
+    for (let i = 0; i < batch; i++) roundTrip(i, false);
+    growth.push(newSpace() - before);
+  }
+  growth.sort((x, y) => x - y);
+  return growth[growth.length >> 1]! / batch;
+}
+
+const allocated = allocationPerRoundTrip();
 received = 0;
 const started = performance.now();
 for (let i = 0; i < ITERATIONS; i++) roundTrip(i, false);
@@ -105,6 +136,7 @@ const total = performance.now() - started;
 for (let i = 0; i < ITERATIONS; i++) roundTrip(i, true);
 if (received !== 2 * ITERATIONS) throw new Error(`${received} replies for ${2 * ITERATIONS} requests`);
 console.log(`${((total / ITERATIONS) * 1000).toFixed(2)} µs per round trip (JavaScript only, both sides, ${ITERATIONS} iterations)`);
+console.log(`  ${Math.round(allocated)} bytes allocated per round trip (the loopback's copies included)`);
 const timedTotal = stages.reduce((a, b) => a + b, 0);
 for (let s = 0; s < names.length; s++) console.log(`  ${((stages[s]! / ITERATIONS) * 1000).toFixed(2).padStart(6)} µs  ${names[s]}`);
 console.log(`  (timed pass ${((timedTotal / ITERATIONS) * 1000).toFixed(2)} µs, performance.now() included)`);

@@ -27,5 +27,6 @@ export function nodeWebSocketClient(url: string, options: NodeWebSocketClientOpt
       super(address, protocols, wsOptions);
     }
   }
-  return webSocketClient(url, { protocols: options.protocols, WebSocket: ConfiguredWebSocket });
+  // Node buffers arrive as views of what was read: no copy into a fresh ArrayBuffer per message.
+  return webSocketClient(url, { protocols: options.protocols, WebSocket: ConfiguredWebSocket, binaryType: 'nodebuffer' });
 }

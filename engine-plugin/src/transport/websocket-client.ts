@@ -36,6 +36,11 @@ export interface WebSocketClientOptions {
   readonly protocols?: readonly string[];
   /** The WebSocket class; defaults to `globalThis.WebSocket` (browsers, Node ≥ 22). */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * The `binaryType` to ask for. Default `'arraybuffer'`, the one every implementation has; `ws`
+   * also offers `'nodebuffer'`, a view of the bytes as read, which saves a copy per message.
+   */
+  readonly binaryType?: 'arraybuffer' | 'nodebuffer';
 }
 
 const OPEN = 1;
@@ -83,12 +88,12 @@ export function webSocketClient(url: string | (() => string), options: WebSocket
         // one close, on a later tick, like any other connection failure.
         return failedSocket(handlers, errorMessage(error) ?? 'invalid WebSocket URL');
       }
-      return wrap(ws, handlers);
+      return wrap(ws, handlers, options.binaryType ?? 'arraybuffer');
     },
   };
 }
 
-function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): WebSocketClientSocket {
+function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers, binaryType: string): WebSocketClientSocket {
   let opened = false;
   let closed = false;
   let closing = false;
@@ -104,7 +109,7 @@ function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers): WebSocketClien
     handlers.close(code, reason);
   };
 
-  ws.binaryType = 'arraybuffer';
+  ws.binaryType = binaryType;
   ws.onopen = () => {
     if (closed || closing) return;
     opened = true;
