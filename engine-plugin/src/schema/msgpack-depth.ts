@@ -34,16 +34,17 @@ function u32(bytes: Uint8Array, i: number): number {
  * schema could refuse it. Malformed bytes return true: the decoder reports those itself.
  */
 export function msgpackDepthWithin(bytes: Uint8Array, maxDepth: number): boolean {
-  // Items still to read at each open container level (shared: this runs on every received message, and never re-enters).
+  // Items still to read at each open container level, `open` of them in use. Shared (this runs on every
+  // received message and never re-enters) and never shrunk, so a scan allocates nothing.
   const remaining = openLevels;
-  if (remaining.length !== 0) remaining.length = 0;
+  let open = 0;
   let pending = 1;
   let i = 0;
   const n = bytes.length;
   while (i < n) {
     while (pending === 0) {
-      if (remaining.length === 0) return true;
-      pending = remaining.pop()!;
+      if (open === 0) return true;
+      pending = remaining[--open]!;
     }
     pending--;
     const b = bytes[i++]!;
@@ -80,10 +81,10 @@ export function msgpackDepthWithin(bytes: Uint8Array, maxDepth: number): boolean
     }
     i += skip;
     if (children > 0) {
-      if (remaining.length + 1 > maxDepth) return false;
-      remaining.push(pending);
+      if (open + 1 > maxDepth) return false;
+      remaining[open++] = pending;
       pending = children;
-    } else if (children === 0 && remaining.length + 1 > maxDepth) return false;
+    } else if (children === 0 && open + 1 > maxDepth) return false;
   }
   return true;
 }
