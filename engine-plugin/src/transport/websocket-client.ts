@@ -1,5 +1,5 @@
 import { CloseCode } from '../protocol/close-codes';
-import { truncateCloseReason } from './close-reason';
+import { closeWebSocket, type RequestedClose } from './close-reason';
 import { ABNORMAL_CLOSURE, type ClientSocketHandlers, type ClientTransport, type Socket } from './transport';
 import { wsErrorCloseCode } from './ws-error-close-code';
 
@@ -100,7 +100,7 @@ function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers, binaryType: str
   let lastError: string | undefined;
   let failure: number | undefined;
   // Set only when the browser refused our close code and we sent 1000 instead.
-  let requested: { code: number; reason: string } | undefined;
+  let requested: RequestedClose | undefined;
 
   const finish = (code: number, reason: string): void => {
     if (closed) return;
@@ -157,13 +157,7 @@ function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers, binaryType: str
     close(code: number, reason: string): void {
       if (closed || closing) return;
       closing = true;
-      const truncated = truncateCloseReason(reason);
-      try {
-        ws.close(code, truncated);
-      } catch {
-        requested = { code, reason: truncated };
-        ws.close(CloseCode.Normal, truncated);
-      }
+      requested = closeWebSocket(ws, code, reason);
     },
     get bufferedAmount(): number {
       return ws.readyState === OPEN || closing ? ws.bufferedAmount : 0;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../protocol/close-codes';
-import { truncateCloseReason } from './close-reason';
+import { closeWebSocket, type RequestedClose } from './close-reason';
 import {
   ABNORMAL_CLOSURE,
   type Accepted,
@@ -144,7 +144,7 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
     let closed = false;
     let closing = false;
     // Set only when `ws` refused our close code and 1000 went on the wire instead.
-    let requested: { code: number; reason: string } | undefined;
+    let requested: RequestedClose | undefined;
     let handlers: SocketHandlers | undefined;
 
     const socket: Socket = {
@@ -157,13 +157,7 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
       close(code: number, reason: string): void {
         if (closed || closing) return;
         closing = true;
-        const truncated = truncateCloseReason(reason);
-        try {
-          ws.close(code, truncated);
-        } catch {
-          requested = { code, reason: truncated };
-          ws.close(CloseCode.Normal, truncated);
-        }
+        requested = closeWebSocket(ws, code, reason);
       },
       get bufferedAmount(): number {
         return ws.bufferedAmount;
