@@ -29,6 +29,8 @@ export const TRANSPORTS: TransportKind[] = ['ws', 'memory'];
 
 export interface Rig {
   server: NetworkServer;
+  /** The port the ws server listens on (undefined over the in-memory network). */
+  readonly port: number | undefined;
   /** A new client (not yet connected) with its own world and its own component stores. */
   client(options?: Partial<ClientOptions> & { protocol?: Protocol }): NetworkClient;
   /** A transport for a hand-driven socket, to send what a real client never would. */
@@ -45,10 +47,12 @@ export async function startRig(kind: TransportKind, protocol: Protocol, options:
   const clients: NetworkClient[] = [];
   let server: NetworkServer;
   let clientTransport: () => ClientTransport;
+  let port: number | undefined;
   if (kind === 'ws') {
     const transport = webSocketServer({ host: '127.0.0.1', port: 0, maxPayload: options.settings?.maxFrameBytes });
     server = createServer(createWorld(), protocol, { logger: silentLogger, ...options, transport });
     await server.start();
+    port = transport.port;
     clientTransport = () => nodeWebSocketClient(`ws://127.0.0.1:${transport.port}/ws`);
   } else {
     const network = createMemoryNetwork();
@@ -58,6 +62,7 @@ export async function startRig(kind: TransportKind, protocol: Protocol, options:
   }
   const rig: Rig = {
     server,
+    port,
     client({ protocol: own, ...clientOptions } = {}) {
       // Its own stores: in one process, a client sharing the server's typed arrays would write
       // its presentation values into the server's state.
