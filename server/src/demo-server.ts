@@ -37,8 +37,6 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** Extra sessions admitted beyond the player limit, so that a full server can say so (4002) instead of refusing the upgrade. */
-const FULL_NOTICE_HEADROOM = 16;
 
 /**
  * Start the demo: one HTTP server on one port serving the built client, `/health` and the
@@ -59,7 +57,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     verifyToken: guests.verifyToken,
     transport: webSocketServer({ server: http, path: '/ws', perMessageDeflate }),
     tickRate: config.tickRate,
-    maxConnections: config.maxPlayers + FULL_NOTICE_HEADROOM,
+    maxConnections: config.maxPlayers,
+    // One player too many is told why (close 4002 with a reason), not refused before the upgrade
+    // (a browser cannot read an HTTP 503 and would only see a failed connection).
+    whenFull: 'close',
     // A dropped player keeps their circle and score for 15 s: long enough for a phone that lost
     // its signal or a laptop that slept briefly to resume the same session.
     resumeGraceMs: 15_000,

@@ -1,6 +1,6 @@
 import { Join, Player, Position, cleanName } from '@tickwire/demo-shared';
 import { addComponent, addEntity, hasComponent, query, removeEntity } from 'bitecs';
-import { CloseCode, type Connection, Networked } from 'tickwire';
+import { type Connection, Networked } from 'tickwire';
 import type { Game } from './game';
 import { sendLeaderboard } from './leaderboard';
 import { randomSpot } from './movement';
@@ -17,22 +17,14 @@ export function playerCount({ world }: Game): number {
 }
 
 /**
- * React to this tick's connection events: turn away connections over the player limit, keep the
- * player of a dropped connection that may resume (it stands still: moves come only as inputs), and
+ * React to this tick's connection events (the library turns away connections over the player
+ * limit with 4002): keep the player of a dropped connection that may resume (it stands still: moves come only as inputs), and
  * remove it once the session is gone for good.
  */
 export function handleConnections(game: Game): void {
-  const { net, config, log } = game;
+  const { net } = game;
   for (const event of net.events()) {
     switch (event.type) {
-      case 'connected': {
-        // The endpoint's count, not a walk over every connection: a walk per join is O(n²) in a ramp.
-        if (net.endpoint.connections.size > config.maxPlayers) {
-          log.info({ connection: event.connection.id, maxPlayers: config.maxPlayers }, 'server full; turning connection away');
-          net.disconnect(event.connection, CloseCode.Full, `all ${config.maxPlayers} player slots are taken`);
-        }
-        break;
-      }
       case 'disconnected':
         if (!event.resumable) removePlayer(game, event.connection);
         break;

@@ -66,7 +66,7 @@ it('a player over the limit is told the server is full (4002)', async () => {
   const second = await connectNodePlayer(url, 'second');
   players.push(second);
   await playUntil(players, () => second.disconnects.length > 0, 'the second player to be turned away');
-  expect(second.disconnects[0]).toEqual({ code: 4002, reason: 'all 1 player slots are taken' });
+  expect(second.disconnects[0]).toEqual({ code: 4002, reason: 'the server is full (1 of 1 places taken)' });
   expect(first.state).toBe('connected');
 });
 

@@ -19,6 +19,9 @@ import { createSessionToken } from './session-token';
 import { JSON_SUBPROTOCOL, acceptJson, speaksJson } from './json-format';
 import { type NetworkSettings, resolveSettings } from './settings';
 
+/** Sockets past `maxConnections` let through to be closed with 4002 when `whenFull` is `'close'`. */
+export const FULL_CLOSE_HEADROOM = 16;
+
 /**
  * Decides who may connect, before the WebSocket upgrade. Return the peer's identity to admit it,
  * or `undefined`/`null` to refuse with HTTP 401 (throw an {@link AdmissionRefused} for another
@@ -33,8 +36,15 @@ export interface ServerEndpointOptions {
   /** Ticks per second, announced in Welcome. */
   readonly tickRate: number;
   readonly settings?: Partial<NetworkSettings>;
-  /** Sessions (handshaking, active and held) at most; more are refused with HTTP 503. Default 10,000. */
+  /** Sessions (handshaking, active and held) at most; more are refused (see `whenFull`). Default 10,000. */
   readonly maxConnections?: number;
+  /**
+   * How a connection over `maxConnections` is refused. `'refuse-upgrade'` (default): HTTP 503
+   * before the upgrade — cheapest, but a browser only sees a failed connection (1006). `'close'`:
+   * the upgrade completes and the handshake is answered with close 4002 and a reason the player
+   * can read; at most {@link FULL_CLOSE_HEADROOM} such sockets at a time, beyond which it is 503.
+   */
+  readonly whenFull?: 'refuse-upgrade' | 'close';
   readonly authenticate?: Authenticate;
   /** Verifies tokens clients send in-band to refresh an expiring one (`tickwire.refreshToken`). Without it, refreshes are refused. */
   readonly verifyToken?: VerifyToken;
@@ -143,7 +153,9 @@ export class ServerEndpoint implements TransportHost {
   private async decide(request: ConnectionRequest): Promise<Admission> {
     if (!this.accepting) return { accept: false, status: 503, reason: 'server is shutting down' };
     const max = this.options.maxConnections ?? 10_000;
-    if (this.connections.size + this.handshaking + this.admitting >= max) return { accept: false, status: 503, reason: 'server full' };
+    // With whenFull 'close', a few sockets past the limit are let through to be told why (4002).
+    const headroom = this.options.whenFull === 'close' ? FULL_CLOSE_HEADROOM : 0;
+    if (this.connections.size + this.handshaking + this.admitting >= max + headroom) return { accept: false, status: 503, reason: 'server full' };
     if (!this.options.authenticate) return { accept: true, identity: undefined };
     this.admitting++;
     try {
@@ -232,6 +244,8 @@ export class ServerEndpoint implements TransportHost {
       return held;
     }
     if (held) this.expire(held);
+    const max = this.options.maxConnections ?? 10_000;
+    if (this.connections.size >= max) throw new ProtocolError(`the server is full (${max} of ${max} places taken)`, CloseCode.Full);
     const session = new ServerConnection(this.nextId++, admission.identity, request, createSessionToken(), this.context);
     this.connections.set(session.id, session);
     if ((this.options.resumeGraceMs ?? 0) > 0) this.sessions.set(session.sessionToken, session);
