@@ -17,7 +17,7 @@ function reachableImports(entry: string): { files: string[]; external: string[] 
     const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
       const specifier = (match[1] ?? match[2])!;
-      if (specifier.startsWith('.')) pending.push(`${resolve(dirname(file), specifier)}.ts`);
+      if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier).replace(/\.js$/, '.ts'));
       else external.add(specifier);
     }
   }

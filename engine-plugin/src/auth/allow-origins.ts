@@ -1,6 +1,6 @@
-import { AdmissionRefused } from '../connection/admission-refused';
-import type { Authenticate } from '../connection/server-endpoint';
-import type { ConnectionRequest } from '../transport/transport';
+import { AdmissionRefused } from '../connection/admission-refused.js';
+import type { Authenticate } from '../connection/server-endpoint.js';
+import type { ConnectionRequest } from '../transport/transport.js';
 
 /** Options of {@link allowOrigins}. */
 export interface AllowOriginsOptions {

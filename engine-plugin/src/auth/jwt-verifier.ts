@@ -1,8 +1,8 @@
 import { type JWSAlgorithm, type JWTPayload, type JWTVerifyGetKey, type KeyInput, SignJWT, createRemoteJWKSet, jwtVerify } from 'jose';
-import type { Connection } from '../connection/connection';
-import type { Authenticate } from '../connection/server-endpoint';
-import { requestToken } from '../connection/token';
-import type { ConnectionRequest } from '../transport/transport';
+import type { Connection } from '../connection/connection.js';
+import type { Authenticate } from '../connection/server-endpoint.js';
+import { requestToken } from '../connection/token.js';
+import type { ConnectionRequest } from '../transport/transport.js';
 
 /** Who a verified token says the peer is: what `connection.identity` holds with {@link jwtVerifier}. */
 export interface TokenIdentity {

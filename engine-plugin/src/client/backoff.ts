@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '../connection/client-connection';
+import type { RetryPolicy } from '../connection/client-connection.js';
 
 /** Options of {@link exponentialBackoff}. */
 export interface BackoffOptions {

@@ -1,10 +1,10 @@
-import type { Component, FieldArray } from '../schema/component';
-import type { Interpolation as Blend } from '../schema/fields';
-import type { Protocol } from '../schema/protocol';
-import { type NumericField, numericFields } from './numeric-fields';
-import { RenderTimeline, type RenderTimelineOptions } from './render-timeline';
-import { type SampleMode, type SampleSettings, SnapshotBuffer } from './snapshot-buffer';
-import type { TimeSync } from './time-sync';
+import type { Component, FieldArray } from '../schema/component.js';
+import type { Interpolation as Blend } from '../schema/fields.js';
+import type { Protocol } from '../schema/protocol.js';
+import { type NumericField, numericFields } from './numeric-fields.js';
+import { RenderTimeline, type RenderTimelineOptions } from './render-timeline.js';
+import { type SampleMode, type SampleSettings, SnapshotBuffer } from './snapshot-buffer.js';
+import type { TimeSync } from './time-sync.js';
 
 /** Options of snapshot interpolation. */
 export interface InterpolationOptions extends RenderTimelineOptions {

@@ -1,5 +1,5 @@
-import { type Component, type FieldArray, componentInfo } from '../schema/component';
-import type { Interpolation } from '../schema/fields';
+import { type Component, type FieldArray, componentInfo } from '../schema/component.js';
+import type { Interpolation } from '../schema/fields.js';
 
 /** One numeric field of a component, as the client's smoothing code reads and writes it. */
 export interface NumericField {

@@ -1,12 +1,12 @@
-import type { ClientConnection } from '../connection/client-connection';
-import type { AuthoritativeComponent } from '../replication/client-replication';
-import type { Component, FieldArray } from '../schema/component';
-import { componentInfo } from '../schema/component';
-import type { Shape, ShapeValue } from '../schema/fields';
-import type { MessageType } from '../schema/message';
-import type { Protocol } from '../schema/protocol';
-import { InputHistory } from './input-history';
-import { type NumericField, angleDelta, numericFields, wrapAngle } from './numeric-fields';
+import type { ClientConnection } from '../connection/client-connection.js';
+import type { AuthoritativeComponent } from '../replication/client-replication.js';
+import type { Component, FieldArray } from '../schema/component.js';
+import { componentInfo } from '../schema/component.js';
+import type { Shape, ShapeValue } from '../schema/fields.js';
+import type { MessageType } from '../schema/message.js';
+import type { Protocol } from '../schema/protocol.js';
+import { InputHistory } from './input-history.js';
+import { type NumericField, angleDelta, numericFields, wrapAngle } from './numeric-fields.js';
 
 /** What the client predicts for an entity it controls, declared next to the shared step function. */
 export interface PredictionOptions<S extends Shape = Shape> {

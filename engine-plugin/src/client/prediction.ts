@@ -1,7 +1,7 @@
-import type { ClientConnection } from '../connection/client-connection';
-import type { Shape } from '../schema/fields';
-import type { Protocol } from '../schema/protocol';
-import { type AuthoritativeSource, PredictedEntity, type PredictionOptions } from './predicted-entity';
+import type { ClientConnection } from '../connection/client-connection.js';
+import type { Shape } from '../schema/fields.js';
+import type { Protocol } from '../schema/protocol.js';
+import { type AuthoritativeSource, PredictedEntity, type PredictionOptions } from './predicted-entity.js';
 
 /** Client-side prediction of the entities this client controls. */
 export class Prediction {

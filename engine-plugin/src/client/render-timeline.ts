@@ -1,4 +1,4 @@
-import type { TimeSync } from './time-sync';
+import type { TimeSync } from './time-sync.js';
 
 /** Options of {@link RenderTimeline}. */
 export interface RenderTimelineOptions {

@@ -1,5 +1,5 @@
-import type { Interpolation } from '../schema/fields';
-import { angleDelta, wrapAngle } from './numeric-fields';
+import type { Interpolation } from '../schema/fields.js';
+import { angleDelta, wrapAngle } from './numeric-fields.js';
 
 /** What {@link SnapshotBuffer.sample} did, for diagnostics and tests. */
 export type SampleMode = 'empty' | 'held' | 'interpolated' | 'extrapolated' | 'snapped';

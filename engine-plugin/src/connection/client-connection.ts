@@ -1,5 +1,5 @@
-import { ByteReader, ByteWriter } from '../protocol/bytes';
-import { CloseCode, FINAL_CLOSE_CODES } from '../protocol/close-codes';
+import { ByteReader, ByteWriter } from '../protocol/bytes.js';
+import { CloseCode, FINAL_CLOSE_CODES } from '../protocol/close-codes.js';
 import {
   FrameKind,
   PROTOCOL_VERSION,
@@ -13,21 +13,21 @@ import {
   readTickHeader,
   writeClientHeader,
   writeMessages,
-} from '../protocol/frames';
-import { ProtocolError } from '../protocol/protocol-error';
-import { MessageCodec } from '../schema/message-codec';
-import { ResyncMessage } from '../schema/system-messages';
-import type { MessageType } from '../schema/message';
-import { type Protocol, describeMismatch } from '../schema/protocol';
-import { type Clock, type TimerHandle, systemClock } from '../transport/clock';
-import type { ClientTransport, Socket } from '../transport/transport';
-import { type ConnectionStats, emptyStats } from './connection';
-import { type Logger, consoleLogger } from './logger';
-import { MessageReceiver, type ReceivedMessage } from './message-receiver';
-import { InboundFrames } from './inbound-frames';
-import { OutboundChannel } from './outbound-channel';
-import { RttEstimator } from './rtt';
-import { type NetworkSettings, resolveSettings } from './settings';
+} from '../protocol/frames.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { MessageCodec } from '../schema/message-codec.js';
+import { ResyncMessage } from '../schema/system-messages.js';
+import type { MessageType } from '../schema/message.js';
+import { type Protocol, describeMismatch } from '../schema/protocol.js';
+import { type Clock, type TimerHandle, systemClock } from '../transport/clock.js';
+import type { ClientTransport, Socket } from '../transport/transport.js';
+import { type ConnectionStats, emptyStats } from './connection.js';
+import { type Logger, consoleLogger } from './logger.js';
+import { MessageReceiver, type ReceivedMessage } from './message-receiver.js';
+import { InboundFrames } from './inbound-frames.js';
+import { OutboundChannel } from './outbound-channel.js';
+import { RttEstimator } from './rtt.js';
+import { type NetworkSettings, resolveSettings } from './settings.js';
 
 /** Where the client's connection is. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';

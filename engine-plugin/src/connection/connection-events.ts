@@ -1,4 +1,4 @@
-import type { Connection } from './connection';
+import type { Connection } from './connection.js';
 
 /** Something happened to a connection; visible to game code for exactly one tick. */
 export type ConnectionEvent =

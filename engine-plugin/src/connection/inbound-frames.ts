@@ -1,13 +1,13 @@
-import { ByteReader } from '../protocol/bytes';
-import { CloseCode } from '../protocol/close-codes';
-import { readTickHeader } from '../protocol/frames';
-import { ProtocolError } from '../protocol/protocol-error';
-import type { InvalidMessageError } from '../schema/message-codec';
-import type { ConnectionStats } from './connection';
-import type { Logger } from './logger';
-import type { MessageReceiver, ReceivedMessage } from './message-receiver';
-import type { OutboundChannel } from './outbound-channel';
-import type { NetworkSettings } from './settings';
+import { ByteReader } from '../protocol/bytes.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { readTickHeader } from '../protocol/frames.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import type { InvalidMessageError } from '../schema/message-codec.js';
+import type { ConnectionStats } from './connection.js';
+import type { Logger } from './logger.js';
+import type { MessageReceiver, ReceivedMessage } from './message-receiver.js';
+import type { OutboundChannel } from './outbound-channel.js';
+import type { NetworkSettings } from './settings.js';
 
 /** What the client's inbound queue needs from its connection. */
 export interface InboundPeer {

@@ -1,6 +1,6 @@
 import { Encoder, decode } from '@msgpack/msgpack';
-import { ByteReader, ByteWriter } from '../protocol/bytes';
-import { CloseCode } from '../protocol/close-codes';
+import { ByteReader, ByteWriter } from '../protocol/bytes.js';
+import { CloseCode } from '../protocol/close-codes.js';
 import {
   FrameKind,
   PROTOCOL_VERSION,
@@ -14,18 +14,18 @@ import {
   readTickHeader,
   writeClientHeader,
   writeMessages,
-} from '../protocol/frames';
-import { ProtocolError } from '../protocol/protocol-error';
-import type { Field, Shape } from '../schema/fields';
-import type { MessageType } from '../schema/message';
-import { CARRIER_MESSAGES } from '../schema/messaging-messages';
-import type { Protocol } from '../schema/protocol';
-import { requestRole } from '../schema/request';
-import type { Clock } from '../transport/clock';
-import type { Socket, SocketHandlers } from '../transport/transport';
-import type { Logger } from './logger';
-import type { ServerConnection } from './server-connection';
-import type { NetworkSettings } from './settings';
+} from '../protocol/frames.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import type { Field, Shape } from '../schema/fields.js';
+import type { MessageType } from '../schema/message.js';
+import { CARRIER_MESSAGES } from '../schema/messaging-messages.js';
+import type { Protocol } from '../schema/protocol.js';
+import { requestRole } from '../schema/request.js';
+import type { Clock } from '../transport/clock.js';
+import type { Socket, SocketHandlers } from '../transport/transport.js';
+import type { Logger } from './logger.js';
+import type { ServerConnection } from './server-connection.js';
+import type { NetworkSettings } from './settings.js';
 
 /**
  * The JSON wire format (seed 000 offers JSON beside MessagePack; seed 003's envelope), for

@@ -1,11 +1,11 @@
-import type { ByteReader } from '../protocol/bytes';
-import { CloseCode } from '../protocol/close-codes';
-import { readMessages } from '../protocol/frames';
-import { ProtocolError } from '../protocol/protocol-error';
-import { InvalidMessageError, type MessageCodec } from '../schema/message-codec';
-import type { MessageType } from '../schema/message';
-import type { Protocol } from '../schema/protocol';
-import type { NetworkSettings } from './settings';
+import type { ByteReader } from '../protocol/bytes.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { readMessages } from '../protocol/frames.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { InvalidMessageError, type MessageCodec } from '../schema/message-codec.js';
+import type { MessageType } from '../schema/message.js';
+import type { Protocol } from '../schema/protocol.js';
+import type { NetworkSettings } from './settings.js';
 
 /** A message that arrived, decoded and valid. */
 export interface ReceivedMessage {

@@ -1,5 +1,5 @@
-import type { MessageType } from '../schema/message';
-import type { Connection } from './connection';
+import type { MessageType } from '../schema/message.js';
+import type { Connection } from './connection.js';
 
 /**
  * Read-only hooks into the server's connection layer, for metrics and packet logs. Every hook is

@@ -1,4 +1,4 @@
-import type { WireMessage } from '../protocol/frames';
+import type { WireMessage } from '../protocol/frames.js';
 
 /** A queued reliable message. Its sequence number is assigned when it leaves, so drops leave no gaps. */
 export interface OutboundMessage extends WireMessage {

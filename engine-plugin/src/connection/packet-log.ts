@@ -1,6 +1,6 @@
-import { FrameKind } from '../protocol/frames';
-import type { Logger } from './logger';
-import type { ConnectionObserver } from './observer';
+import { FrameKind } from '../protocol/frames.js';
+import type { Logger } from './logger.js';
+import type { ConnectionObserver } from './observer.js';
 
 const FRAME_NAMES = new Map<number, string>(Object.entries(FrameKind).map(([name, kind]) => [kind, name]));
 

@@ -1,5 +1,5 @@
-import type { RequestType } from '../schema/request';
-import type { Clock, TimerHandle } from '../transport/clock';
+import type { RequestType } from '../schema/request.js';
+import type { Clock, TimerHandle } from '../transport/clock.js';
 
 /**
  * Why a request failed. Codes are seed 003's: the responder's own (`fail(code, message)`; 400,

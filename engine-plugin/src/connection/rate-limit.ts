@@ -1,7 +1,7 @@
-import { CloseCode } from '../protocol/close-codes';
-import { ProtocolError } from '../protocol/protocol-error';
-import type { Clock } from '../transport/clock';
-import type { NetworkSettings } from './settings';
+import { CloseCode } from '../protocol/close-codes.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import type { Clock } from '../transport/clock.js';
+import type { NetworkSettings } from './settings.js';
 
 /**
  * A token bucket: `capacity` tokens, refilled continuously at `perSecond`. Refill is computed

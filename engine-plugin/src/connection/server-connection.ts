@@ -1,21 +1,21 @@
-import { ByteReader, type ByteWriter } from '../protocol/bytes';
-import { CloseCode } from '../protocol/close-codes';
-import { FrameKind, decodePong, encodePing, encodePong, readClientHeader, writeMessages, writeTickHeader } from '../protocol/frames';
-import { ProtocolError } from '../protocol/protocol-error';
-import type { InvalidMessageError, MessageCodec } from '../schema/message-codec';
-import type { MessageType } from '../schema/message';
-import type { Protocol } from '../schema/protocol';
-import { ErrorMessage } from '../schema/system-messages';
-import type { Clock, TimerHandle } from '../transport/clock';
-import type { ConnectionRequest, Socket } from '../transport/transport';
-import { type Connection, type ConnectionState, type ConnectionStats, emptyStats } from './connection';
-import type { Logger } from './logger';
-import { MessageReceiver, type ReceivedMessage } from './message-receiver';
-import type { ObserverList } from './observer';
-import { OutboundChannel } from './outbound-channel';
-import { InboundRateLimit } from './rate-limit';
-import { RttEstimator } from './rtt';
-import type { NetworkSettings } from './settings';
+import { ByteReader, type ByteWriter } from '../protocol/bytes.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { FrameKind, decodePong, encodePing, encodePong, readClientHeader, writeMessages, writeTickHeader } from '../protocol/frames.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import type { InvalidMessageError, MessageCodec } from '../schema/message-codec.js';
+import type { MessageType } from '../schema/message.js';
+import type { Protocol } from '../schema/protocol.js';
+import { ErrorMessage } from '../schema/system-messages.js';
+import type { Clock, TimerHandle } from '../transport/clock.js';
+import type { ConnectionRequest, Socket } from '../transport/transport.js';
+import { type Connection, type ConnectionState, type ConnectionStats, emptyStats } from './connection.js';
+import type { Logger } from './logger.js';
+import { MessageReceiver, type ReceivedMessage } from './message-receiver.js';
+import type { ObserverList } from './observer.js';
+import { OutboundChannel } from './outbound-channel.js';
+import { InboundRateLimit } from './rate-limit.js';
+import { RttEstimator } from './rtt.js';
+import type { NetworkSettings } from './settings.js';
 
 /** What a server connection needs from the endpoint that owns it. */
 export interface ServerConnectionContext {

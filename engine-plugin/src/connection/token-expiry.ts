@@ -1,9 +1,9 @@
-import { CloseCode } from '../protocol/close-codes';
-import { AuthStatusMessage, ErrorMessage, RefreshTokenMessage } from '../schema/system-messages';
-import type { Clock, TimerHandle } from '../transport/clock';
-import type { Connection } from './connection';
-import type { Logger } from './logger';
-import type { ServerConnection } from './server-connection';
+import { CloseCode } from '../protocol/close-codes.js';
+import { AuthStatusMessage, ErrorMessage, RefreshTokenMessage } from '../schema/system-messages.js';
+import type { Clock, TimerHandle } from '../transport/clock.js';
+import type { Connection } from './connection.js';
+import type { Logger } from './logger.js';
+import type { ServerConnection } from './server-connection.js';
 
 /**
  * Verifies a token a connected client sends in-band (`tickwire.refreshToken`). Return the new

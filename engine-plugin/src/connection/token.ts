@@ -1,4 +1,4 @@
-import type { ConnectionRequest } from '../transport/transport';
+import type { ConnectionRequest } from '../transport/transport.js';
 
 /** The subprotocol prefix that carries a token where a browser can set neither headers nor (safely) a query (seed 003). */
 export const TOKEN_SUBPROTOCOL_PREFIX = 'access_token.';

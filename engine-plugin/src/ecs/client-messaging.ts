@@ -1,10 +1,10 @@
-import type { ClientConnection, ClientEvent } from '../connection/client-connection';
-import type { ReceivedMessage } from '../connection/message-receiver';
-import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from '../connection/pending-requests';
-import type { PresenceEvent, PresenceMetadata } from '../connection/presence';
-import type { Shape, ShapeValue } from '../schema/fields';
-import type { MessageType } from '../schema/message';
-import { MessageCodec } from '../schema/message-codec';
+import type { ClientConnection, ClientEvent } from '../connection/client-connection.js';
+import type { ReceivedMessage } from '../connection/message-receiver.js';
+import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from '../connection/pending-requests.js';
+import type { PresenceEvent, PresenceMetadata } from '../connection/presence.js';
+import type { Shape, ShapeValue } from '../schema/fields.js';
+import type { MessageType } from '../schema/message.js';
+import { MessageCodec } from '../schema/message-codec.js';
 import {
   Direct,
   DirectMessage,
@@ -15,11 +15,11 @@ import {
   Unsubscribe,
   UnwatchPresence,
   WatchPresence,
-} from '../schema/messaging-messages';
-import type { Protocol } from '../schema/protocol';
-import { type ReplyData, type RequestType, requestRole } from '../schema/request';
-import type { Clock } from '../transport/clock';
-import { TickBuffers } from './received';
+} from '../schema/messaging-messages.js';
+import type { Protocol } from '../schema/protocol.js';
+import { type ReplyData, type RequestType, requestRole } from '../schema/request.js';
+import type { Clock } from '../transport/clock.js';
+import { TickBuffers } from './received.js';
 
 /** Options of one `request()`. */
 export interface RequestOptions {

@@ -1,4 +1,4 @@
-import type { Connection } from '../connection/connection';
+import type { Connection } from '../connection/connection.js';
 
 /**
  * Options of the server's messaging, and how a connection's identity becomes the key direct

@@ -1,4 +1,4 @@
-import type { Connection } from '../connection/connection';
+import type { Connection } from '../connection/connection.js';
 
 /** One message as a server system reads it: who sent it, and the validated payload. */
 export interface Received<T> {

@@ -1,15 +1,15 @@
-import type { Connection } from '../connection/connection';
-import type { ConnectionEvent } from '../connection/connection-events';
-import type { Logger } from '../connection/logger';
-import type { ReceivedMessage } from '../connection/message-receiver';
-import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from '../connection/pending-requests';
-import { type PresenceEvent, type PresenceMetadata, PresenceRegistry } from '../connection/presence';
-import type { ServerConnection } from '../connection/server-connection';
-import type { ServerEndpoint } from '../connection/server-endpoint';
-import { TopicSubscriptions, topicProblem } from '../connection/topics';
-import type { Shape, ShapeValue } from '../schema/fields';
-import type { MessageType } from '../schema/message';
-import { InvalidMessageError } from '../schema/message-codec';
+import type { Connection } from '../connection/connection.js';
+import type { ConnectionEvent } from '../connection/connection-events.js';
+import type { Logger } from '../connection/logger.js';
+import type { ReceivedMessage } from '../connection/message-receiver.js';
+import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from '../connection/pending-requests.js';
+import { type PresenceEvent, type PresenceMetadata, PresenceRegistry } from '../connection/presence.js';
+import type { ServerConnection } from '../connection/server-connection.js';
+import type { ServerEndpoint } from '../connection/server-endpoint.js';
+import { TopicSubscriptions, topicProblem } from '../connection/topics.js';
+import type { Shape, ShapeValue } from '../schema/fields.js';
+import type { MessageType } from '../schema/message.js';
+import { InvalidMessageError } from '../schema/message-codec.js';
 import {
   Direct,
   DirectMessage,
@@ -21,12 +21,12 @@ import {
   Unsubscribe,
   UnwatchPresence,
   WatchPresence,
-} from '../schema/messaging-messages';
-import type { Protocol } from '../schema/protocol';
-import { type RequestType, requestRole } from '../schema/request';
-import type { Clock } from '../transport/clock';
-import { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './messaging-options';
-import { TickBuffers } from './received';
+} from '../schema/messaging-messages.js';
+import type { Protocol } from '../schema/protocol.js';
+import { type RequestType, requestRole } from '../schema/request.js';
+import type { Clock } from '../transport/clock.js';
+import { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './messaging-options.js';
+import { TickBuffers } from './received.js';
 
 /** A request as a server system reads it: answer it once, now or later, with `respond` or `fail`. */
 export interface IncomingRequest<Q, R> {

@@ -1,4 +1,4 @@
-import type { NetworkServer } from './server';
+import type { NetworkServer } from './server.js';
 
 /**
  * Run `step` (your `receive … flush`) as soon as something arrives — a message, a connection

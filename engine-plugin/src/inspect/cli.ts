@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Protocol } from '../schema/protocol';
-import { inspect } from './inspector';
+import type { Protocol } from '../schema/protocol.js';
+import { inspect } from './inspector.js';
 
 const USAGE = `Usage: tickwire inspect <ws://host:port/path> [options]
 

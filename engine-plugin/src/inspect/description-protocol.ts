@@ -1,7 +1,7 @@
-import { type Component, componentInfo, defineComponent, describeComponent } from '../schema/component';
-import type { ComponentField, Interpolation, NumericKind, Quantization } from '../schema/fields';
-import type { MessageType } from '../schema/message';
-import type { Protocol } from '../schema/protocol';
+import { type Component, componentInfo, defineComponent, describeComponent } from '../schema/component.js';
+import type { ComponentField, Interpolation, NumericKind, Quantization } from '../schema/fields.js';
+import type { MessageType } from '../schema/message.js';
+import type { Protocol } from '../schema/protocol.js';
 
 const NUMERIC = new Set<string>(['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64']);
 

@@ -1,6 +1,6 @@
 import { decode } from '@msgpack/msgpack';
-import { ByteReader, ByteWriter } from '../protocol/bytes';
-import { closeCodeName } from '../protocol/close-codes';
+import { ByteReader, ByteWriter } from '../protocol/bytes.js';
+import { closeCodeName } from '../protocol/close-codes.js';
 import {
   FrameKind,
   PROTOCOL_VERSION,
@@ -12,13 +12,13 @@ import {
   readTickHeader,
   writeClientHeader,
   writeMessages,
-} from '../protocol/frames';
-import { ClientReplication, type EntitySink } from '../replication/client-replication';
-import { type Component, componentInfo } from '../schema/component';
-import { type Protocol, describeMismatch } from '../schema/protocol';
-import { nodeWebSocketClient } from '../transport/node-websocket-client';
-import type { Socket } from '../transport/transport';
-import { protocolFromDescription } from './description-protocol';
+} from '../protocol/frames.js';
+import { ClientReplication, type EntitySink } from '../replication/client-replication.js';
+import { type Component, componentInfo } from '../schema/component.js';
+import { type Protocol, describeMismatch } from '../schema/protocol.js';
+import { nodeWebSocketClient } from '../transport/node-websocket-client.js';
+import type { Socket } from '../transport/transport.js';
+import { protocolFromDescription } from './description-protocol.js';
 
 /** Options of {@link inspect}. */
 export interface InspectOptions {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NetworkServer } from '../ecs/server';
+import type { NetworkServer } from '../ecs/server.js';
 
 /** Options of {@link createHealth}. */
 export interface HealthOptions {

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Connection } from '../connection/connection';
-import type { ConnectionObserver } from '../connection/observer';
-import { CloseCode, closeCodeName } from '../protocol/close-codes';
-import { FrameKind } from '../protocol/frames';
-import type { MessageType } from '../schema/message';
-import type { NetworkServer } from '../ecs/server';
+import type { Connection } from '../connection/connection.js';
+import type { ConnectionObserver } from '../connection/observer.js';
+import { CloseCode, closeCodeName } from '../protocol/close-codes.js';
+import { FrameKind } from '../protocol/frames.js';
+import type { MessageType } from '../schema/message.js';
+import type { NetworkServer } from '../ecs/server.js';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {

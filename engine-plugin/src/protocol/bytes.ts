@@ -1,5 +1,5 @@
-import { CloseCode } from './close-codes';
-import { ProtocolError } from './protocol-error';
+import { CloseCode } from './close-codes.js';
+import { ProtocolError } from './protocol-error.js';
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });

@@ -1,6 +1,6 @@
-import { type ByteReader, ByteWriter } from './bytes';
-import { CloseCode } from './close-codes';
-import { ProtocolError } from './protocol-error';
+import { type ByteReader, ByteWriter } from './bytes.js';
+import { CloseCode } from './close-codes.js';
+import { ProtocolError } from './protocol-error.js';
 
 /** The wire protocol version; bumped on any incompatible change to docs/protocol.md. */
 export const PROTOCOL_VERSION = 1;

@@ -1,4 +1,4 @@
-import { CloseCode, type CloseCodeValue } from './close-codes';
+import { CloseCode, type CloseCodeValue } from './close-codes.js';
 
 /**
  * A peer sent something tickwire will not accept. It carries the close code the connection is

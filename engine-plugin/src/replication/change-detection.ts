@@ -1,6 +1,6 @@
-import type { FieldArray } from '../schema/component';
-import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout';
-import { EntitySet, type IdList } from './entity-set';
+import type { FieldArray } from '../schema/component.js';
+import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout.js';
+import { EntitySet, type IdList } from './entity-set.js';
 
 /** Where a tick's detected changes go: shared by every component's shadow. */
 export interface ChangeSink {

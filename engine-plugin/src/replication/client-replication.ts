@@ -1,13 +1,13 @@
-import type { ByteReader } from '../protocol/bytes';
-import { ProtocolError } from '../protocol/protocol-error';
-import type { Component, FieldArray } from '../schema/component';
-import type { Protocol } from '../schema/protocol';
-import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents, readBound } from './component-layout';
-import { COMPACT_MASK_FIELDS } from './entity-encoding';
-import { EntitySet } from './entity-set';
-import { readField, readFieldsFast } from './field-decoding';
-import { getVarintLong, MAX_VARINT_BYTES } from './raw-bytes';
-import { DESPAWNS_FLAG, FULLS_FLAG, SNAPSHOT_FLAG } from './state-section';
+import type { ByteReader } from '../protocol/bytes.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import type { Component, FieldArray } from '../schema/component.js';
+import type { Protocol } from '../schema/protocol.js';
+import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents, readBound } from './component-layout.js';
+import { COMPACT_MASK_FIELDS } from './entity-encoding.js';
+import { EntitySet } from './entity-set.js';
+import { readField, readFieldsFast } from './field-decoding.js';
+import { getVarintLong, MAX_VARINT_BYTES } from './raw-bytes.js';
+import { DESPAWNS_FLAG, FULLS_FLAG, SNAPSHOT_FLAG } from './state-section.js';
 
 const POW2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
 

@@ -1,6 +1,6 @@
-import type { Interest, InterestFilter } from './interest';
-import type { Rooms } from './rooms';
-import { View, type ViewMember, type ViewSpec, viewKey } from './view';
+import type { Interest, InterestFilter } from './interest.js';
+import type { Rooms } from './rooms.js';
+import { View, type ViewMember, type ViewSpec, viewKey } from './view.js';
 
 /** What replication remembers about one client. */
 export interface ClientState extends ViewMember {

@@ -1,7 +1,7 @@
-import { type Component, componentInfo, DEFAULT_CAPACITY, type FieldArray } from '../schema/component';
-import type { ComponentField } from '../schema/fields';
-import type { Protocol } from '../schema/protocol';
-import { boundedStringSize, MAX_VARINT_BYTES } from './raw-bytes';
+import { type Component, componentInfo, DEFAULT_CAPACITY, type FieldArray } from '../schema/component.js';
+import type { ComponentField } from '../schema/fields.js';
+import type { Protocol } from '../schema/protocol.js';
+import { boundedStringSize, MAX_VARINT_BYTES } from './raw-bytes.js';
 
 /**
  * How a field travels on the wire. Resolved once per field when a protocol is laid out, so the

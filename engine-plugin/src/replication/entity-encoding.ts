@@ -1,8 +1,8 @@
-import type { ByteWriter } from '../protocol/bytes';
-import type { FieldArray } from '../schema/component';
-import type { ComponentShadow } from './change-detection';
-import { FieldCode } from './component-layout';
-import { putBoundedString, putF32, putF64, putVarint, putZigzag } from './raw-bytes';
+import type { ByteWriter } from '../protocol/bytes.js';
+import type { FieldArray } from '../schema/component.js';
+import type { ComponentShadow } from './change-detection.js';
+import { FieldCode } from './component-layout.js';
+import { putBoundedString, putF32, putF64, putVarint, putZigzag } from './raw-bytes.js';
 
 /**
  * Entity record bodies, written once per tick per entity and copied to every client that needs

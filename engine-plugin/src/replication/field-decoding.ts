@@ -1,8 +1,8 @@
-import type { ByteReader } from '../protocol/bytes';
-import { ProtocolError } from '../protocol/protocol-error';
-import type { FieldArray } from '../schema/component';
-import { FieldCode, type FieldLayout } from './component-layout';
-import { getVarintLong, unzigzag } from './raw-bytes';
+import type { ByteReader } from '../protocol/bytes.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import type { FieldArray } from '../schema/component.js';
+import { FieldCode, type FieldLayout } from './component-layout.js';
+import { getVarintLong, unzigzag } from './raw-bytes.js';
 
 /**
  * Reading field values into the client's authoritative arrays (by server id) and the game's

@@ -3,8 +3,8 @@
  * through a server-id → local-id map. See docs/architecture.md ("Replication") and
  * docs/protocol.md ("State section").
  */
-export { type AuthoritativeComponent, ClientReplication, type EntitySink, type UpdateListener } from './client-replication';
-export { type ComponentLayout, FieldCode, type FieldCodeValue, type FieldLayout, layoutComponents, quantize } from './component-layout';
-export type { InterestFilter } from './interest';
-export { ServerReplication, type ServerReplicationOptions, type SpatialOptions } from './server-replication';
-export { SNAPSHOT_FLAG } from './state-section';
+export { type AuthoritativeComponent, ClientReplication, type EntitySink, type UpdateListener } from './client-replication.js';
+export { type ComponentLayout, FieldCode, type FieldCodeValue, type FieldLayout, layoutComponents, quantize } from './component-layout.js';
+export type { InterestFilter } from './interest.js';
+export { ServerReplication, type ServerReplicationOptions, type SpatialOptions } from './server-replication.js';
+export { SNAPSHOT_FLAG } from './state-section.js';

@@ -1,7 +1,7 @@
-import type { EntitySet, IdList } from './entity-set';
-import type { Rooms } from './rooms';
-import type { SpatialGrid } from './spatial-grid';
-import type { View } from './view';
+import type { EntitySet, IdList } from './entity-set.js';
+import type { Rooms } from './rooms.js';
+import type { SpatialGrid } from './spatial-grid.js';
+import type { View } from './view.js';
 
 /** A game-supplied last word on visibility: return false to hide `eid` from `clientId`. */
 export type InterestFilter = (clientId: number, eid: number) => boolean;

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../protocol/protocol-error';
+import { ProtocolError } from '../protocol/protocol-error.js';
 
 /**
  * Unchecked byte primitives for the replication hot paths. The encoders reserve a record's

@@ -1,17 +1,17 @@
-import type { ByteWriter } from '../protocol/bytes';
-import { type Component, componentInfo } from '../schema/component';
-import type { Protocol } from '../schema/protocol';
-import { type ChangeSink, ComponentShadow } from './change-detection';
-import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout';
-import { writeFullBody, writeUpdate } from './entity-encoding';
-import { EntitySet, IdList } from './entity-set';
-import { Interest, type InterestFilter, type SpatialSource } from './interest';
-import { Rooms } from './rooms';
-import { SpatialGrid } from './spatial-grid';
-import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from './state-section';
-import { TickRecords } from './tick-records';
-import type { View } from './view';
-import { ClientViews } from './client-views';
+import type { ByteWriter } from '../protocol/bytes.js';
+import { type Component, componentInfo } from '../schema/component.js';
+import type { Protocol } from '../schema/protocol.js';
+import { type ChangeSink, ComponentShadow } from './change-detection.js';
+import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout.js';
+import { writeFullBody, writeUpdate } from './entity-encoding.js';
+import { EntitySet, IdList } from './entity-set.js';
+import { Interest, type InterestFilter, type SpatialSource } from './interest.js';
+import { Rooms } from './rooms.js';
+import { SpatialGrid } from './spatial-grid.js';
+import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from './state-section.js';
+import { TickRecords } from './tick-records.js';
+import type { View } from './view.js';
+import { ClientViews } from './client-views.js';
 
 /** Spatial interest: which component holds positions, and the grid's cell size (about a typical focus radius). */
 export interface SpatialOptions {

@@ -1,4 +1,4 @@
-import type { IdList } from './entity-set';
+import type { IdList } from './entity-set.js';
 
 /** Cell coordinates are clamped to ±2^24 so a cell key stays an exact integer below 2^50. */
 const CELL_LIMIT = 2 ** 24;

@@ -1,7 +1,7 @@
-import type { ByteWriter } from '../protocol/bytes';
-import type { IdList } from './entity-set';
-import type { TickRecords } from './tick-records';
-import type { View } from './view';
+import type { ByteWriter } from '../protocol/bytes.js';
+import type { IdList } from './entity-set.js';
+import type { TickRecords } from './tick-records.js';
+import type { View } from './view.js';
 
 /**
  * Writing one state section (layout in docs/protocol.md, "State section"):

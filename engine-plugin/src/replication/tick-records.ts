@@ -1,5 +1,5 @@
-import { ByteWriter } from '../protocol/bytes';
-import { IdList } from './entity-set';
+import { ByteWriter } from '../protocol/bytes.js';
+import { IdList } from './entity-set.js';
 
 /**
  * The bytes every entity contributes this tick, encoded once and shared by all clients.

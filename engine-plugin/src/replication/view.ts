@@ -1,5 +1,5 @@
-import { ByteWriter } from '../protocol/bytes';
-import { EntitySet, IdList } from './entity-set';
+import { ByteWriter } from '../protocol/bytes.js';
+import { EntitySet, IdList } from './entity-set.js';
 
 /** What a view needs to know about each client that uses it. */
 export interface ViewMember {

@@ -1,5 +1,5 @@
-import type { BoolField, ComponentField, NumberField, NumericKind, StringField } from './fields';
-import { describeShape } from './fields';
+import type { BoolField, ComponentField, NumberField, NumericKind, StringField } from './fields.js';
+import { describeShape } from './fields.js';
 
 /** The typed array bitECS-style systems read and write for a numeric field. */
 export type NumericArray<K extends NumericKind> = K extends 'u8'

@@ -1,9 +1,9 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
-import { CloseCode } from '../protocol/close-codes';
-import { ProtocolError } from '../protocol/protocol-error';
-import type { MessageType } from './message';
-import { checkShape } from './validate';
-import { msgpackDepthWithin, shapeDepth } from './msgpack-depth';
+import { CloseCode } from '../protocol/close-codes.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import type { MessageType } from './message.js';
+import { checkShape } from './validate.js';
+import { msgpackDepthWithin, shapeDepth } from './msgpack-depth.js';
 
 const depths = new WeakMap<MessageType, number>();
 

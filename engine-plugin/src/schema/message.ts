@@ -1,5 +1,5 @@
-import type { Shape, ShapeValue } from './fields';
-import { describeShape } from './fields';
+import type { Shape, ShapeValue } from './fields.js';
+import { describeShape } from './fields.js';
 
 /** Who may send a message type. The receiving side rejects the other direction (close 1008). */
 export type Direction = 'toServer' | 'toClient' | 'both';

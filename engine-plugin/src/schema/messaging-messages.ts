@@ -1,6 +1,6 @@
-import { t } from './fields';
-import { defineMessage } from './message';
-import { defineRequest } from './request';
+import { t } from './fields.js';
+import { defineMessage } from './message.js';
+import { defineRequest } from './request.js';
 
 /**
  * Built-in message and request types of topics, direct messages and presence (seed 003's

@@ -1,4 +1,4 @@
-import type { Field, Shape } from './fields';
+import type { Field, Shape } from './fields.js';
 
 /**
  * How deeply a value of this shape nests (a flat record is 1). A payload nested deeper cannot

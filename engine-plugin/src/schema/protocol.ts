@@ -1,7 +1,7 @@
-import { type Component, cloneComponent, componentInfo, describeComponent } from './component';
-import { type MessageType, describeMessage } from './message';
-import type { RequestType } from './request';
-import { SYSTEM_MESSAGES } from './system-messages';
+import { type Component, cloneComponent, componentInfo, describeComponent } from './component.js';
+import { type MessageType, describeMessage } from './message.js';
+import type { RequestType } from './request.js';
+import { SYSTEM_MESSAGES } from './system-messages.js';
 
 /** What both sides register: the protocol is equal when its fingerprint is equal. */
 export interface ProtocolDefinition {

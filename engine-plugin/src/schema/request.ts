@@ -1,5 +1,5 @@
-import { type NumberField, type ObjectField, type Shape, type ShapeValue, type StringField, t } from './fields';
-import { type Direction, type MessageType, defineMessage } from './message';
+import { type NumberField, type ObjectField, type Shape, type ShapeValue, type StringField, t } from './fields.js';
+import { type Direction, type MessageType, defineMessage } from './message.js';
 
 /**
  * Request/response over the reliable message channel. A request type is two ordinary message

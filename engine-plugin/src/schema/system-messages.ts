@@ -1,6 +1,6 @@
-import { t } from './fields';
-import { defineMessage } from './message';
-import { MESSAGING_MESSAGES } from './messaging-messages';
+import { t } from './fields.js';
+import { defineMessage } from './message.js';
+import { MESSAGING_MESSAGES } from './messaging-messages.js';
 
 /**
  * Messages every tickwire protocol carries, ahead of the game's own. Their names start with

@@ -1,4 +1,4 @@
-import type { Field, Shape } from './fields';
+import type { Field, Shape } from './fields.js';
 
 /**
  * True when `value` takes more than `maxBytes` bytes as UTF-8 (as `TextEncoder` writes it: a lone

@@ -1,4 +1,4 @@
-import { CloseCode } from '../protocol/close-codes';
+import { CloseCode } from '../protocol/close-codes.js';
 
 /** RFC 6455 leaves 123 bytes for the reason in a close frame (125-byte control payload minus the code). */
 export const MAX_CLOSE_REASON_BYTES = 123;

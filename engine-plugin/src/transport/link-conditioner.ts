@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from './clock.js';
 
 /** How one direction of a simulated link behaves. Every field defaults to a perfect link. */
 export interface LinkConditions {

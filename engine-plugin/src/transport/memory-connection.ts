@@ -1,7 +1,7 @@
-import type { Clock } from './clock';
-import { truncateCloseReason } from './close-reason';
-import { ConditionedLane, type LinkConditionsByDirection } from './link-conditioner';
-import { ABNORMAL_CLOSURE, type ClientSocketHandlers, type Socket, type SocketHandlers } from './transport';
+import type { Clock } from './clock.js';
+import { truncateCloseReason } from './close-reason.js';
+import { ConditionedLane, type LinkConditionsByDirection } from './link-conditioner.js';
+import { ABNORMAL_CLOSURE, type ClientSocketHandlers, type Socket, type SocketHandlers } from './transport.js';
 
 /** A socket of the in-memory network. */
 export interface MemorySocket extends Socket {

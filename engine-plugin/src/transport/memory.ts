@@ -1,15 +1,15 @@
-import { type Clock, systemClock } from './clock';
+import { type Clock, systemClock } from './clock.js';
 import {
   conditionsByDirection,
   type DirectionalLinkConditions,
   type LinkConditions,
   type LinkConditionsByDirection,
-} from './link-conditioner';
-import { MemoryConnection, type MemorySocket } from './memory-connection';
-import { seededRandom } from './seeded-random';
-import type { Admission, ClientSocketHandlers, ClientTransport, ConnectionRequest, ServerTransport, TransportHost } from './transport';
+} from './link-conditioner.js';
+import { MemoryConnection, type MemorySocket } from './memory-connection.js';
+import { seededRandom } from './seeded-random.js';
+import type { Admission, ClientSocketHandlers, ClientTransport, ConnectionRequest, ServerTransport, TransportHost } from './transport.js';
 
-export type { MemorySocket } from './memory-connection';
+export type { MemorySocket } from './memory-connection.js';
 
 /** Options for {@link createMemoryNetwork}. */
 export interface MemoryNetworkOptions {

@@ -1,5 +1,5 @@
 import { type ClientOptions, WebSocket } from 'ws';
-import { type WebSocketClientTransport, webSocketClient } from './websocket-client';
+import { type WebSocketClientTransport, webSocketClient } from './websocket-client.js';
 
 /** Options for {@link nodeWebSocketClient}. */
 export interface NodeWebSocketClientOptions {

@@ -1,3 +1,3 @@
 /** The Node-only transports (they import `ws` and `node:http`); never import this from browser code. */
-export * from './node-websocket-client';
-export * from './websocket-server';
+export * from './node-websocket-client.js';
+export * from './websocket-server.js';

@@ -1,7 +1,7 @@
-import { CloseCode } from '../protocol/close-codes';
-import { closeWebSocket, type RequestedClose } from './close-reason';
-import { ABNORMAL_CLOSURE, type ClientSocketHandlers, type ClientTransport, type Socket } from './transport';
-import { wsErrorCloseCode } from './ws-error-close-code';
+import { CloseCode } from '../protocol/close-codes.js';
+import { closeWebSocket, type RequestedClose } from './close-reason.js';
+import { ABNORMAL_CLOSURE, type ClientSocketHandlers, type ClientTransport, type Socket } from './transport.js';
+import { wsErrorCloseCode } from './ws-error-close-code.js';
 
 /**
  * A callback property typed as a method so that it is checked bivariantly: the browser's

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { CloseCode } from '../protocol/close-codes';
-import { closeWebSocket, type RequestedClose } from './close-reason';
+import { CloseCode } from '../protocol/close-codes.js';
+import { closeWebSocket, type RequestedClose } from './close-reason.js';
 import {
   ABNORMAL_CLOSURE,
   type Accepted,
@@ -13,8 +13,8 @@ import {
   type Socket,
   type SocketHandlers,
   type TransportHost,
-} from './transport';
-import { wsErrorCloseCode } from './ws-error-close-code';
+} from './transport.js';
+import { wsErrorCloseCode } from './ws-error-close-code.js';
 
 /** Options for {@link webSocketServer}. */
 export interface WebSocketServerOptions {

@@ -1,4 +1,4 @@
-import { CloseCode } from '../protocol/close-codes';
+import { CloseCode } from '../protocol/close-codes.js';
 
 /**
  * The close code `ws` sent when it failed a connection for `error`, or undefined when `error` is
