@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { tickwireSourceAliases } from './scripts/source-aliases.ts';
 
 export default defineConfig({
+  resolve: { alias: tickwireSourceAliases },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

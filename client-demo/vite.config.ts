@@ -1,10 +1,12 @@
 import { defineConfig } from 'vite';
+import { tickwireSourceAliases } from '../scripts/source-aliases.ts';
 
 /** The server `npm run dev` starts next to Vite; `/ws` and `/health` are proxied to it. */
 const gameServer = process.env.DEMO_SERVER_URL ?? 'http://localhost:8080';
 
 export default defineConfig({
   root: import.meta.dirname,
+  resolve: { alias: tickwireSourceAliases },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /** Node-only pieces of tickwire: the `ws`-based server and client transports. Never import from browser code. */
 export * from './transport/node.js';
 export { type JwtSigner, type JwtSignerOptions, type JwtVerifier, type JwtVerifierOptions, type TokenIdentity, jwtSigner, jwtVerifier } from './auth/jwt-verifier.js';

@@ -30,10 +30,35 @@ async function loadProtocol(spec: string): Promise<Protocol> {
   const path = hash > 0 ? spec.slice(0, hash) : spec;
   const name = hash > 0 ? spec.slice(hash + 1) : 'protocol';
   // A path on disk (relative to the working directory) or a package name.
-  const module = (await import(existsSync(resolve(path)) ? pathToFileURL(resolve(path)).href : path)) as Record<string, unknown>;
+  const specifier = existsSync(resolve(path)) ? pathToFileURL(resolve(path)).href : path;
+  const module = await importModule(specifier, path);
   const found = module[name] ?? module.default;
   if (!isProtocol(found)) throw new Error(`${path} has no protocol export named ${name}`);
   return found;
+}
+
+/**
+ * Import a protocol module. Plain Node cannot load TypeScript, so a `.ts` module is loaded through
+ * tsx when the project has it, and otherwise refused with what to do instead of a bare
+ * ERR_UNKNOWN_FILE_EXTENSION.
+ */
+async function importModule(specifier: string, path: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(specifier)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+  }
+  const tsx = 'tsx/esm/api';
+  let register: (() => unknown) | undefined;
+  try {
+    ({ register } = (await import(tsx)) as { register: () => unknown });
+  } catch {
+    throw new Error(
+      `--protocol ${path} is TypeScript, which plain Node cannot load: install tsx in this project (npm install -D tsx; tickwire then loads it itself), or point --protocol at compiled JavaScript`,
+    );
+  }
+  register();
+  return (await import(specifier)) as Record<string, unknown>;
 }
 
 /** Run `tickwire <args>`; resolves to the process exit code. */

@@ -56,6 +56,10 @@ export interface WebSocketClientTransport extends ClientTransport {
   open(handlers: ClientSocketHandlers): WebSocketClientSocket;
 }
 
+/** Why {@link webSocketClient} refuses a runtime without a global WebSocket (Node before 22). */
+export const NO_WEBSOCKET =
+  "tickwire: this runtime has no global WebSocket (Node before 22). On Node, import { nodeWebSocketClient } from 'tickwire/node' and use nodeWebSocketClient(url) as the client's transport (it runs on the ws package)";
+
 /**
  * A {@link ClientTransport} over any WHATWG-style WebSocket: the browser's by default, `ws`'s on
  * Node (see `nodeWebSocketClient`). Every {@link ClientTransport.open} dials `url` afresh (calling
@@ -72,13 +76,17 @@ export interface WebSocketClientTransport extends ClientTransport {
  * - reasons longer than 123 UTF-8 bytes are truncated rather than thrown on;
  * - `send` before `open` throws, as the underlying WebSocket does; `send` after close is dropped.
  *   The caller must not mutate a buffer after handing it to `send` (`ws` queues it without copying).
+ *
+ * Without `options.WebSocket` on a runtime that has no global one, it throws {@link NO_WEBSOCKET}
+ * at once instead of returning a transport whose every attempt would fail.
  */
 export function webSocketClient(url: string | (() => string), options: WebSocketClientOptions = {}): WebSocketClientTransport {
   const protocols = options.protocols ? [...options.protocols] : undefined;
+  const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+  // Refused here, at once: a missing implementation never appears later, so retrying it is a loop.
+  if (!WebSocketClass) throw new Error(NO_WEBSOCKET);
   return {
     open(handlers: ClientSocketHandlers): WebSocketClientSocket {
-      const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
-      if (!WebSocketClass) return failedSocket(handlers, 'no WebSocket implementation available');
       let ws: WebSocketLike;
       try {
         // A function is asked again on every attempt, so a reconnect can carry a refreshed token.
