@@ -7,6 +7,7 @@ import type { ByteWriter } from '../protocol/bytes.js';
 import { type ServerEndpointOptions, ServerEndpoint } from '../connection/server-endpoint.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Shape, ShapeValue } from '../schema/fields.js';
+import type { Component } from '../schema/component.js';
 import type { MessageType } from '../schema/message.js';
 import type { Protocol } from '../schema/protocol.js';
 import { ServerReplication, type ServerReplicationOptions } from '../replication/server-replication.js';
@@ -339,6 +340,21 @@ export class NetworkServer {
       for (const eid of this.ownership.entities(input.source.id)) out.push({ ...input, eid });
     }
     return out;
+  }
+
+  /**
+   * Announce a write to `component`'s fields of `eid` this tick. Components listed in
+   * `replication.marked` are compared only where marked, so an entity nobody touched costs
+   * nothing; for other components this does nothing. Mark after (or while) writing, before
+   * `replicate`:
+   *
+   * ```ts
+   * Position.x[eid] += vx; Position.y[eid] += vy;
+   * net.markChanged(eid, Position);
+   * ```
+   */
+  markChanged(eid: number, component: Component): void {
+    this.replication.markChanged(eid, component);
   }
 
   /** Put a connection in a room: it sees the room's entities and receives `broadcastToRoom`. */
