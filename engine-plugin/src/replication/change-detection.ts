@@ -1,5 +1,6 @@
 import type { FieldArray } from '../schema/component.js';
 import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout.js';
+import type { ChangedFieldsWriter } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
 import { EntitySet, IdList } from './entity-set.js';
 
@@ -61,6 +62,8 @@ export class ComponentShadow {
   private readonly passes: readonly Pass[];
   /** One past the largest id that was ever a member: the range a dense scan covers. */
   private span = 0;
+  /** This layout's generated changed-fields writer; undefined: the generic one (see compileChangedFields). */
+  writeChanged: ChangedFieldsWriter | undefined = undefined;
   /** `'marked'` components: the ids game code marked since the last detect. */
   readonly marks: DirtyBits | undefined;
   private readonly markList = new IdList();
@@ -135,6 +138,13 @@ export class ComponentShadow {
    */
   detect(sink: ChangeSink, componentBit: number, verify = false, onUnmarked?: (change: UnmarkedChange) => void): void {
     const marks = this.marks;
+    // When about as many ids were marked as there are members, walking the bits costs more than
+    // the dense scan, which finds every marked change too: scan instead.
+    if (marks !== undefined && marks.pending * 2 >= this.members.size && this.members.size * 2 >= this.span) {
+      marks.clear();
+      this.scan(this.changed, sink, componentBit);
+      return;
+    }
     if (marks !== undefined) {
       const list = this.markList;
       list.length = 0;

@@ -13,6 +13,8 @@ export class DirtyBits {
   readonly summary: Int32Array;
   /** Ids accepted: 0 ..< capacity. */
   readonly capacity: number;
+  /** Calls to {@link set} since the last drain or clear (repeats counted): a cheap upper bound of the size. */
+  pending = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -22,6 +24,7 @@ export class DirtyBits {
 
   /** Add `eid` (which the caller has range-checked). */
   set(eid: number): void {
+    this.pending++;
     const w = eid >>> 5;
     this.words[w] = this.words[w]! | (1 << (eid & 31));
     this.summary[w >>> 5] = this.summary[w >>> 5]! | (1 << (w & 31));
@@ -33,6 +36,7 @@ export class DirtyBits {
 
   /** Append every set id to `into` in ascending order and clear the set. */
   drain(into: IdList): void {
+    this.pending = 0;
     const { words, summary } = this;
     for (let s = 0; s < summary.length; s++) {
       let sbits = summary[s]!;
@@ -52,5 +56,12 @@ export class DirtyBits {
         }
       }
     }
+  }
+
+  /** Forget every id at once (a plain fill: used when the set is about as large as the range). */
+  clear(): void {
+    this.words.fill(0);
+    this.summary.fill(0);
+    this.pending = 0;
   }
 }

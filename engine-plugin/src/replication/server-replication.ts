@@ -2,6 +2,7 @@ import type { ByteWriter } from '../protocol/bytes.js';
 import { type Component, componentInfo } from '../schema/component.js';
 import type { Protocol } from '../schema/protocol.js';
 import { type ChangeSink, ComponentShadow, type UnmarkedChange } from './change-detection.js';
+import { compileChangedFields } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
 import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout.js';
 import { writeFullBody, writeUpdate } from './entity-encoding.js';
@@ -51,6 +52,12 @@ export interface ServerReplicationOptions {
    * the entity, component and fields, once per component and field set. Tests can throw here.
    */
   readonly onUnmarkedChange?: (change: UnmarkedChange) => void;
+  /**
+   * Generate a specialised update writer per component layout (default true). Where code
+   * generation is refused (a Content-Security-Policy without 'unsafe-eval') the generic writer is
+   * used anyway; false forces it. Both write the same bytes.
+   */
+  readonly compileEncoders?: boolean;
 }
 
 function defaultVerifyMarks(): number {
@@ -115,6 +122,7 @@ export class ServerReplication {
   private readonly verifyMarks: number;
   private readonly onUnmarkedChange: (change: UnmarkedChange) => void;
   private replicated = 0;
+  private lastMarkedShadow: ComponentShadow | undefined;
 
   constructor(protocol: Protocol, options: ServerReplicationOptions = {}) {
     this.layouts = layoutComponents(protocol);
@@ -122,6 +130,7 @@ export class ServerReplication {
     for (const component of marked)
       if (protocol.componentId(component) < 0) throw new TypeError(`marked component ${component[componentInfo].name} is not registered in the protocol`);
     this.shadows = this.layouts.map((layout) => new ComponentShadow(layout, marked.has(layout.component) ? 'marked' : 'scan'));
+    if (options.compileEncoders !== false) for (const shadow of this.shadows) shadow.writeChanged = compileChangedFields(shadow);
     this.shadowOf = new Map(this.shadows.map((shadow) => [shadow.layout.component, shadow]));
     this.verifyMarks = options.verifyMarks ?? defaultVerifyMarks();
     this.onUnmarkedChange = options.onUnmarkedChange ?? warnOnce();
@@ -217,10 +226,15 @@ export class ServerReplication {
    * same entity does not send, and the verifier reports it.
    */
   markChanged(eid: number, component: Component): void {
-    const shadow = this.shadowOf.get(component);
-    if (shadow === undefined) throw new TypeError(`component ${component[componentInfo].name} is not registered in the protocol`);
+    // Game loops mark one component many times in a row: remember the last lookup.
+    let shadow = this.lastMarkedShadow;
+    if (shadow === undefined || shadow.layout.component !== component) {
+      shadow = this.shadowOf.get(component);
+      if (shadow === undefined) throw new TypeError(`component ${component[componentInfo].name} is not registered in the protocol`);
+      this.lastMarkedShadow = shadow;
+    }
     if (eid >>> 0 !== eid || eid >= shadow.layout.capacity) throw new RangeError(`entity id ${eid} is outside 0..${shadow.layout.capacity - 1}`);
-    shadow.markChanged(eid);
+    shadow.marks?.set(eid);
   }
 
   /** The same as {@link markChanged} by protocol component id, for callers that resolved it once. */
