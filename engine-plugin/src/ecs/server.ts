@@ -300,6 +300,17 @@ export class NetworkServer {
   }
 
   /**
+   * Change one connection's update rate at run time: a frame every `ticks` ticks (1: every tick),
+   * staggered by id. Starts at `settings.sendInterval`. Skipped ticks lose nothing: the next frame
+   * carries the queued messages and the latest state of everything that changed.
+   */
+  setSendInterval(connection: Connection, ticks: number): void {
+    const session = this.endpoint.connections.get(connection.id);
+    if (session === undefined) throw new RangeError(`connection ${connection.id} is not connected to this server`);
+    session.sendInterval = ticks;
+  }
+
+  /**
    * Record which connection owns an entity (its inputs may drive it); undefined to clear. The
    * owner is told (`tickwire.ownership`), so its client knows which entity to predict and follow.
    */
