@@ -7,6 +7,7 @@ import type { ByteWriter } from '../protocol/bytes.js';
 import { type ServerEndpointOptions, ServerEndpoint } from '../connection/server-endpoint.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Shape, ShapeValue } from '../schema/fields.js';
+import type { Component } from '../schema/component.js';
 import type { MessageType } from '../schema/message.js';
 import type { Protocol } from '../schema/protocol.js';
 import { ServerReplication, type ServerReplicationOptions } from '../replication/server-replication.js';
@@ -301,6 +302,17 @@ export class NetworkServer {
   }
 
   /**
+   * Change one connection's update rate at run time: a frame every `ticks` ticks (1: every tick),
+   * staggered by id. Starts at `settings.sendInterval`. Skipped ticks lose nothing: the next frame
+   * carries the queued messages and the latest state of everything that changed.
+   */
+  setSendInterval(connection: Connection, ticks: number): void {
+    const session = this.endpoint.connections.get(connection.id);
+    if (session === undefined) throw new RangeError(`connection ${connection.id} is not connected to this server`);
+    session.sendInterval = ticks;
+  }
+
+  /**
    * Record which connection owns an entity (its inputs may drive it); undefined to clear. The
    * owner is told (`tickwire.ownership`), so its client knows which entity to predict and follow.
    */
@@ -341,6 +353,21 @@ export class NetworkServer {
       for (const eid of this.ownership.entities(input.source.id)) out.push({ ...input, eid });
     }
     return out;
+  }
+
+  /**
+   * Announce a write to `component`'s fields of `eid` this tick. Components listed in
+   * `replication.marked` are compared only where marked, so an entity nobody touched costs
+   * nothing; for other components this does nothing. Mark after (or while) writing, before
+   * `replicate`:
+   *
+   * ```ts
+   * Position.x[eid] += vx; Position.y[eid] += vy;
+   * net.markChanged(eid, Position);
+   * ```
+   */
+  markChanged(eid: number, component: Component): void {
+    this.replication.markChanged(eid, component);
   }
 
   /** Put a connection in a room: it sees the room's entities and receives `broadcastToRoom`. */
