@@ -1,6 +1,6 @@
 import { type Server, createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Bot, INPUT_RATE, Orb, Player, protocol } from '@tickwire/demo-shared';
+import { Bot, INPUT_RATE, Orb, Player, Position, protocol } from '@tickwire/demo-shared';
 import { createWorld, query } from 'bitecs';
 import { createServer, fixedTick } from 'tickwire';
 import { createHealth, createMetrics, webSocketServer } from 'tickwire/node';
@@ -68,6 +68,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     // client sends (one at 20 Hz). A faster sender's extra steps queue until 4005, never add speed.
     settings: { maxInputsPerTick: Math.ceil(INPUT_RATE / config.tickRate), sendInterval: config.sendInterval },
     logger: tickwireLog(log),
+    // Every Position write in the game marks the entity (net.markChanged), so replication compares
+    // only what moved; outside production the verifier scans too and warns about a forgotten mark.
+    replication: { marked: [Position] },
   });
   const game: Game = { world, net, config, log, random };
 

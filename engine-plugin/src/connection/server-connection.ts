@@ -63,6 +63,7 @@ export class ServerConnection implements Connection {
   private replayNext = false;
   private invalidCount = 0;
   private heartbeat: TimerHandle | undefined;
+  private interval: number;
 
   constructor(
     readonly id: number,
@@ -79,6 +80,22 @@ export class ServerConnection implements Connection {
       this.enqueue(ErrorMessage, { code: 429, message: 'rate limited: messages are being dropped' }),
     );
     this.lastHeard = context.clock.now();
+    this.interval = s.sendInterval;
+  }
+
+  /**
+   * Ticks between frames to this connection (its update rate; starts at the `sendInterval`
+   * setting). Adjustable at any time, e.g. lower for a client on a slow link or one whose view is
+   * quiet; nothing is lost either way: skipped ticks coalesce into the next frame, and the
+   * client's time sync measures the new interval from the frames it gets.
+   */
+  get sendInterval(): number {
+    return this.interval;
+  }
+
+  set sendInterval(ticks: number) {
+    if (!Number.isInteger(ticks) || ticks < 1) throw new TypeError(`sendInterval is a whole number of ticks, at least 1 (got ${ticks})`);
+    this.interval = ticks;
   }
 
   get rtt(): number {
@@ -264,7 +281,7 @@ export class ServerConnection implements Connection {
     if (this.state !== 'active' || !socket) return;
     const { clock, settings } = this.context;
     // Not this connection's turn under a reduced update rate; staggered by id to spread the writes.
-    if (settings.sendInterval > 1 && (tick + this.id) % settings.sendInterval !== 0) return;
+    if (this.interval > 1 && (tick + this.id) % this.interval !== 0) return;
     const now = clock.now();
     if (socket.bufferedAmount > settings.highWaterMark) {
       if (this.backedUpSince < 0) this.backedUpSince = now;
