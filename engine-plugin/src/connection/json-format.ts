@@ -25,6 +25,7 @@ import type { Clock } from '../transport/clock.js';
 import type { Socket, SocketHandlers } from '../transport/transport.js';
 import type { Logger } from './logger.js';
 import type { ServerConnection } from './server-connection.js';
+import { MAX_JSON_DEPTH, jsonDepthWithin } from '../schema/json-depth.js';
 import type { NetworkSettings } from './settings.js';
 
 /**
@@ -124,6 +125,7 @@ class JsonWire {
     try {
       if (typeof data !== 'string') throw new ProtocolError('binary frames are not accepted on the JSON wire format', CloseCode.UnsupportedData);
       if (data.length > this.context.settings.maxFrameBytes) throw new ProtocolError('frame over the size limit', CloseCode.MessageTooBig);
+      if (!jsonDepthWithin(data)) throw new ProtocolError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, CloseCode.InvalidPayload);
       let parsed: unknown;
       try {
         parsed = JSON.parse(data);
