@@ -52,10 +52,11 @@ export { NetworkServer, type ServerOptions, createServer } from './ecs/server.js
 export type { ServerReplicationOptions, SpatialOptions } from './replication/server-replication.js';
 export type { UnmarkedChange } from './replication/change-detection.js';
 export { type ReplyData, type RequestData, type RequestType, defineRequest } from './schema/request.js';
-export { RequestError, RequestFailure } from './connection/pending-requests.js';
-export type { PresenceEvent, PresenceMetadata } from './connection/presence.js';
-export { topicMatches } from './connection/topics.js';
-export { JSON_SUBPROTOCOL } from './connection/json-format.js';
-export type { IncomingRequest } from './ecs/server-messaging.js';
-export { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './ecs/messaging-options.js';
-export type { Directed, Publication, RequestOptions, ServerRequest, SubscribeResult } from './ecs/client-messaging.js';
+export { RequestError, RequestFailure } from './messaging/pending-requests.js';
+export type { PresenceEvent, PresenceMetadata } from './messaging/presence.js';
+export { topicMatches } from './messaging/topics.js';
+export { JSON_SUBPROTOCOL } from './messaging/json-format.js';
+export { type BusDelivery, BusUnavailable, type CarriedMessage, type LocalPresence, type MessagingBus, localBus } from './messaging/bus.js';
+export type { IncomingRequest } from './messaging/server-messaging.js';
+export { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './messaging/messaging-options.js';
+export type { Directed, Publication, RequestOptions, ServerRequest, SubscribeResult } from './messaging/client-messaging.js';

@@ -18,7 +18,7 @@ import { type AdmissionLimits, CountsByKey, resolveAdmissionLimits } from './adm
 import { type TrustProxy, clientAddress } from './client-address.js';
 import { ServerConnection, type ServerConnectionContext } from './server-connection.js';
 import { createSessionToken } from './session-token.js';
-import { JSON_SUBPROTOCOL, acceptJson, speaksJson } from './json-format.js';
+import type { WireFormat } from './wire-format.js';
 import { type NetworkSettings, resolveSettings } from './settings.js';
 
 /** Close reason of a session's old socket when a resume elsewhere takes the session over (code 4003). */
@@ -72,6 +72,8 @@ export interface ServerEndpointOptions {
   readonly resumeGraceMs?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Wire formats beside binary, each selected by its subprotocol (`createServer` passes the JSON one). Default none. */
+  readonly wireFormats?: readonly WireFormat[];
 }
 
 /**
@@ -110,6 +112,7 @@ export class ServerEndpoint implements TransportHost {
   private readonly held = new Set<ServerConnection>();
   private accepting = false;
   private readonly writer = new ByteWriter(4096);
+  private readonly wireFormats: readonly WireFormat[];
   /**
    * Told, synchronously, whenever a message or a connected/reconnected/disconnected event is
    * queued for the next `drain`; `tickOnArrival` sets it to run a tick at once instead of at the
@@ -126,6 +129,7 @@ export class ServerEndpoint implements TransportHost {
     this.codec = new MessageCodec(this.settings.maxMessageBytes);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger();
+    this.wireFormats = options.wireFormats ?? [];
     this.observers = new ObserverList((error) => this.logger.error('observer threw', { error: String(error) }));
     if (options.observer) this.observers.add(options.observer);
     this.tokenExpiry = new TokenExpiry(this.clock, this.settings.tokenWarningMs, options.verifyToken, this.logger);
@@ -171,16 +175,23 @@ export class ServerEndpoint implements TransportHost {
       this.logger.debug('upgrade refused', { status: admission.status, reason: admission.reason, address: request.remoteAddress });
       if (this.observers.any) this.observers.emit('refused', admission.status, admission.reason);
     }
-    // Offering the JSON subprotocol selects the JSON wire format (it wins over a token subprotocol: either is in the offer).
-    if (admission.accept && request.protocols.includes(JSON_SUBPROTOCOL)) return { ...admission, protocol: JSON_SUBPROTOCOL };
-    if (admission.accept && admission.protocol === undefined && request.protocols.length > 0) return { ...admission, protocol: this.knownSubprotocol(request) };
+    // Offering a format's subprotocol (JSON) selects it: it wins over a token subprotocol, either is in the offer.
+    if (!admission.accept) return admission;
+    const format = this.wireFormats.find((f) => request.protocols.includes(f.subprotocol));
+    if (format) return { ...admission, protocol: format.subprotocol };
+    // Never echo what the client offered unless we speak it.
+    if (admission.protocol === undefined && request.protocols.length > 0) return { ...admission, protocol: this.knownSubprotocol(request) };
     return admission;
   }
 
   /** The first offered subprotocol this server speaks, or undefined when none is. */
   private knownSubprotocol(request: ConnectionRequest): string | undefined {
     return request.protocols.find(
-      (p) => p === BINARY_SUBPROTOCOL || p === JSON_SUBPROTOCOL || p.startsWith(TOKEN_SUBPROTOCOL_PREFIX) || this.options.subprotocols?.includes(p) === true,
+      (p) =>
+        p === BINARY_SUBPROTOCOL ||
+        p.startsWith(TOKEN_SUBPROTOCOL_PREFIX) ||
+        this.wireFormats.some((f) => f.subprotocol === p) ||
+        this.options.subprotocols?.includes(p) === true,
     );
   }
 
@@ -242,7 +253,8 @@ export class ServerEndpoint implements TransportHost {
   }
 
   accept(socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
-    if (admission.protocol === JSON_SUBPROTOCOL) return this.acceptJson(socket, request, admission);
+    const format = admission.protocol === undefined ? undefined : this.wireFormats.find((f) => f.subprotocol === admission.protocol);
+    if (format) return this.acceptTranslated(format, socket, request, admission);
     const address = this.addressOf(request);
     // Checked again now that the socket exists: upgrades arriving together all passed `admit` before any was counted here.
     const over =
@@ -380,20 +392,26 @@ export class ServerEndpoint implements TransportHost {
     socket.send(frame);
   }
 
-  /** A peer that chose the JSON wire format: the same handshake and session, behind a translation (connection/json-format.ts). */
-  private acceptJson(socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
+  /** A peer that chose another wire format (JSON): the same handshake and session, behind its translation. */
+  private acceptTranslated(format: WireFormat, socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
     if (!socket.sendText) {
       socket.close(CloseCode.InternalError, 'this transport cannot send text frames');
       return { message() {}, close() {} };
     }
     const context = { protocol: this.protocol, settings: this.settings, clock: this.clock, logger: this.logger, session: (id: number) => this.connections.get(id) };
-    return acceptJson(socket, context, (binary) => this.accept(binary, request, { ...admission, protocol: undefined }));
+    return format.accept(socket, context, (binary) => this.accept(binary, request, { ...admission, protocol: undefined }));
   }
 
   private connectionClosed(connection: ServerConnection, code: number, reason: string, byServer: boolean): void {
     const grace = this.options.resumeGraceMs ?? 0;
-    // A JSON peer never acknowledges, so nothing could be replayed: its sessions are not held.
-    const resumable = !byServer && grace > 0 && this.accepting && code !== CloseCode.Normal && !FINAL_CLOSE_CODES.has(code) && !speaksJson(connection);
+    // A JSON peer never acknowledges, so nothing could be replayed: its format's sessions are not held.
+    const resumable =
+      !byServer &&
+      grace > 0 &&
+      this.accepting &&
+      code !== CloseCode.Normal &&
+      !FINAL_CLOSE_CODES.has(code) &&
+      !this.wireFormats.some((f) => !f.resumable && f.speaks(connection));
     this.logger.info('disconnected', { connection: connection.id, code, reason, resumable });
     this.tokenExpiry.forget(connection);
     if (this.observers.any) this.observers.emit('disconnected', connection, code, reason);

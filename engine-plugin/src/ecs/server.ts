@@ -14,20 +14,21 @@ import { ServerReplication, type ServerReplicationOptions } from '../replication
 import { Networked } from './networked.js';
 import { Ownership } from './ownership.js';
 import { OwnershipMessage, ResyncMessage } from '../schema/system-messages.js';
-import { type Received, TickBuffers } from './received.js';
-import { type IncomingRequest, ServerMessaging } from './server-messaging.js';
-import type { ServerMessagingOptions } from './messaging-options.js';
-import type { RequestOptions } from './client-messaging.js';
+import type { Received } from './received.js';
+import { TickBuffers } from '../messaging/tick-buffers.js';
+import { type IncomingRequest, ServerMessaging } from '../messaging/server-messaging.js';
+import type { ServerMessagingOptions } from '../messaging/messaging-options.js';
+import type { RequestOptions } from '../messaging/client-messaging.js';
 import type { RequestType } from '../schema/request.js';
-import type { PresenceMetadata } from '../connection/presence.js';
+import type { PresenceMetadata } from '../messaging/presence.js';
 import { consoleLogger } from '../connection/logger.js';
 import { systemClock } from '../transport/clock.js';
-import { speaksJson } from '../connection/json-format.js';
+import { jsonWireFormat, speaksJson } from '../messaging/json-format.js';
 
 const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
 
 /** Options of {@link createServer}. */
-export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate'> {
+export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats'> {
   /** Ticks per second the game runs `receive … flush` at; announced to clients. Default 20. */
   readonly tickRate?: number;
   /** Interest management and capacity for replication. */
@@ -66,7 +67,7 @@ export class NetworkServer {
     readonly protocol: Protocol,
     options: ServerOptions,
   ) {
-    this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20 });
+    this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20, wireFormats: [jsonWireFormat] });
     this.replication = new ServerReplication(protocol, options.replication);
     this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, options.logger ?? consoleLogger(), options.messaging);
     this.observeWorld();
@@ -113,6 +114,7 @@ export class NetworkServer {
   /** Graceful shutdown: every client gets its queued messages and close 4004; the transport stops. */
   async stop(reason = 'server shutdown'): Promise<void> {
     await this.endpoint.shutdown(reason);
+    await this.messaging.close();
     for (const dispose of this.unobserve.splice(0)) dispose();
   }
 

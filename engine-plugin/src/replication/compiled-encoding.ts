@@ -1,4 +1,5 @@
 import type { ComponentShadow } from './change-detection.js';
+import { generate } from './generated-code.js';
 import { FieldCode } from './component-layout.js';
 import { putBoundedString, putF32, putF64, putVarint } from './raw-bytes.js';
 
@@ -65,23 +66,5 @@ export function compileChangedFields(shadow: ComponentShadow): ChangedFieldsWrit
     lines.push(`  if (${test}) { ${body} }`);
   });
   lines.push('  return p;', '};');
-  const source = lines.join('\n');
-  let factory = factories.get(source);
-  if (factory === undefined) {
-    try {
-      factory = new Function(...names, source) as Factory;
-    } catch {
-      return undefined;
-    }
-    factories.set(source, factory);
-  }
-  return factory(...values);
+  return generate<ChangedFieldsWriter>(names, values, lines.join('\n'));
 }
-
-type Factory = (...args: unknown[]) => ChangedFieldsWriter;
-
-/**
- * One factory per distinct layout source: every server (and every test or benchmark run) with the
- * same layout shares one function literal, so V8 compiles and optimises it once.
- */
-const factories = new Map<string, Factory>();
