@@ -8,7 +8,7 @@ import { spawnBots, wanderBots } from './bots';
 import { chatRelay } from './chat';
 import { DEFAULT_CONFIG, type DemoConfig } from './config';
 import type { Game } from './game';
-import { createGuestAuth } from './guest-auth';
+import { createGuestAuth, tokenSecretFromEnvironment } from './guest-auth';
 import { DEFAULT_CLIENT_DIR, clientIsBuilt, createRequestListener } from './http';
 import { leaderboardPublisher } from './leaderboard';
 import { createLog, tickwireLog } from './log';
@@ -38,6 +38,9 @@ export interface DemoServer {
 }
 
 
+/** For load tests, where every client comes from 127.0.0.1 (env `TICKWIRE_ADDRESS_LIMITS=off`). */
+const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandshakesPerAddress: 1e9, maxHeldSessionsPerAddress: 1e9, maxPendingHandshakes: 4096 };
+
 /**
  * Start the demo: one HTTP server on one port serving the built client, `/health` and the
  * WebSocket endpoint `/ws`, and the authoritative simulation at a fixed tick.
@@ -51,13 +54,17 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const world = createWorld();
   const http: Server = createHttpServer();
   // Guest tokens: the client asks POST /auth/guest, then connects with ?token=; refreshes in-band.
-  const guests = createGuestAuth({ secret: process.env.TOKEN_SECRET });
+  const { secret, usingDevelopmentSecret } = tokenSecretFromEnvironment();
+  if (usingDevelopmentSecret) log.warn('guest tokens are signed with the public development secret: set TICKWIRE_TOKEN_SECRET in production');
+  const guests = createGuestAuth({ secret });
   const net = createServer(world, protocol, {
     authenticate: guests.authenticate,
     verifyToken: guests.verifyToken,
     transport: webSocketServer({ server: http, path: '/ws', perMessageDeflate }),
     tickRate: config.tickRate,
     maxConnections: config.maxPlayers,
+    // Per-address limits stay at tickwire's defaults; a load generator on one machine lifts them.
+    limits: process.env.TICKWIRE_ADDRESS_LIMITS === 'off' ? LIFTED_ADDRESS_LIMITS : undefined,
     // One player too many is told why (close 4002 with a reason), not refused before the upgrade
     // (a browser cannot read an HTTP 503 and would only see a failed connection).
     whenFull: 'close',

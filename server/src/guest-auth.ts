@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Authenticate, requestToken } from 'tickwire';
 import { type JwtVerifier, jwtSigner, jwtVerifier } from 'tickwire/node';
 
 /** Options of {@link createGuestAuth}. */
 export interface GuestAuthOptions {
-  /** HMAC secret, ≥ 32 bytes. Default: random per process (tokens die with the server). */
+  /** HMAC secret, ≥ 32 bytes. Default: {@link tokenSecretFromEnvironment}. */
   readonly secret?: string;
   /** Lifetime of a guest token, seconds. Default one hour. */
   readonly ttlSeconds?: number;
@@ -28,14 +29,33 @@ export interface GuestAuth {
 
 const ISSUER = 'tickwire-demo';
 
+/**
+ * The development secret: fixed, so guest tokens survive a restart of `npm start`, and public, so
+ * anyone can forge tokens with it. A production server must set `TICKWIRE_TOKEN_SECRET` (or
+ * `TICKWIRE_TOKEN_SECRET_FILE`).
+ */
+export const DEVELOPMENT_TOKEN_SECRET = 'tickwire-demo-development-secret-do-not-use-in-production';
+
+/**
+ * The token secret from the environment: `TICKWIRE_TOKEN_SECRET`, else the contents of the file
+ * `TICKWIRE_TOKEN_SECRET_FILE` names (trimmed; for Docker/Kubernetes secrets), else
+ * {@link DEVELOPMENT_TOKEN_SECRET} with `usingDevelopmentSecret` true.
+ */
+export function tokenSecretFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): { secret: string; usingDevelopmentSecret: boolean } {
+  if (env.TICKWIRE_TOKEN_SECRET) return { secret: env.TICKWIRE_TOKEN_SECRET, usingDevelopmentSecret: false };
+  if (env.TICKWIRE_TOKEN_SECRET_FILE) return { secret: readFileSync(env.TICKWIRE_TOKEN_SECRET_FILE, 'utf8').trim(), usingDevelopmentSecret: false };
+  return { secret: DEVELOPMENT_TOKEN_SECRET, usingDevelopmentSecret: true };
+}
+
 export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
-  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const secret = options.secret ?? tokenSecretFromEnvironment().secret;
   const ttlSeconds = options.ttlSeconds ?? 3600;
   const signer = jwtSigner({ secret, issuer: ISSUER, ttlSeconds });
   const jwt = jwtVerifier({ secret, issuer: ISSUER });
   const authenticate: Authenticate = (request) => {
     if (requestToken(request)) return jwt(request);
-    return options.requireToken ? undefined : { subject: 'anonymous' };
+    // No subject: anonymous players are not one identity (per-identity limits must not lump them together).
+    return options.requireToken ? undefined : { anonymous: true };
   };
   const issue = async (request: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];

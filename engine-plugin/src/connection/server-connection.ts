@@ -63,6 +63,8 @@ export class ServerConnection implements Connection {
   private replayNext = false;
   private invalidCount = 0;
   private heartbeat: TimerHandle | undefined;
+  /** Echo of the ping awaiting its Pong; NaN when none is (NaN equals nothing). */
+  private pingSentAt = Number.NaN;
   private interval: number;
 
   constructor(
@@ -70,7 +72,8 @@ export class ServerConnection implements Connection {
     /** Mutable: a token refresh replaces it (see `TokenExpiry`). */
     public identity: unknown,
     readonly request: ConnectionRequest,
-    readonly sessionToken: string,
+    /** Rotated on every resume: the token a client resumed with stops working. */
+    public sessionToken: string,
     private readonly context: ServerConnectionContext,
   ) {
     const s = context.settings;
@@ -121,6 +124,20 @@ export class ServerConnection implements Connection {
     this.scheduleHeartbeat();
   }
 
+  /**
+   * Close the current socket with `code` and `reason` but keep the session: a resume is taking it
+   * over. The old socket's close is then ignored (it is no longer this session's socket).
+   */
+  detach(code: number, reason: string): void {
+    const socket = this.socket;
+    this.suspend();
+    try {
+      socket?.close(code, reason);
+    } catch (error) {
+      this.context.logger.debug('socket close failed', { connection: this.id, error: String(error) });
+    }
+  }
+
   /** The socket is gone but the session is held for a resume. */
   suspend(): void {
     this.stopTimers();
@@ -138,7 +155,8 @@ export class ServerConnection implements Connection {
         this.close(CloseCode.IdleTimeout, 'no traffic within the idle timeout');
         return;
       }
-      this.sendNow(encodePing(clock.now()));
+      this.pingSentAt = clock.now();
+      this.sendNow(encodePing(this.pingSentAt));
       this.scheduleHeartbeat();
     }, settings.heartbeatIntervalMs);
   }
@@ -181,7 +199,12 @@ export class ServerConnection implements Connection {
           break;
         }
         case FrameKind.Pong: {
-          const sample = this.context.clock.now() - decodePong(r).echo;
+          const { echo } = decodePong(r);
+          // Control frames spend the same budget as messages, and only an answer to our own latest
+          // ping, once, is a sample: a client must not choose its own RTT.
+          if (!this.admitMessage(withinBytes) || echo !== this.pingSentAt) break;
+          this.pingSentAt = Number.NaN;
+          const sample = this.context.clock.now() - echo;
           this.estimator.sample(sample);
           if (this.context.observer.any) this.context.observer.emit('rtt', this, sample);
           break;

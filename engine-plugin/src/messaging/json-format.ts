@@ -23,6 +23,7 @@ import { requestRole } from '../schema/request.js';
 import type { Socket, SocketHandlers } from '../transport/transport.js';
 import type { ServerConnection } from '../connection/server-connection.js';
 import type { WireFormat, WireFormatContext } from '../connection/wire-format.js';
+import { MAX_JSON_DEPTH, jsonDepthWithin } from '../schema/json-depth.js';
 
 /**
  * The JSON wire format (seed 000 offers JSON beside MessagePack; seed 003's envelope), for
@@ -117,6 +118,7 @@ class JsonWire {
     try {
       if (typeof data !== 'string') throw new ProtocolError('binary frames are not accepted on the JSON wire format', CloseCode.UnsupportedData);
       if (data.length > this.context.settings.maxFrameBytes) throw new ProtocolError('frame over the size limit', CloseCode.MessageTooBig);
+      if (!jsonDepthWithin(data)) throw new ProtocolError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, CloseCode.InvalidPayload);
       let parsed: unknown;
       try {
         parsed = JSON.parse(data);
