@@ -64,7 +64,6 @@ export class NetworkClient {
   private session = 0;
   private eventBuffer: readonly ClientEvent[] = [];
   private readonly clock: Clock;
-  private lastPresent = -1;
 
   constructor(
     readonly world: World,
@@ -110,7 +109,7 @@ export class NetworkClient {
       removeComponent: (eid, component: Component) => removeComponent(world, eid, component),
     };
     this.replication = new ClientReplication(protocol, sink);
-    this.prediction = new Prediction(protocol, this.connection, this.replication);
+    this.prediction = new Prediction(protocol, this.connection, this.replication, () => this.clock.now());
     this.messaging = new ClientMessaging(protocol, this.connection, this.clock);
     this.replication.onUpdate = (serverId, localId, componentId, tick) => {
       if (this.interpolation.tracks(componentId))
@@ -208,11 +207,9 @@ export class NetworkClient {
     this.eventBuffer = this.connection.takeEvents();
     if (this.eventBuffer.length > 0) this.messaging.connectionEvents(this.eventBuffer);
     const now = this.clock.now();
-    const dt = this.lastPresent < 0 ? 0 : now - this.lastPresent;
-    this.lastPresent = now;
     if (this.arrived) this.prediction.reconcile();
     this.interpolation.present(now, this.timeSync, this.predicted);
-    this.prediction.present(dt);
+    this.prediction.present(now);
   };
 
   private readonly predicted = (eid: number): boolean => this.prediction.claims(eid);
