@@ -29,7 +29,7 @@ function freePort(): Promise<number> {
 
 /** `server/src/main.ts` as `npm start` runs it, without a token secret set; resolves once it listens. */
 async function startDemo(port: number): Promise<void> {
-  const env = { ...process.env, TICKWIRE_ADDRESS_LIMITS: 'off' };
+  const env: Record<string, string | undefined> = { ...process.env, TICKWIRE_ADDRESS_LIMITS: 'off' };
   delete env.TICKWIRE_TOKEN_SECRET;
   delete env.TICKWIRE_TOKEN_SECRET_FILE;
   // node itself, not the tsx wrapper: kill -9 must hit the process that listens.
