@@ -74,7 +74,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     resumeGraceMs: 15_000,
     // Each Move is one step, so the input budget is the speed limit: as many per tick as an honest
     // client sends (one at 20 Hz). A faster sender's extra steps queue until 4005, never add speed.
-    settings: { maxInputsPerTick: Math.ceil(INPUT_RATE / config.tickRate), sendInterval: config.sendInterval },
+    // Inputs play out at the rate clients send them, one extra a tick to catch up after a late one.
+    settings: { inputRate: INPUT_RATE, maxInputsPerTick: Math.ceil(INPUT_RATE / config.tickRate) + 1, sendInterval: config.sendInterval },
     logger: tickwireLog(log),
     // Every Position write in the game marks the entity (net.markChanged), so replication compares
     // only what moved; outside production the verifier scans too and warns about a forgotten mark.

@@ -1,3 +1,4 @@
+import type { InputPlayout } from './input-playout.js';
 import { ByteReader, type ByteWriter } from '../protocol/bytes.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { FrameKind, decodePong, encodePing, encodePong, readClientHeader, writeMessages, writeTickHeader } from '../protocol/frames.js';
@@ -51,6 +52,8 @@ export class ServerConnection implements Connection {
   inbound: ReceivedMessage[] = [];
   /** Sequence of the last input message handed to game code: acknowledged in every Tick header. */
   lastInput = 0;
+  /** This connection's input playout buffer, when the server plays inputs at `inputRate` (its depth, backlog and counters). */
+  playout: InputPlayout | undefined = undefined;
   /** Inbound message and byte buckets: over them, messages are dropped and counted; sustained, 4005. */
   readonly rateLimit: InboundRateLimit;
   private readonly estimator = new RttEstimator();

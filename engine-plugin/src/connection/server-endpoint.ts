@@ -16,6 +16,7 @@ import { TOKEN_SUBPROTOCOL_PREFIX, hasOversizedToken, requestToken } from './tok
 import { TokenExpiry, type VerifyToken, identitySubject, sameSubject } from './token-expiry.js';
 import { type AdmissionLimits, CountsByKey, resolveAdmissionLimits } from './admission-limits.js';
 import { type TrustProxy, clientAddress } from './client-address.js';
+import { InputPlayout } from './input-playout.js';
 import { ServerConnection, type ServerConnectionContext } from './server-connection.js';
 import { createSessionToken } from './session-token.js';
 import type { WireFormat } from './wire-format.js';
@@ -486,15 +487,33 @@ export class ServerEndpoint implements TransportHost {
     this.pendingInbound = this.drainingInbound;
     this.pendingInbound.clear();
     this.drainingInbound = pending;
-    const budget = this.settings.maxInputsPerTick;
+    const cap = this.settings.maxInputsPerTick > 0 ? this.settings.maxInputsPerTick : Number.POSITIVE_INFINITY;
+    const playAt = this.settings.inputRate > 0 ? this.settings.inputRate / this.options.tickRate : 0;
     for (const connection of pending) {
       const inbound = connection.inbound;
       connection.inbound = [];
       let inputs = 0;
+      let budget = cap;
+      let drop = 0;
+      if (playAt > 0) {
+        // The playout buffer decides how many of the queued inputs this tick gets (input-playout.ts).
+        let queued = 0;
+        for (let i = 0; i < inbound.length; i++) if (inbound[i]!.type.input) queued++;
+        connection.playout ??= new InputPlayout(playAt);
+        const decision = connection.playout.decide(this.tick + 1, queued);
+        budget = Math.min(cap, decision.apply);
+        drop = decision.drop;
+      }
       for (let i = 0; i < inbound.length; i++) {
         const message = inbound[i]!;
         if (message.type.input) {
-          if (inputs === budget && budget > 0) {
+          if (drop > 0) {
+            // Far behind: the oldest are acknowledged unapplied; the client's prediction corrects.
+            drop--;
+            connection.lastInput = message.seq;
+            continue;
+          }
+          if (inputs >= budget) {
             // Over this tick's input budget: the rest waits, in order, ahead of anything newer.
             connection.inbound = inbound.slice(i).concat(connection.inbound);
             this.pendingInbound.add(connection);
