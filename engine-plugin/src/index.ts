@@ -20,6 +20,7 @@ export { InvalidMessageError } from './schema/message-codec.js';
 export { type ClonedProtocol, type Protocol, type ProtocolDefinition, cloneProtocol, defineProtocol } from './schema/protocol.js';
 export { AuthStatusMessage, ErrorMessage, RefreshTokenMessage } from './schema/system-messages.js';
 export { type Clock, ManualClock, systemClock } from './transport/clock.js';
+export { TokenBucket } from './connection/rate-limit.js';
 export type { LinkConditions, DirectionalLinkConditions } from './transport/link-conditioner.js';
 export { type Link, type MemoryClientOptions, type MemoryNetwork, createMemoryNetwork } from './transport/memory.js';
 export type { Admission, ClientTransport, ConnectionRequest, ServerTransport, Socket } from './transport/transport.js';

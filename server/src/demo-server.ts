@@ -56,7 +56,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   // Guest tokens: the client asks POST /auth/guest, then connects with ?token=; refreshes in-band.
   const { secret, usingDevelopmentSecret } = tokenSecretFromEnvironment();
   if (usingDevelopmentSecret) log.warn('guest tokens are signed with the public development secret: set TICKWIRE_TOKEN_SECRET in production');
-  const guests = createGuestAuth({ secret });
+  const liftLimits = process.env.TICKWIRE_ADDRESS_LIMITS === 'off';
+  const guests = createGuestAuth({ secret, ...(liftLimits ? { issuesPerSecond: 1e6, issueBurst: 1e6 } : {}) });
   const net = createServer(world, protocol, {
     authenticate: guests.authenticate,
     verifyToken: guests.verifyToken,
@@ -64,7 +65,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     tickRate: config.tickRate,
     maxConnections: config.maxPlayers,
     // Per-address limits stay at tickwire's defaults; a load generator on one machine lifts them.
-    limits: process.env.TICKWIRE_ADDRESS_LIMITS === 'off' ? LIFTED_ADDRESS_LIMITS : undefined,
+    limits: liftLimits ? LIFTED_ADDRESS_LIMITS : undefined,
     // One player too many is told why (close 4002 with a reason), not refused before the upgrade
     // (a browser cannot read an HTTP 503 and would only see a failed connection).
     whenFull: 'close',

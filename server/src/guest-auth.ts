@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Authenticate, requestToken } from 'tickwire';
+import { type Authenticate, TokenBucket, requestToken, systemClock } from 'tickwire';
 import { type JwtVerifier, jwtSigner, jwtVerifier } from 'tickwire/node';
 
 /** Options of {@link createGuestAuth}. */
@@ -12,6 +12,14 @@ export interface GuestAuthOptions {
   readonly ttlSeconds?: number;
   /** Refuse connections without a token (HTTP 401). Default false: bots and load tests connect anonymously. */
   readonly requireToken?: boolean;
+  /** `POST /auth/guest` requests per second per client address (token bucket refill); over it: 429 + Retry-After. Default 1. */
+  readonly issuesPerSecond?: number;
+  /** Requests one address may make at once after a quiet spell. Default 10. */
+  readonly issueBurst?: number;
+  /** Longest a guest identity lives through renewals, seconds from its first token; then renewal is refused (401) and the player is a new guest. Default 24 h. */
+  readonly maxLifetimeSeconds?: number;
+  /** Addresses whose request rate is remembered; past it the oldest is forgotten (bounded memory). Default 10,000. */
+  readonly maxTrackedAddresses?: number;
 }
 
 /** Guest logins for the demo: an HTTP endpoint that issues signed tokens, and the hooks that check them. */
@@ -50,6 +58,21 @@ export function tokenSecretFromEnvironment(env: Readonly<Record<string, string |
 export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
   const secret = options.secret ?? tokenSecretFromEnvironment().secret;
   const ttlSeconds = options.ttlSeconds ?? 3600;
+  const maxLifetimeMs = (options.maxLifetimeSeconds ?? 24 * 3600) * 1000;
+  const perSecond = options.issuesPerSecond ?? 1;
+  const burst = options.issueBurst ?? 10;
+  const maxTracked = options.maxTrackedAddresses ?? 10_000;
+  const buckets = new Map<string, TokenBucket>();
+  /** Seconds until this address may ask again, or 0 when it may now. */
+  const wait = (address: string): number => {
+    let bucket = buckets.get(address);
+    if (!bucket) {
+      if (buckets.size >= maxTracked) buckets.delete(buckets.keys().next().value!);
+      bucket = new TokenBucket(perSecond, burst, systemClock);
+      buckets.set(address, bucket);
+    }
+    return bucket.take(1) ? 0 : Math.max(1, Math.ceil((1 - bucket.available) / perSecond));
+  };
   const signer = jwtSigner({ secret, issuer: ISSUER, ttlSeconds });
   const jwt = jwtVerifier({ secret, issuer: ISSUER });
   const authenticate: Authenticate = (request) => {
@@ -60,12 +83,17 @@ export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
   const issue = async (request: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     let subject = `guest-${randomBytes(6).toString('hex')}`;
+    // When this guest's first token was issued: renewals carry it, so an identity cannot live forever.
+    let since = Date.now();
     if (bearer !== undefined) {
       const current = await jwt.verifyToken(bearer);
       if (!current) return { status: 401, body: { error: 'invalid token' } };
+      const first = current.claims.since;
+      since = typeof first === 'number' ? first : 0;
+      if (Date.now() - since > maxLifetimeMs) return { status: 401, body: { error: 'guest lifetime over: ask for a new guest' } };
       subject = current.subject;
     }
-    const token = await signer.sign(subject);
+    const token = await signer.sign(subject, { since });
     return { status: 200, body: { token, subject, expiresAt: Date.now() + ttlSeconds * 1000 } };
   };
   return {
@@ -75,6 +103,11 @@ export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
       if ((request.url ?? '/').split('?')[0] !== '/auth/guest') return false;
       if (request.method !== 'POST') {
         response.writeHead(405, { Allow: 'POST' }).end();
+        return true;
+      }
+      const retryAfter = wait(request.socket.remoteAddress ?? '');
+      if (retryAfter > 0) {
+        response.writeHead(429, { 'Retry-After': String(retryAfter), 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'too many guest tokens: wait' }));
         return true;
       }
       issue(request).then(({ status, body }) => {

@@ -84,17 +84,32 @@ export function canCollect(player: Point, orb: Point): boolean {
 
 const encoder = new TextEncoder();
 
+/** Longest player name, in grapheme clusters (what a reader counts as characters). */
+export const MAX_NAME_GRAPHEMES = 16;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
- * A name fit to show: whitespace collapsed, control characters removed, cut to
- * {@link MAX_NAME_BYTES} on a character boundary; `fallback` when nothing is left.
+ * A name fit to show: NFC-normalised; control, format (bidi overrides and isolates, zero-width
+ * spaces and joiners, BOM) and private-use characters removed; whitespace collapsed; cut on a
+ * grapheme-cluster boundary to {@link MAX_NAME_GRAPHEMES} clusters and {@link MAX_NAME_BYTES}
+ * bytes; `fallback` when nothing is left. Stripping joiners splits joined emoji into their parts:
+ * a name cannot smuggle invisible or reordering text, which matters more.
  */
 export function cleanName(name: string, fallback = 'player'): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const collapsed = name.replace(/[\u0000-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
+  const visible = name
+    .normalize('NFC')
+    .replace(/[\p{Cf}\p{Co}\p{Cs}]/gu, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\p{Cc}/gu, '')
+    .trim();
   let out = '';
-  for (const char of collapsed) {
-    if (encoder.encode(out + char).length > MAX_NAME_BYTES) break;
-    out += char;
+  let count = 0;
+  for (const { segment } of graphemes.segment(visible)) {
+    if (count === MAX_NAME_GRAPHEMES || encoder.encode(out + segment).length > MAX_NAME_BYTES) break;
+    out += segment;
+    count++;
   }
+  out = out.trim();
   return out || fallback;
 }
