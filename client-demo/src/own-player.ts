@@ -37,6 +37,11 @@ export class OwnPlayer {
     return this.predicted?.pendingInputs ?? 0;
   }
 
+  /** Prediction corrections so far. */
+  get corrections(): number {
+    return this.predicted?.corrections ?? 0;
+  }
+
   /** The largest prediction correction so far, world units. */
   get maxCorrection(): number {
     return this.predicted?.maxCorrection ?? 0;

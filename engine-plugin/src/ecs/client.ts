@@ -250,9 +250,26 @@ export class NetworkClient {
     return this.prediction.add(eid, options);
   }
 
-  /** How far behind the newest server state remote entities are drawn, ms. */
+  /**
+   * How far behind the arrival line (where a frame sent now would land) remote entities are
+   * drawn, ms: the interpolation buffer alone. With interpolation off, how old the newest state is.
+   */
   get renderDelayMs(): number {
-    return this.interpolation.timeline.delayMs(this.clock.now(), this.timeSync);
+    const now = this.clock.now();
+    if (!this.interpolation.enabled) return Math.max(0, (this.timeSync.arrivalTick(now) - this.timeSync.latestTick) * this.timeSync.tickIntervalMs);
+    return this.interpolation.timeline.delayMs(now, this.timeSync);
+  }
+
+  /**
+   * How far behind the server's current tick remote entities are drawn, ms: what a player sees
+   * is this old. The server's tick now comes from time sync (the arrival line plus half the RTT),
+   * so this is the one-way trip plus the interpolation buffer; with interpolation off, the age of
+   * the newest state.
+   */
+  get delayBehindServerMs(): number {
+    const now = this.clock.now();
+    const drawn = this.interpolation.enabled ? this.interpolation.timeline.renderTick : this.timeSync.latestTick;
+    return this.timeSync.ready ? Math.max(0, (this.timeSync.serverTick(now) - drawn) * this.timeSync.tickIntervalMs) : 0;
   }
 
   /** System, last in the frame: send queued messages as one frame. */
