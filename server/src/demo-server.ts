@@ -14,6 +14,7 @@ import { leaderboardPublisher } from './leaderboard';
 import { createLog, tickwireLog } from './log';
 import { applyMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
+import { shovePlayers } from './shove';
 import { handleConnections, handleJoins } from './players';
 import { TickStats } from './tick-stats';
 
@@ -25,6 +26,8 @@ export interface DemoServerOptions extends Partial<DemoConfig> {
   readonly random?: () => number;
   /** Offer permessage-deflate to clients (see the README's Compression section). Default off. */
   readonly perMessageDeflate?: boolean;
+  /** Bots shove the players they touch (a server-side force the client corrects for). Default on; tests of straight walks turn it off. */
+  readonly shove?: boolean;
 }
 
 /** A running demo server. */
@@ -46,7 +49,7 @@ const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandsha
  * WebSocket endpoint `/ws`, and the authoritative simulation at a fixed tick.
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, ...overrides } = options;
+  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, shove = true, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = createLog(config.logLevel);
   const started = Date.now();
@@ -97,6 +100,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     handleJoins(game);
     applyMoves(game);
     wanderBots(game, dt);
+    if (shove) shovePlayers(game);
     collectOrbs(game);
     relayChat(game);
     publishLeaderboard(game);
