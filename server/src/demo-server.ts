@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Bot, INPUT_RATE, Orb, Player, Position, protocol } from '@tickwire/demo-shared';
 import { createWorld, query } from 'bitecs';
 import { createServer, fixedTick } from 'tickwire';
-import { createHealth, createMetrics, webSocketServer } from 'tickwire/node';
+import { createHealth, createMetrics, listenForMetrics, webSocketServer } from 'tickwire/node';
 import { spawnBots, wanderBots } from './bots';
 import { chatRelay } from './chat';
 import { DEFAULT_CONFIG, type DemoConfig } from './config';
@@ -28,12 +28,19 @@ export interface DemoServerOptions extends Partial<DemoConfig> {
   readonly perMessageDeflate?: boolean;
   /** Bots shove the players they touch (a server-side force the client corrects for). Default on; tests of straight walks turn it off. */
   readonly shove?: boolean;
+  /**
+   * Port of the metrics listener (`/metrics`, `/health/live`, `/health/ready`), bound to 127.0.0.1,
+   * never the game port. Default: env `TICKWIRE_METRICS_PORT`, else the game port + 1 (a free one when the game port is 0).
+   */
+  readonly metricsPort?: number;
 }
 
 /** A running demo server. */
 export interface DemoServer {
   /** The port it listens on (the real one when started on port 0). */
   readonly port: number;
+  /** The metrics listener's port, on 127.0.0.1. */
+  readonly metricsPort: number;
   /** The game, for tests that want to look inside. */
   readonly game: Game;
   /** Graceful shutdown: clients get close 4004, then the HTTP server closes. Idempotent. */
@@ -49,7 +56,7 @@ const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandsha
  * WebSocket endpoint `/ws`, and the authoritative simulation at a fixed tick.
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, shove = true, ...overrides } = options;
+  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, shove = true, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = createLog(config.logLevel);
   const started = Date.now();
@@ -132,7 +139,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   http.on('request', (request, response) => {
     // /health stays the demo's JSON; /health/live and /health/ready are the orchestrator probes.
     const probe = (request.url ?? '').startsWith('/health/') && health.handle(request, response);
-    if (probe || guests.handle(request, response) || metrics.handle(request, response)) return;
+    if (probe || guests.handle(request, response)) return;
     serve(request, response);
   });
   if (!clientIsBuilt(clientDir))
@@ -147,6 +154,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     });
   });
   const port = (http.address() as AddressInfo).port;
+  const envMetricsPort = process.env.TICKWIRE_METRICS_PORT;
+  const metricsListener = await listenForMetrics([(req, res) => metrics.handle(req, res), (req, res) => health.handle(req, res)], {
+    port: metricsPortOption ?? (envMetricsPort ? Number(envMetricsPort) : config.port === 0 ? 0 : config.port + 1),
+  });
   const stopTicking = fixedTick(config.tickRate, step);
   log.info({ port, url: `http://localhost:${port}`, tickRate: config.tickRate, maxPlayers: config.maxPlayers, bots: config.bots, orbs: config.orbs }, 'demo server listening');
 
@@ -156,6 +167,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       stopTicking();
       log.info({ players: query(world, [Player]).length }, 'shutting down');
       await net.stop('server shutdown');
+      await metricsListener.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       // Idle keep-alive connections would otherwise hold `close` open until they time out.
       http.closeAllConnections();
@@ -165,5 +177,5 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     })();
     return stopping;
   };
-  return { port, game, stop };
+  return { port, metricsPort: metricsListener.port, game, stop };
 }
