@@ -14,6 +14,7 @@ import { leaderboardPublisher } from './leaderboard';
 import { createLog, tickwireLog } from './log';
 import { applyMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
+import { shovePlayers } from './shove';
 import { handleConnections, handleJoins } from './players';
 import { TickStats } from './tick-stats';
 
@@ -25,6 +26,8 @@ export interface DemoServerOptions extends Partial<DemoConfig> {
   readonly random?: () => number;
   /** Offer permessage-deflate to clients (see the README's Compression section). Default off. */
   readonly perMessageDeflate?: boolean;
+  /** Bots shove the players they touch (a server-side force the client corrects for). Default on; tests of straight walks turn it off. */
+  readonly shove?: boolean;
   /**
    * Port of the metrics listener (`/metrics`, `/health/live`, `/health/ready`), bound to 127.0.0.1,
    * never the game port. Default: env `TICKWIRE_METRICS_PORT`, else the game port + 1 (a free one when the game port is 0).
@@ -53,7 +56,7 @@ const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandsha
  * WebSocket endpoint `/ws`, and the authoritative simulation at a fixed tick.
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, ...overrides } = options;
+  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, shove = true, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = createLog(config.logLevel);
   const started = Date.now();
@@ -104,6 +107,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     handleJoins(game);
     applyMoves(game);
     wanderBots(game, dt);
+    if (shove) shovePlayers(game);
     collectOrbs(game);
     relayChat(game);
     publishLeaderboard(game);

@@ -6,6 +6,7 @@ export { protocol } from './protocol';
 export {
   ARENA,
   BOT_RADIUS,
+  BOT_SHOVE,
   BOT_SPEED,
   INPUT_RATE,
   LEADERBOARD_SIZE,

@@ -18,6 +18,9 @@ export const PLAYER_SPEED = 280;
 /** Bot speed, world units per second: slower than players, so they read as scenery. */
 export const BOT_SPEED = 90;
 
+/** How far a bot shoves a player it touches, beyond their overlap, world units: a force the client cannot predict. */
+export const BOT_SHOVE = 40;
+
 /** How close (centre to centre) a player must get to an orb to collect it. */
 export const ORB_PICKUP_RADIUS = PLAYER_RADIUS + 8;
 

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function joinAlice(): Promise<{ alice: NodePlayer; id: number }> {
-  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 10, orbs: 0, logLevel: 'silent' });
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', shove: false, bots: 10, orbs: 0, logLevel: 'silent' });
   const alice = await connectNodePlayer(`ws://127.0.0.1:${server.port}/ws`, 'alice');
   players.push(alice);
   await playUntil(players, () => alice.entity !== undefined, 'alice to find her player');

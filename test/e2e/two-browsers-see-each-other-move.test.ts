@@ -19,7 +19,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   await mkdir(OUTPUT, { recursive: true });
   await buildClient(CLIENT_BUILD);
-  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 40, orbs: 40, logLevel: 'warn', clientDir: CLIENT_BUILD });
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', shove: false, bots: 40, orbs: 40, logLevel: 'warn', clientDir: CLIENT_BUILD });
   browser = await launchChromium();
 }, 60_000);
 
