@@ -19,13 +19,15 @@ export interface RawSessionOptions {
   readonly path?: string;
   /** Local address to connect from (any 127.0.0.0/8 address is this machine). */
   readonly localAddress?: string;
+  /** Extra upgrade headers (X-Forwarded-For…). */
+  readonly headers?: Record<string, string>;
   /** Do not send Hello (a silent socket). */
   readonly silent?: boolean;
 }
 
 /** Open a socket and (unless silent) say Hello; resolves once it opened or was refused. */
 export function rawSession(port: number, protocol: Protocol, options: RawSessionOptions = {}): Promise<RawSession> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${options.path ?? '/ws'}`, { localAddress: options.localAddress });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${options.path ?? '/ws'}`, { localAddress: options.localAddress, headers: options.headers });
   const session: RawSession = { ws, frames: [] };
   ws.on('error', () => {});
   ws.on('close', (code, reason) => {
