@@ -4,6 +4,7 @@ import * as Phaser from 'phaser';
 import { type NetworkClient, Networked } from 'tickwire';
 import { ChatPanel } from './chat-panel';
 import { ConnectionNotice } from './connection-notice';
+import { FrameLateness } from './frame-lateness';
 import { Hud } from './hud';
 import { KeyboardDirection } from './keyboard-direction';
 import type { LaunchOptions } from './launch-options';
@@ -31,6 +32,7 @@ export class ArenaScene extends Phaser.Scene {
   private keyboard!: KeyboardDirection;
   private readonly notice: ConnectionNotice;
   private readonly traffic = new TrafficMeter();
+  private readonly frames = new FrameLateness();
   private readonly hud = new Hud(element('hud'));
   private readonly status = new StatusOverlay(element('status'), element('status-title'), element('status-detail'));
   private readonly leaderboard: LeaderboardPanel;
@@ -70,6 +72,7 @@ export class ArenaScene extends Phaser.Scene {
   }
 
   override update(time: number): void {
+    this.frames.sample(time);
     this.runNetwork();
     this.draw();
     this.status.show(this.notice.current);
@@ -80,8 +83,12 @@ export class ArenaScene extends Phaser.Scene {
       prediction: this.net.prediction.enabled,
       rttMs: this.net.rtt,
       jitterMs: this.net.timeSync.jitterMs,
+      rttJitterMs: this.net.timeSync.rttJitter,
+      frameLatenessMs: this.frames.latenessMs,
+      delayBehindServerMs: this.net.delayBehindServerMs,
       renderDelayMs: this.net.renderDelayMs,
       pendingInputs: this.own.pendingInputs,
+      corrections: this.own.corrections,
       maxCorrection: this.own.maxCorrection,
       kbpsIn: this.traffic.kbpsIn,
       kbpsOut: this.traffic.kbpsOut,

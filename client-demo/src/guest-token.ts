@@ -21,14 +21,6 @@ export function guestEndpoint(serverUrl: string): string {
   return url.toString();
 }
 
-/** The server URL with the token in its query (unchanged without a token). */
-export function withToken(serverUrl: string, token: string): string {
-  if (!token) return serverUrl;
-  const url = new URL(serverUrl);
-  url.searchParams.set('token', token);
-  return url.toString();
-}
-
 /** The current guest token, fetched and kept fresh. */
 export class GuestToken {
   /** The token to connect with; empty when none could be had (the demo then plays anonymously). */
@@ -46,6 +38,19 @@ export class GuestToken {
       // Another origin without CORS, or an older server: play without a token.
       return undefined;
     }
+  }
+
+  /**
+   * For `createClient`'s `token` function: the current token, or a new guest's after a refusal or
+   * a failed attempt (the server may have restarted under another secret; a browser cannot tell a
+   * 401 from a network error).
+   */
+  async forConnect({ refused, failedAttempts }: { refused: boolean; failedAttempts: number }): Promise<string | undefined> {
+    if (refused || failedAttempts > 0) {
+      this.current = '';
+      this.current = (await this.issue())?.token ?? '';
+    }
+    return this.current || undefined;
   }
 
   /** Fetch the first token; afterwards renew it ahead of expiry and pass each new one to `refreshed`. */

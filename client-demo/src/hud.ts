@@ -6,12 +6,20 @@ export interface HudReadings {
   /** Our own player predicted from our inputs (P). */
   readonly prediction: boolean;
   readonly rttMs: number;
-  /** Frame arrival jitter, ms. */
+  /** Frame arrival jitter of the link (lateness behind the arrival line, p95), ms. */
   readonly jitterMs: number;
-  /** How far behind the newest server state remote entities are drawn, ms. */
+  /** RTT mean deviation from pongs, ms. */
+  readonly rttJitterMs: number;
+  /** How late this page's own frames run (p95 frame interval minus the median), ms: page slowness, not the network. */
+  readonly frameLatenessMs: number;
+  /** How far behind the server's current tick remote entities are drawn (time sync), ms. */
+  readonly delayBehindServerMs: number;
+  /** How far behind the arrival line remote entities are drawn (the interpolation buffer), ms. */
   readonly renderDelayMs: number;
   /** Our inputs the server has not processed yet. */
   readonly pendingInputs: number;
+  /** Prediction corrections so far (reconciles that moved the prediction). */
+  readonly corrections: number;
   /** Largest prediction correction so far, world units. */
   readonly maxCorrection: number;
   readonly kbpsIn: number;
@@ -22,7 +30,7 @@ export interface HudReadings {
 }
 
 /**
- * The network HUD: a small panel of live connection numbers, shown or hidden with H, with the
+ * The network HUD: a small panel of live connection numbers, hidden until H shows it, with the
  * interpolation (I) and prediction (P) switches, so their effect can be watched while toggling.
  */
 export class Hud {
@@ -45,9 +53,13 @@ export class Hud {
       ['interpolation · I', readings.interpolation ? 'on' : 'off'],
       ['prediction · P', readings.prediction ? 'on' : 'off'],
       ['rtt', `${readings.rttMs.toFixed(0)} ms`],
-      ['jitter', `${readings.jitterMs.toFixed(1)} ms`],
+      ['link jitter', `${readings.jitterMs.toFixed(1)} ms`],
+      ['rtt jitter', `${readings.rttJitterMs.toFixed(1)} ms`],
+      ['page frame lateness', `${readings.frameLatenessMs.toFixed(1)} ms`],
+      ['delay behind server', `${readings.delayBehindServerMs.toFixed(0)} ms`],
       ['render delay', `${readings.renderDelayMs.toFixed(0)} ms`],
       ['pending inputs', String(readings.pendingInputs)],
+      ['corrections', String(readings.corrections)],
       ['max correction', `${readings.maxCorrection.toFixed(2)} u`],
       ['in', `${readings.kbpsIn.toFixed(1)} kbps`],
       ['out', `${readings.kbpsOut.toFixed(1)} kbps`],

@@ -7,15 +7,15 @@ import { createWorld } from 'bitecs';
 import * as Phaser from 'phaser';
 import { RefreshTokenMessage, createClient, webSocketClient } from 'tickwire';
 import { ArenaScene } from './arena-scene';
-import { GuestToken, guestEndpoint, withToken } from './guest-token';
+import { GuestToken, guestEndpoint } from './guest-token';
 import { readLaunchOptions } from './launch-options';
 import { installTestHook } from './test-hook';
 
 const launch = readLaunchOptions(window.location);
 const world = createWorld();
 const guest = new GuestToken(guestEndpoint(launch.serverUrl));
-// A function, so every reconnect carries the guest's current token.
-const net = createClient(world, protocol, { transport: webSocketClient(() => withToken(launch.serverUrl, guest.current)) });
+// Asked on every (re)connect: after a server restart the guest comes back with a fresh token if need be.
+const net = createClient(world, protocol, { transport: webSocketClient(launch.serverUrl), token: (attempt) => guest.forConnect(attempt) });
 const scene = new ArenaScene(net, launch);
 
 new Phaser.Game({

@@ -37,6 +37,11 @@ export class OwnPlayer {
     return this.predicted?.pendingInputs ?? 0;
   }
 
+  /** Prediction corrections so far. */
+  get corrections(): number {
+    return this.predicted?.corrections ?? 0;
+  }
+
   /** The largest prediction correction so far, world units. */
   get maxCorrection(): number {
     return this.predicted?.maxCorrection ?? 0;
@@ -53,7 +58,8 @@ export class OwnPlayer {
     if (this.predicted) return;
     const eid = net.owned().find((owned) => hasComponent(net.world, owned, Position));
     if (eid === undefined) return;
-    this.predicted = net.predict(eid, { input: Move, components: [Position], step: applyMove });
+    // Each step is drawn over one input interval, so the player (and the camera on it) glides at the frame rate.
+    this.predicted = net.predict(eid, { input: Move, components: [Position], step: applyMove, stepMs: INPUT_INTERVAL_MS });
   }
 
   /**
@@ -85,7 +91,7 @@ export class OwnPlayer {
       this.nextInputAt = Math.max(this.nextInputAt, now);
     } else if (now - this.nextInputAt > MAX_CATCH_UP_MS) this.nextInputAt = now - MAX_CATCH_UP_MS;
     while (now >= this.nextInputAt) {
-      predicted.input({ x: direction.x, y: direction.y });
+      predicted.input({ x: direction.x, y: direction.y }, this.nextInputAt);
       this.nextInputAt += INPUT_INTERVAL_MS;
     }
   }

@@ -30,7 +30,7 @@ export function spawnBots(game: Game, count: number): void {
 }
 
 /** Bots drift along a heading, turn now and then, and bounce off the walls. */
-export function wanderBots({ world, random }: Game, dt: number): void {
+export function wanderBots({ world, net, random }: Game, dt: number): void {
   for (const eid of query(world, [Bot, Position, Wander])) {
     let turnIn = Wander.turnIn[eid]! - dt;
     let heading = Wander.heading[eid]!;
@@ -47,6 +47,7 @@ export function wanderBots({ world, random }: Game, dt: number): void {
     y = clampToArena(y, ARENA.height, BOT_RADIUS);
     Position.x[eid] = x;
     Position.y[eid] = y;
+    net.markChanged(eid, Position);
     Wander.heading[eid] = heading;
     Wander.turnIn[eid] = turnIn;
   }

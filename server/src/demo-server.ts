@@ -1,19 +1,20 @@
 import { type Server, createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Bot, INPUT_RATE, Orb, Player, protocol } from '@tickwire/demo-shared';
+import { Bot, INPUT_RATE, Orb, Player, Position, protocol } from '@tickwire/demo-shared';
 import { createWorld, query } from 'bitecs';
 import { createServer, fixedTick } from 'tickwire';
-import { createHealth, createMetrics, webSocketServer } from 'tickwire/node';
+import { createHealth, createMetrics, listenForMetrics, webSocketServer } from 'tickwire/node';
 import { spawnBots, wanderBots } from './bots';
 import { chatRelay } from './chat';
 import { DEFAULT_CONFIG, type DemoConfig } from './config';
 import type { Game } from './game';
-import { createGuestAuth } from './guest-auth';
+import { createGuestAuth, tokenSecretFromEnvironment } from './guest-auth';
 import { DEFAULT_CLIENT_DIR, clientIsBuilt, createRequestListener } from './http';
 import { leaderboardPublisher } from './leaderboard';
 import { createLog, tickwireLog } from './log';
 import { applyMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
+import { shovePlayers } from './shove';
 import { handleConnections, handleJoins } from './players';
 import { TickStats } from './tick-stats';
 
@@ -25,12 +26,21 @@ export interface DemoServerOptions extends Partial<DemoConfig> {
   readonly random?: () => number;
   /** Offer permessage-deflate to clients (see the README's Compression section). Default off. */
   readonly perMessageDeflate?: boolean;
+  /** Bots shove the players they touch (a server-side force the client corrects for). Default on; tests of straight walks turn it off. */
+  readonly shove?: boolean;
+  /**
+   * Port of the metrics listener (`/metrics`, `/health/live`, `/health/ready`), bound to 127.0.0.1,
+   * never the game port. Default: env `TICKWIRE_METRICS_PORT`, else the game port + 1 (a free one when the game port is 0).
+   */
+  readonly metricsPort?: number;
 }
 
 /** A running demo server. */
 export interface DemoServer {
   /** The port it listens on (the real one when started on port 0). */
   readonly port: number;
+  /** The metrics listener's port, on 127.0.0.1. */
+  readonly metricsPort: number;
   /** The game, for tests that want to look inside. */
   readonly game: Game;
   /** Graceful shutdown: clients get close 4004, then the HTTP server closes. Idempotent. */
@@ -38,12 +48,15 @@ export interface DemoServer {
 }
 
 
+/** For load tests, where every client comes from 127.0.0.1 (env `TICKWIRE_ADDRESS_LIMITS=off`). */
+const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandshakesPerAddress: 1e9, maxHeldSessionsPerAddress: 1e9, maxPendingHandshakes: 4096 };
+
 /**
  * Start the demo: one HTTP server on one port serving the built client, `/health` and the
  * WebSocket endpoint `/ws`, and the authoritative simulation at a fixed tick.
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, ...overrides } = options;
+  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, shove = true, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = createLog(config.logLevel);
   const started = Date.now();
@@ -51,13 +64,18 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const world = createWorld();
   const http: Server = createHttpServer();
   // Guest tokens: the client asks POST /auth/guest, then connects with ?token=; refreshes in-band.
-  const guests = createGuestAuth({ secret: process.env.TOKEN_SECRET });
+  const { secret, usingDevelopmentSecret } = tokenSecretFromEnvironment();
+  if (usingDevelopmentSecret) log.warn('guest tokens are signed with the public development secret: set TICKWIRE_TOKEN_SECRET in production');
+  const liftLimits = process.env.TICKWIRE_ADDRESS_LIMITS === 'off';
+  const guests = createGuestAuth({ secret, ...(liftLimits ? { issuesPerSecond: 1e6, issueBurst: 1e6 } : {}) });
   const net = createServer(world, protocol, {
     authenticate: guests.authenticate,
     verifyToken: guests.verifyToken,
     transport: webSocketServer({ server: http, path: '/ws', perMessageDeflate }),
     tickRate: config.tickRate,
     maxConnections: config.maxPlayers,
+    // Per-address limits stay at tickwire's defaults; a load generator on one machine lifts them.
+    limits: liftLimits ? LIFTED_ADDRESS_LIMITS : undefined,
     // One player too many is told why (close 4002 with a reason), not refused before the upgrade
     // (a browser cannot read an HTTP 503 and would only see a failed connection).
     whenFull: 'close',
@@ -66,8 +84,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     resumeGraceMs: 15_000,
     // Each Move is one step, so the input budget is the speed limit: as many per tick as an honest
     // client sends (one at 20 Hz). A faster sender's extra steps queue until 4005, never add speed.
-    settings: { maxInputsPerTick: Math.ceil(INPUT_RATE / config.tickRate), sendInterval: config.sendInterval },
+    // Inputs play out at the rate clients send them, one extra a tick to catch up after a late one.
+    settings: { inputRate: INPUT_RATE, maxInputsPerTick: Math.ceil(INPUT_RATE / config.tickRate) + 1, sendInterval: config.sendInterval },
     logger: tickwireLog(log),
+    // Every Position write in the game marks the entity (net.markChanged), so replication compares
+    // only what moved; outside production the verifier scans too and warns about a forgotten mark.
+    replication: { marked: [Position] },
   });
   const game: Game = { world, net, config, log, random };
 
@@ -85,6 +107,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     handleJoins(game);
     applyMoves(game);
     wanderBots(game, dt);
+    if (shove) shovePlayers(game);
     collectOrbs(game);
     relayChat(game);
     publishLeaderboard(game);
@@ -116,7 +139,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   http.on('request', (request, response) => {
     // /health stays the demo's JSON; /health/live and /health/ready are the orchestrator probes.
     const probe = (request.url ?? '').startsWith('/health/') && health.handle(request, response);
-    if (probe || guests.handle(request, response) || metrics.handle(request, response)) return;
+    if (probe || guests.handle(request, response)) return;
     serve(request, response);
   });
   if (!clientIsBuilt(clientDir))
@@ -131,6 +154,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     });
   });
   const port = (http.address() as AddressInfo).port;
+  const envMetricsPort = process.env.TICKWIRE_METRICS_PORT;
+  const metricsListener = await listenForMetrics([(req, res) => metrics.handle(req, res), (req, res) => health.handle(req, res)], {
+    port: metricsPortOption ?? (envMetricsPort ? Number(envMetricsPort) : config.port === 0 ? 0 : config.port + 1),
+  });
   const stopTicking = fixedTick(config.tickRate, step);
   log.info({ port, url: `http://localhost:${port}`, tickRate: config.tickRate, maxPlayers: config.maxPlayers, bots: config.bots, orbs: config.orbs }, 'demo server listening');
 
@@ -140,6 +167,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       stopTicking();
       log.info({ players: query(world, [Player]).length }, 'shutting down');
       await net.stop('server shutdown');
+      await metricsListener.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       // Idle keep-alive connections would otherwise hold `close` open until they time out.
       http.closeAllConnections();
@@ -149,5 +177,5 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     })();
     return stopping;
   };
-  return { port, game, stop };
+  return { port, metricsPort: metricsListener.port, game, stop };
 }

@@ -1,16 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Authenticate, requestToken } from 'tickwire';
+import { type Authenticate, TokenBucket, requestToken, systemClock } from 'tickwire';
 import { type JwtVerifier, jwtSigner, jwtVerifier } from 'tickwire/node';
 
 /** Options of {@link createGuestAuth}. */
 export interface GuestAuthOptions {
-  /** HMAC secret, ≥ 32 bytes. Default: random per process (tokens die with the server). */
+  /** HMAC secret, ≥ 32 bytes. Default: {@link tokenSecretFromEnvironment}. */
   readonly secret?: string;
   /** Lifetime of a guest token, seconds. Default one hour. */
   readonly ttlSeconds?: number;
   /** Refuse connections without a token (HTTP 401). Default false: bots and load tests connect anonymously. */
   readonly requireToken?: boolean;
+  /** `POST /auth/guest` requests per second per client address (token bucket refill); over it: 429 + Retry-After. Default 1. */
+  readonly issuesPerSecond?: number;
+  /** Requests one address may make at once after a quiet spell. Default 10. */
+  readonly issueBurst?: number;
+  /** Longest a guest identity lives through renewals, seconds from its first token; then renewal is refused (401) and the player is a new guest. Default 24 h. */
+  readonly maxLifetimeSeconds?: number;
+  /** Addresses whose request rate is remembered; past it the oldest is forgotten (bounded memory). Default 10,000. */
+  readonly maxTrackedAddresses?: number;
 }
 
 /** Guest logins for the demo: an HTTP endpoint that issues signed tokens, and the hooks that check them. */
@@ -28,24 +37,63 @@ export interface GuestAuth {
 
 const ISSUER = 'tickwire-demo';
 
+/**
+ * The development secret: fixed, so guest tokens survive a restart of `npm start`, and public, so
+ * anyone can forge tokens with it. A production server must set `TICKWIRE_TOKEN_SECRET` (or
+ * `TICKWIRE_TOKEN_SECRET_FILE`).
+ */
+export const DEVELOPMENT_TOKEN_SECRET = 'tickwire-demo-development-secret-do-not-use-in-production';
+
+/**
+ * The token secret from the environment: `TICKWIRE_TOKEN_SECRET`, else the contents of the file
+ * `TICKWIRE_TOKEN_SECRET_FILE` names (trimmed; for Docker/Kubernetes secrets), else
+ * {@link DEVELOPMENT_TOKEN_SECRET} with `usingDevelopmentSecret` true.
+ */
+export function tokenSecretFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): { secret: string; usingDevelopmentSecret: boolean } {
+  if (env.TICKWIRE_TOKEN_SECRET) return { secret: env.TICKWIRE_TOKEN_SECRET, usingDevelopmentSecret: false };
+  if (env.TICKWIRE_TOKEN_SECRET_FILE) return { secret: readFileSync(env.TICKWIRE_TOKEN_SECRET_FILE, 'utf8').trim(), usingDevelopmentSecret: false };
+  return { secret: DEVELOPMENT_TOKEN_SECRET, usingDevelopmentSecret: true };
+}
+
 export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
-  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const secret = options.secret ?? tokenSecretFromEnvironment().secret;
   const ttlSeconds = options.ttlSeconds ?? 3600;
+  const maxLifetimeMs = (options.maxLifetimeSeconds ?? 24 * 3600) * 1000;
+  const perSecond = options.issuesPerSecond ?? 1;
+  const burst = options.issueBurst ?? 10;
+  const maxTracked = options.maxTrackedAddresses ?? 10_000;
+  const buckets = new Map<string, TokenBucket>();
+  /** Seconds until this address may ask again, or 0 when it may now. */
+  const wait = (address: string): number => {
+    let bucket = buckets.get(address);
+    if (!bucket) {
+      if (buckets.size >= maxTracked) buckets.delete(buckets.keys().next().value!);
+      bucket = new TokenBucket(perSecond, burst, systemClock);
+      buckets.set(address, bucket);
+    }
+    return bucket.take(1) ? 0 : Math.max(1, Math.ceil((1 - bucket.available) / perSecond));
+  };
   const signer = jwtSigner({ secret, issuer: ISSUER, ttlSeconds });
   const jwt = jwtVerifier({ secret, issuer: ISSUER });
   const authenticate: Authenticate = (request) => {
     if (requestToken(request)) return jwt(request);
-    return options.requireToken ? undefined : { subject: 'anonymous' };
+    // No subject: anonymous players are not one identity (per-identity limits must not lump them together).
+    return options.requireToken ? undefined : { anonymous: true };
   };
   const issue = async (request: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     let subject = `guest-${randomBytes(6).toString('hex')}`;
+    // When this guest's first token was issued: renewals carry it, so an identity cannot live forever.
+    let since = Date.now();
     if (bearer !== undefined) {
       const current = await jwt.verifyToken(bearer);
       if (!current) return { status: 401, body: { error: 'invalid token' } };
+      const first = current.claims.since;
+      since = typeof first === 'number' ? first : 0;
+      if (Date.now() - since > maxLifetimeMs) return { status: 401, body: { error: 'guest lifetime over: ask for a new guest' } };
       subject = current.subject;
     }
-    const token = await signer.sign(subject);
+    const token = await signer.sign(subject, { since });
     return { status: 200, body: { token, subject, expiresAt: Date.now() + ttlSeconds * 1000 } };
   };
   return {
@@ -55,6 +103,11 @@ export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
       if ((request.url ?? '/').split('?')[0] !== '/auth/guest') return false;
       if (request.method !== 'POST') {
         response.writeHead(405, { Allow: 'POST' }).end();
+        return true;
+      }
+      const retryAfter = wait(request.socket.remoteAddress ?? '');
+      if (retryAfter > 0) {
+        response.writeHead(429, { 'Retry-After': String(retryAfter), 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'too many guest tokens: wait' }));
         return true;
       }
       issue(request).then(({ status, body }) => {

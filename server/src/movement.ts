@@ -1,4 +1,4 @@
-import { ARENA, Move, PLAYER_RADIUS, Player, applyMove } from '@tickwire/demo-shared';
+import { ARENA, Move, PLAYER_RADIUS, Player, Position, applyMove } from '@tickwire/demo-shared';
 import { hasComponent } from 'bitecs';
 import type { Game } from './game';
 
@@ -12,7 +12,9 @@ import type { Game } from './game';
  */
 export function applyMoves({ world, net }: Game): void {
   for (const { eid, data } of net.ownedInputs(Move)) {
-    if (hasComponent(world, eid, Player)) applyMove(eid, data);
+    if (!hasComponent(world, eid, Player)) continue;
+    applyMove(eid, data);
+    net.markChanged(eid, Position);
   }
 }
 

@@ -6,11 +6,13 @@ export { protocol } from './protocol';
 export {
   ARENA,
   BOT_RADIUS,
+  BOT_SHOVE,
   BOT_SPEED,
   INPUT_RATE,
   LEADERBOARD_SIZE,
   MAX_CHAT_BYTES,
   MAX_NAME_BYTES,
+  MAX_NAME_GRAPHEMES,
   type MoveDirection,
   ORB_PICKUP_RADIUS,
   PLAYER_RADIUS,

@@ -18,6 +18,9 @@ export const PLAYER_SPEED = 280;
 /** Bot speed, world units per second: slower than players, so they read as scenery. */
 export const BOT_SPEED = 90;
 
+/** How far a bot shoves a player it touches, beyond their overlap, world units: a force the client cannot predict. */
+export const BOT_SHOVE = 40;
+
 /** How close (centre to centre) a player must get to an orb to collect it. */
 export const ORB_PICKUP_RADIUS = PLAYER_RADIUS + 8;
 
@@ -84,17 +87,32 @@ export function canCollect(player: Point, orb: Point): boolean {
 
 const encoder = new TextEncoder();
 
+/** Longest player name, in grapheme clusters (what a reader counts as characters). */
+export const MAX_NAME_GRAPHEMES = 16;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
- * A name fit to show: whitespace collapsed, control characters removed, cut to
- * {@link MAX_NAME_BYTES} on a character boundary; `fallback` when nothing is left.
+ * A name fit to show: NFC-normalised; control, format (bidi overrides and isolates, zero-width
+ * spaces and joiners, BOM) and private-use characters removed; whitespace collapsed; cut on a
+ * grapheme-cluster boundary to {@link MAX_NAME_GRAPHEMES} clusters and {@link MAX_NAME_BYTES}
+ * bytes; `fallback` when nothing is left. Stripping joiners splits joined emoji into their parts:
+ * a name cannot smuggle invisible or reordering text, which matters more.
  */
 export function cleanName(name: string, fallback = 'player'): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const collapsed = name.replace(/[\u0000-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
+  const visible = name
+    .normalize('NFC')
+    .replace(/[\p{Cf}\p{Co}\p{Cs}]/gu, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\p{Cc}/gu, '')
+    .trim();
   let out = '';
-  for (const char of collapsed) {
-    if (encoder.encode(out + char).length > MAX_NAME_BYTES) break;
-    out += char;
+  let count = 0;
+  for (const { segment } of graphemes.segment(visible)) {
+    if (count === MAX_NAME_GRAPHEMES || encoder.encode(out + segment).length > MAX_NAME_BYTES) break;
+    out += segment;
+    count++;
   }
+  out = out.trim();
   return out || fallback;
 }

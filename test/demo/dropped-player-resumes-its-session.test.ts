@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 it('a dropped player keeps their entity, resumes the session, and walks on with prediction', async () => {
-  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 5, orbs: 0, logLevel: 'silent' });
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', shove: false, bots: 5, orbs: 0, logLevel: 'silent' });
   proxy = await startCuttableProxy(server.port);
   const alice = await connectNodePlayer(`ws://127.0.0.1:${proxy.port}/ws`, 'alice', { reconnect: true });
   players.push(alice);

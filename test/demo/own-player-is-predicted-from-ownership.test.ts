@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function joinAlice(): Promise<{ alice: NodePlayer; id: number }> {
-  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 10, orbs: 0, logLevel: 'silent' });
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', shove: false, bots: 10, orbs: 0, logLevel: 'silent' });
   const alice = await connectNodePlayer(`ws://127.0.0.1:${server.port}/ws`, 'alice');
   players.push(alice);
   await playUntil(players, () => alice.entity !== undefined, 'alice to find her player');
@@ -51,8 +51,11 @@ describe('the demo client\'s own player', () => {
     const dx = awayFromWall(start.x);
     alice.move(dx, 0);
     alice.frame();
-    // Drawn at once, a round trip before the server could have said so.
+    alice.move(0, 0);
+    // Predicted at once and drawn over one input interval, a round trip before the server could have said so.
+    await playFor(1000 / INPUT_RATE + 5);
     expect(alice.positionOf(id)!.x - start.x).toBeCloseTo(dx * STEP, 1);
+    alice.move(dx, 0);
 
     await playUntil(players, () => (Position.x[id]! - start.x) * dx > 10 * STEP, 'the server to walk alice ten steps');
     alice.move(0, 0);
@@ -91,6 +94,7 @@ describe('the demo client\'s own player', () => {
     alice.move(dx, 0);
     alice.frame();
     alice.move(0, 0);
-    expect(alice.positionOf(id)!.x).toBeCloseTo(start.x + 2 * dx * STEP, 1); // …and at once again
+    await playFor(1000 / INPUT_RATE + 5);
+    expect(alice.positionOf(id)!.x).toBeCloseTo(start.x + 2 * dx * STEP, 1); // …and predicted again, drawn within one input interval
   });
 });

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 it('one player holds a direction, the other sees them move; nobody steers another player', async () => {
-  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 20, orbs: 0, logLevel: 'silent' });
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', shove: false, bots: 20, orbs: 0, logLevel: 'silent' });
   const url = `ws://127.0.0.1:${server.port}/ws`;
   const alice = await connectNodePlayer(url, 'alice');
   const bob = await connectNodePlayer(url, 'bob');
@@ -71,7 +71,7 @@ it('a player over the limit is told the server is full (4002)', async () => {
 });
 
 it('stopping the server tells every player it is shutting down (4004)', async () => {
-  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 5, orbs: 5, logLevel: 'silent' });
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', shove: false, bots: 5, orbs: 5, logLevel: 'silent' });
   const player = await connectNodePlayer(`ws://127.0.0.1:${server.port}/ws`, 'carol');
   players.push(player);
   await playUntil(players, () => player.entity !== undefined, 'the player to join');

@@ -19,7 +19,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   await mkdir(OUTPUT, { recursive: true });
   await buildClient(CLIENT_BUILD);
-  server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 40, orbs: 40, logLevel: 'warn', clientDir: CLIENT_BUILD });
+  server = await startDemoServer({ port: 0, host: '127.0.0.1', shove: false, bots: 40, orbs: 40, logLevel: 'warn', clientDir: CLIENT_BUILD });
   browser = await launchChromium();
 }, 60_000);
 
@@ -69,10 +69,18 @@ it('two browsers join; one holds a key, the other sees that player move', async 
   expect(Math.abs(own.x - Position.x[moverId]!)).toBeLessThan(1);
   expect(Math.abs(own.y - Position.y[moverId]!)).toBeLessThan(1);
 
+  // The HUD is hidden until H shows it.
+  expect(await observer.locator('#hud').isHidden()).toBe(true);
+  await observer.keyboard.press('KeyH');
+  await observer.waitForFunction(() => /server tick/.test(document.getElementById('hud')!.textContent ?? ''));
   const hud = (await observer.locator('#hud').textContent()) ?? '';
-  expect(hud).toMatch(/server tick/);
   expect(hud).toMatch(/interpolation · Ion/);
   expect(hud).toMatch(/render delay\d+ ms/);
+  expect(hud).toMatch(/delay behind server\d+ ms/);
+  // Behind the server's tick is the one-way trip more than behind the arrival line.
+  const [, behindServer] = /delay behind server(\d+) ms/.exec(hud)!;
+  const [, behindArrival] = /render delay(\d+) ms/.exec(hud)!;
+  expect(Number(behindServer)).toBeGreaterThanOrEqual(Number(behindArrival));
   await observer.screenshot({ path: SCREENSHOT });
   expect(pageErrors).toEqual([]);
 }, 60_000);
@@ -81,6 +89,7 @@ it('I and P on the keyboard switch interpolation and prediction, and the HUD say
   const page = await openPlayer('Carol');
   const switches = () => page.evaluate(() => ({ i: window.__tickwire!.net.interpolation.enabled, p: window.__tickwire!.net.prediction.enabled }));
   expect(await switches()).toEqual({ i: true, p: true });
+  await page.keyboard.press('KeyH');
   await page.keyboard.press('KeyI');
   expect(await switches()).toEqual({ i: false, p: true });
   await page.keyboard.press('KeyP');

@@ -55,6 +55,8 @@ describe('a connection storm', () => {
       clock,
       maxConnections: MAX,
       resumeGraceMs: 0,
+      // One address storms here on purpose; what is under test is that nothing leaks.
+      limits: { maxConnectionsPerAddress: 1000, maxPendingHandshakesPerAddress: 1000, maxPendingHandshakes: 1000 },
       logger: silentLogger,
       // Slow, async auth: drops land while admission is pending too.
       authenticate: async () => {

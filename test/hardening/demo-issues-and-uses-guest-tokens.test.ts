@@ -14,7 +14,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-it('the demo issues guest tokens at POST /auth/guest, admits them, refuses forged ones, and serves /metrics and /health/ready', async () => {
+it('the demo issues guest tokens at POST /auth/guest, admits them, refuses forged ones, and serves /metrics (on its own listener) and /health/ready', async () => {
   server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 0, orbs: 1, logLevel: 'silent', clientDir: '/nonexistent' });
   const base = `http://127.0.0.1:${server.port}`;
   expect((await fetch(`${base}/auth/guest`)).status).toBe(405);
@@ -46,9 +46,11 @@ it('the demo issues guest tokens at POST /auth/guest, admits them, refuses forge
   const session = net.connection(client.id)!;
   expect(session.identity).toMatchObject({ subject: issued.subject });
 
-  const metrics = await fetch(`${base}/metrics`);
+  // Metrics are on their own loopback listener, not the public game port.
+  const metrics = await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`);
   expect(metrics.status).toBe(200);
   expect(await metrics.text()).toMatch(/^tickwire_connects_total\{resumed="false"\} 1$/m);
+  expect(await (await fetch(`${base}/metrics`)).text()).not.toMatch(/tickwire_connects_total/);
   const ready = await fetch(`${base}/health/ready`);
   expect(ready.status).toBe(200);
   expect(await ready.json()).toMatchObject({ ready: true, accepting: true });

@@ -40,13 +40,15 @@ export function makeGame() {
   const Move = defineInput('move', { dx: t.f32({ min: -1, max: 1 }), dy: t.f32({ min: -1, max: 1 }) });
   const You = defineMessage('you', { eid: t.u32() }, { direction: 'toClient' });
   const Note = defineMessage('note', { n: t.u32() });
-  const protocol = defineProtocol({ components: [Position, Heading], messages: [Move, You, Note] });
+  /** An action aimed at a point, carrying the (fractional) server tick the client was drawing: lag compensation's input. */
+  const Shot = defineInput('shot', { seenTick: t.f64(), x: t.f32(), y: t.f32() });
+  const protocol = defineProtocol({ components: [Position, Heading], messages: [Move, You, Note, Shot] });
   /** The shared input function: the server runs it per input, the client to predict. */
   const applyMove = (eid: number, input: ShapeValue<typeof Move.shape>): void => {
     Position.x[eid] = Position.x[eid]! + input.dx * SPEED;
     Position.y[eid] = Position.y[eid]! + input.dy * SPEED;
   };
-  return { Position, Heading, Move, You, Note, protocol, applyMove };
+  return { Position, Heading, Move, You, Note, Shot, protocol, applyMove };
 }
 
 export type Game = ReturnType<typeof makeGame>;

@@ -27,7 +27,7 @@ describe('run-time toggles (for a HUD comparison)', () => {
     expect(client.game.Position.x[eid]).toBeCloseTo(x0 + 5, 2); // …shown once the server did it
     client.net.prediction.enabled = true;
     me.input({ dx: 1, dy: 0 });
-    expect(client.game.Position.x[eid]).toBeCloseTo(x0 + 10, 2);
+    expect(me.value(client.game.Position, 'x')).toBeCloseTo(x0 + 10, 2); // predicted at once (drawn over the next step)
     await sim.run(1000);
     expect(client.game.Position.x[eid]).toBeCloseTo(x0 + 10, 2);
   });

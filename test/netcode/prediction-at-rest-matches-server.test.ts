@@ -16,13 +16,15 @@ describe('client-side prediction over 150 ms RTT ± 30 ms jitter at 20 Hz', () =
     });
     const P = player.game.Position;
 
-    // One input moves the drawn entity in the same frame, long before the server could answer.
+    // One input is predicted at once and drawn whole one step (a tick) later, long before the server could answer.
     const before = P.x[eid!]!;
     me.input({ dx: 1, dy: 0 });
+    expect(me.value(player.game.Position, 'x') - before).toBeCloseTo(SPEED, 5);
+    await sim.run(50);
     expect(P.x[eid!]! - before).toBeCloseTo(SPEED, 5);
 
     // Walk for 3 s at one input per tick (the server applies the same step per input).
-    let nextInput = sim.clock.now() + 50;
+    let nextInput = sim.clock.now();
     let inputs = 1;
     player.onFrame = (now) => {
       if (inputs < 61 && now >= nextInput) {

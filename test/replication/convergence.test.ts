@@ -31,12 +31,25 @@ interface ClientModel {
   joined: boolean;
 }
 
-function run(seed: number): void {
+/**
+ * `marked`: every component uses 'marked' tracking, every write is marked, and the verifier runs
+ * every tick and fails the run on any change it finds unmarked.
+ */
+function run(seed: number, marked = false): void {
   const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const s = makeComponents();
   const all: Component[] = [s.Position, s.Health, s.Info, s.Marker];
-  const server = new ServerReplication(s.protocol, { spatial: { component: s.Position, xField: 'x', yField: 'y', cellSize: 20 } });
+  const server = new ServerReplication(s.protocol, {
+    spatial: { component: s.Position, xField: 'x', yField: 'y', cellSize: 20 },
+    ...(marked && {
+      marked: all,
+      verifyMarks: 1,
+      onUnmarkedChange: (change) => {
+        throw new Error(`seed ${seed}: unmarked change ${JSON.stringify(change)}`);
+      },
+    }),
+  });
   const alive = new Map<number, Set<Component>>();
   const rooms = new Map<number, Set<string>>();
   let filterPhase = 0;
@@ -53,6 +66,7 @@ function run(seed: number): void {
   const clients: ClientModel[] = specs.map((c) => ({ ...c, client: new TestClient(), joined: false }));
 
   const randomize = (c: Component, e: number, field: string, small: boolean): void => {
+    if (marked) server.markChanged(e, c);
     const store = (c as unknown as Record<string, number[] | string[]>)[field]!;
     const spec = c[componentInfo].shape[field]!;
     switch (spec.kind) {
@@ -208,5 +222,6 @@ function run(seed: number): void {
 describe('convergence', () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     it(`randomised workload converges on every client (seed ${seed})`, () => run(seed));
+    it(`randomised workload with marked writes converges, every change marked (seed ${seed})`, () => run(seed, true));
   }
 });

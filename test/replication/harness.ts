@@ -151,4 +151,38 @@ export function assertWorldEquals(expected: Map<number, EntityState>, actual: Ma
   }
 }
 
+const EXTREMES: Record<string, readonly number[]> = {
+  u8: [0, 255],
+  i8: [-128, 127],
+  u16: [0, 127, 128, 65535],
+  i16: [-32768, -64, 63, 32767],
+  u32: [0, 4294967295],
+  i32: [-2147483648, 2147483647],
+};
+
+/**
+ * Write random values to about half the fields of about 60 % of entities `0..ids-1` in every given
+ * component: edge values of each integer range, long and non-ASCII strings, huge floats.
+ */
+export function scrambleFields(components: readonly Component[], ids: number, random: () => number): void {
+  for (let e = 0; e < ids; e++) {
+    if (random() < 0.4) continue;
+    for (const c of components) {
+      const stores = c as unknown as Record<string, number[] | string[]>;
+      for (const field of c[componentInfo].fieldNames) {
+        if (random() < 0.5) continue;
+        const kind = c[componentInfo].shape[field]!.kind;
+        const store = stores[field]!;
+        if (kind === 'string') (store as string[])[e] = ['', 'a', 'ünïcödé', 'x'.repeat(40)][Math.floor(random() * 4)]!;
+        else if (kind === 'bool') (store as number[])[e] = random() < 0.5 ? 0 : 1;
+        else if (kind === 'f32' || kind === 'f64') (store as number[])[e] = random() < 0.1 ? 1e12 * (random() - 0.5) : (random() - 0.5) * 400;
+        else {
+          const pool = EXTREMES[kind]!;
+          (store as number[])[e] = random() < 0.3 ? pool[Math.floor(random() * pool.length)]! : Math.floor(random() * 60);
+        }
+      }
+    }
+  }
+}
+
 export type { Protocol };

@@ -12,6 +12,8 @@ export class Prediction {
     private readonly protocol: Protocol,
     private readonly connection: ClientConnection,
     private readonly source: AuthoritativeSource,
+    /** The client's clock, ms: steps are timed and drawn on it. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /**
@@ -35,7 +37,15 @@ export class Prediction {
 
   /** Predict local entity `eid` from now on; returns its handle, through which inputs are sent. */
   add<S extends Shape>(eid: number, options: PredictionOptions<S>): PredictedEntity<S> {
-    const entity = new PredictedEntity<S>(eid, options, this.protocol, this.connection, () => this.on, () => this.remove(eid));
+    const entity = new PredictedEntity<S>(
+      eid,
+      options,
+      this.protocol,
+      this.connection,
+      () => this.on,
+      () => this.remove(eid),
+      this.now,
+    );
     this.entities.set(eid, entity as unknown as PredictedEntity);
     entity.reconcile(this.source);
     return entity;
@@ -76,10 +86,10 @@ export class Prediction {
     }
   }
 
-  /** Fade corrections and draw. */
-  present(dtMs: number): void {
+  /** Draw every predicted entity for time `now` (ms, the client's clock): between its last two steps, corrections faded. */
+  present(now: number): void {
     if (!this.on || this.entities.size === 0) return;
-    for (const entity of this.entities.values()) entity.present(dtMs);
+    for (const entity of this.entities.values()) entity.present(now);
   }
 
   /** Largest correction any predicted entity has made, units. */

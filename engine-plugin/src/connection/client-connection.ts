@@ -20,7 +20,7 @@ import { ResyncMessage } from '../schema/system-messages.js';
 import type { MessageType } from '../schema/message.js';
 import { type Protocol, describeMismatch } from '../schema/protocol.js';
 import { type Clock, type TimerHandle, systemClock } from '../transport/clock.js';
-import type { ClientTransport, Socket } from '../transport/transport.js';
+import type { ClientSocketHandlers, ClientTransport, Socket } from '../transport/transport.js';
 import { type ConnectionStats, emptyStats } from './connection.js';
 import { type Logger, consoleLogger } from './logger.js';
 import { MessageReceiver, type ReceivedMessage } from './message-receiver.js';
@@ -52,10 +52,30 @@ export interface ClientConnectionOptions {
   readonly logger?: Logger;
   /** Reconnection delays; without one, a drop is final. */
   readonly retry?: RetryPolicy;
+  /**
+   * The bearer token to connect with, asked again before every (re)connect — so a token that
+   * expired, or a server that restarted with its sessions gone, gets a fresh one — and once more,
+   * at once, after an authentication refusal (4001, or HTTP 401 on Node), before giving up. The
+   * transport carries it (`webSocketClient` puts it in the `token` query parameter). May be async
+   * (fetch a guest token); a rejection counts as a failed connection attempt. `refused` is true
+   * on the call after a refusal: a cached token is the one that was refused, so fetch a new one.
+   */
+  readonly token?: (attempt: TokenAttempt) => string | undefined | Promise<string | undefined>;
   /** Every Pong from the server: RTT sample plus the server's clock and tick, for time sync. */
   readonly onPong?: (pong: Pong, rtt: number, receivedAt: number) => void;
   /** Every Tick frame as it arrives off the socket (before `receive`), for time sync: arrival jitter is measured here. */
   readonly onTick?: (tick: number, receivedAt: number) => void;
+}
+
+/** What a client's `token` function is told about the connection attempt it is for. */
+export interface TokenAttempt {
+  /** True right after the server refused the last token (4001 or HTTP 401). */
+  readonly refused: boolean;
+  /**
+   * Attempts that failed since the last Welcome (0 on a first connect). A browser cannot see an
+   * HTTP 401 (it reports a failed connection), so a cached token may deserve replacing after one.
+   */
+  readonly failedAttempts: number;
 }
 
 const NO_EVENTS: readonly ClientEvent[] = Object.freeze([]);
@@ -163,9 +183,36 @@ export class ClientConnection {
     if (this.state === 'connecting' || this.state === 'connected') return;
     this.clearTimer();
     this.setState(this.attempt > 0 ? 'reconnecting' : 'connecting');
+    const token = this.options.token;
+    if (!token) {
+      this.dial(undefined);
+      return;
+    }
+    const asked = ++this.tokenRequests;
+    const attempt: TokenAttempt = { refused: this.authRetried, failedAttempts: this.attempt };
+    Promise.resolve()
+      .then(() => token(attempt))
+      .then(
+        (value) => {
+          if (asked === this.tokenRequests && this.state !== 'closed') this.dial(value);
+        },
+        (error: unknown) => {
+          if (asked !== this.tokenRequests || this.state === 'closed') return;
+          this.pushError(error instanceof Error ? error : new Error(String(error)));
+          this.socketClosed(CloseCode.AbnormalClosure, 'the token function failed');
+        },
+      );
+  }
+
+  /** Token requests made; a close or a newer request makes an older answer moot. */
+  private tokenRequests = 0;
+  /** Set after an auth refusal was retried with a fresh token; cleared by a Welcome. */
+  private authRetried = false;
+
+  private dial(token: string | undefined): void {
     const handshakeStarted = this.clock.now();
     let welcomed = false;
-    const socket: Socket = this.options.transport.open({
+    const handlers: ClientSocketHandlers = {
       open: () => {
         if (socket !== this.socket) return;
         this.lastHeard = this.clock.now();
@@ -185,7 +232,8 @@ export class ClientConnection {
         if (socket !== this.socket) return;
         this.socketClosed(code, reason);
       },
-    });
+    };
+    const socket: Socket = token === undefined ? this.options.transport.open(handlers) : this.options.transport.open(handlers, { token });
     this.socket = socket;
     this.schedule(() => {
       if (socket === this.socket && !welcomed && this.clock.now() - handshakeStarted >= this.settings.handshakeTimeoutMs)
@@ -241,6 +289,7 @@ export class ClientConnection {
       this.tickRate = welcome.tickRate;
       this.welcomeTick = welcome.tick;
       this.sessionToken = welcome.sessionToken;
+      this.authRetried = false;
       this.attempt = 0;
       this.setState('connected');
       this.events.push({ type: 'connected', connectionId: welcome.connectionId, resumed });
@@ -315,7 +364,10 @@ export class ClientConnection {
     // A refused upgrade reaches a Node client as 1006 with the HTTP status in the reason; a 401
     // is the pre-upgrade form of 4001 and must not be retried either. (Browsers hide the status.)
     if (code === 1006 && /\b401\b/.test(reason)) code = CloseCode.AuthFailed;
-    const delay = FINAL_CLOSE_CODES.has(code) || code === CloseCode.Normal ? undefined : this.options.retry?.(++this.attempt);
+    // A token function gets one more say after a refusal: the server may have restarted with a new secret.
+    const retryAuth = code === CloseCode.AuthFailed && this.options.token !== undefined && !this.authRetried;
+    if (retryAuth) this.authRetried = true;
+    const delay = retryAuth ? 0 : FINAL_CLOSE_CODES.has(code) || code === CloseCode.Normal ? undefined : this.options.retry?.(++this.attempt);
     this.events.push({ type: 'disconnected', code, reason, willRetry: delay !== undefined });
     if (delay === undefined) {
       this.setState('closed');

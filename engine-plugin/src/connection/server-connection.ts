@@ -1,3 +1,4 @@
+import type { InputPlayout } from './input-playout.js';
 import { ByteReader, type ByteWriter } from '../protocol/bytes.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { FrameKind, decodePong, encodePing, encodePong, readClientHeader, writeMessages, writeTickHeader } from '../protocol/frames.js';
@@ -51,6 +52,8 @@ export class ServerConnection implements Connection {
   inbound: ReceivedMessage[] = [];
   /** Sequence of the last input message handed to game code: acknowledged in every Tick header. */
   lastInput = 0;
+  /** This connection's input playout buffer, when the server plays inputs at `inputRate` (its depth, backlog and counters). */
+  playout: InputPlayout | undefined = undefined;
   /** Inbound message and byte buckets: over them, messages are dropped and counted; sustained, 4005. */
   readonly rateLimit: InboundRateLimit;
   private readonly estimator = new RttEstimator();
@@ -63,13 +66,17 @@ export class ServerConnection implements Connection {
   private replayNext = false;
   private invalidCount = 0;
   private heartbeat: TimerHandle | undefined;
+  /** Echo of the ping awaiting its Pong; NaN when none is (NaN equals nothing). */
+  private pingSentAt = Number.NaN;
+  private interval: number;
 
   constructor(
     readonly id: number,
     /** Mutable: a token refresh replaces it (see `TokenExpiry`). */
     public identity: unknown,
     readonly request: ConnectionRequest,
-    readonly sessionToken: string,
+    /** Rotated on every resume: the token a client resumed with stops working. */
+    public sessionToken: string,
     private readonly context: ServerConnectionContext,
   ) {
     const s = context.settings;
@@ -79,6 +86,22 @@ export class ServerConnection implements Connection {
       this.enqueue(ErrorMessage, { code: 429, message: 'rate limited: messages are being dropped' }),
     );
     this.lastHeard = context.clock.now();
+    this.interval = s.sendInterval;
+  }
+
+  /**
+   * Ticks between frames to this connection (its update rate; starts at the `sendInterval`
+   * setting). Adjustable at any time, e.g. lower for a client on a slow link or one whose view is
+   * quiet; nothing is lost either way: skipped ticks coalesce into the next frame, and the
+   * client's time sync measures the new interval from the frames it gets.
+   */
+  get sendInterval(): number {
+    return this.interval;
+  }
+
+  set sendInterval(ticks: number) {
+    if (!Number.isInteger(ticks) || ticks < 1) throw new TypeError(`sendInterval is a whole number of ticks, at least 1 (got ${ticks})`);
+    this.interval = ticks;
   }
 
   get rtt(): number {
@@ -104,6 +127,20 @@ export class ServerConnection implements Connection {
     this.scheduleHeartbeat();
   }
 
+  /**
+   * Close the current socket with `code` and `reason` but keep the session: a resume is taking it
+   * over. The old socket's close is then ignored (it is no longer this session's socket).
+   */
+  detach(code: number, reason: string): void {
+    const socket = this.socket;
+    this.suspend();
+    try {
+      socket?.close(code, reason);
+    } catch (error) {
+      this.context.logger.debug('socket close failed', { connection: this.id, error: String(error) });
+    }
+  }
+
   /** The socket is gone but the session is held for a resume. */
   suspend(): void {
     this.stopTimers();
@@ -121,7 +158,8 @@ export class ServerConnection implements Connection {
         this.close(CloseCode.IdleTimeout, 'no traffic within the idle timeout');
         return;
       }
-      this.sendNow(encodePing(clock.now()));
+      this.pingSentAt = clock.now();
+      this.sendNow(encodePing(this.pingSentAt));
       this.scheduleHeartbeat();
     }, settings.heartbeatIntervalMs);
   }
@@ -164,7 +202,12 @@ export class ServerConnection implements Connection {
           break;
         }
         case FrameKind.Pong: {
-          const sample = this.context.clock.now() - decodePong(r).echo;
+          const { echo } = decodePong(r);
+          // Control frames spend the same budget as messages, and only an answer to our own latest
+          // ping, once, is a sample: a client must not choose its own RTT.
+          if (!this.admitMessage(withinBytes) || echo !== this.pingSentAt) break;
+          this.pingSentAt = Number.NaN;
+          const sample = this.context.clock.now() - echo;
           this.estimator.sample(sample);
           if (this.context.observer.any) this.context.observer.emit('rtt', this, sample);
           break;
@@ -264,7 +307,7 @@ export class ServerConnection implements Connection {
     if (this.state !== 'active' || !socket) return;
     const { clock, settings } = this.context;
     // Not this connection's turn under a reduced update rate; staggered by id to spread the writes.
-    if (settings.sendInterval > 1 && (tick + this.id) % settings.sendInterval !== 0) return;
+    if (this.interval > 1 && (tick + this.id) % this.interval !== 0) return;
     const now = clock.now();
     if (socket.bufferedAmount > settings.highWaterMark) {
       if (this.backedUpSince < 0) this.backedUpSince = now;

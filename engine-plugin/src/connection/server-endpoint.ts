@@ -12,12 +12,21 @@ import type { ReceivedMessage } from './message-receiver.js';
 import { type ConnectionObserver, ObserverList } from './observer.js';
 import { AdmissionRefused } from './admission-refused.js';
 import { RefreshTokenMessage } from '../schema/system-messages.js';
-import { requestToken } from './token.js';
-import { TokenExpiry, type VerifyToken, sameSubject } from './token-expiry.js';
+import { TOKEN_SUBPROTOCOL_PREFIX, hasOversizedToken, requestToken } from './token.js';
+import { TokenExpiry, type VerifyToken, identitySubject, sameSubject } from './token-expiry.js';
+import { type AdmissionLimits, CountsByKey, resolveAdmissionLimits } from './admission-limits.js';
+import { type TrustProxy, clientAddress } from './client-address.js';
+import { InputPlayout } from './input-playout.js';
 import { ServerConnection, type ServerConnectionContext } from './server-connection.js';
 import { createSessionToken } from './session-token.js';
-import { JSON_SUBPROTOCOL, acceptJson, speaksJson } from './json-format.js';
+import type { WireFormat } from './wire-format.js';
 import { type NetworkSettings, resolveSettings } from './settings.js';
+
+/** Close reason of a session's old socket when a resume elsewhere takes the session over (code 4003). */
+export const RESUMED_ELSEWHERE = 'resumed elsewhere';
+
+/** The binary wire format's subprotocol name; offering none at all selects it too. */
+export const BINARY_SUBPROTOCOL = 'tickwire';
 
 /** Sockets past `maxConnections` let through to be closed with 4002 when `whenFull` is `'close'`. */
 export const FULL_CLOSE_HEADROOM = 16;
@@ -38,6 +47,16 @@ export interface ServerEndpointOptions {
   readonly settings?: Partial<NetworkSettings>;
   /** Sessions (handshaking, active and held) at most; more are refused (see `whenFull`). Default 10,000. */
   readonly maxConnections?: number;
+  /** Per-address, per-identity and pre-handshake bounds (see {@link AdmissionLimits} for defaults). */
+  readonly limits?: Partial<AdmissionLimits>;
+  /** Whether `X-Forwarded-For` names the client (behind a reverse proxy). Default false: the socket's address. */
+  readonly trustProxy?: TrustProxy;
+  /**
+   * Subprotocols the server accepts besides `tickwire` (binary), `tickwire.json.v1` and
+   * `access_token.<token>`. An upgrade offering subprotocols, none of them known, is refused with
+   * HTTP 400; an unknown one is never selected (nor echoed back).
+   */
+  readonly subprotocols?: readonly string[];
   /**
    * How a connection over `maxConnections` is refused. `'refuse-upgrade'` (default): HTTP 503
    * before the upgrade — cheapest, but a browser only sees a failed connection (1006). `'close'`:
@@ -54,6 +73,8 @@ export interface ServerEndpointOptions {
   readonly resumeGraceMs?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Wire formats beside binary, each selected by its subprotocol (`createServer` passes the JSON one). Default none. */
+  readonly wireFormats?: readonly WireFormat[];
 }
 
 /**
@@ -83,8 +104,16 @@ export class ServerEndpoint implements TransportHost {
   /** Token expiry and in-band refresh of connected clients. */
   readonly tokenExpiry: TokenExpiry;
   private nextId = 1;
+  private readonly limits: AdmissionLimits;
+  /** Upgrades inside `authenticate`, sockets handshaking, and open sockets, by client address. */
+  private readonly admittingBy = new CountsByKey();
+  private readonly handshakingBy = new CountsByKey();
+  private readonly openBy = new CountsByKey();
+  /** Sessions held for a resume, oldest first (a Set keeps insertion order). */
+  private readonly held = new Set<ServerConnection>();
   private accepting = false;
   private readonly writer = new ByteWriter(4096);
+  private readonly wireFormats: readonly WireFormat[];
   /**
    * Told, synchronously, whenever a message or a connected/reconnected/disconnected event is
    * queued for the next `drain`; `tickOnArrival` sets it to run a tick at once instead of at the
@@ -97,9 +126,11 @@ export class ServerEndpoint implements TransportHost {
     private readonly options: ServerEndpointOptions,
   ) {
     this.settings = resolveSettings(options.settings);
+    this.limits = resolveAdmissionLimits(options.limits);
     this.codec = new MessageCodec(this.settings.maxMessageBytes);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger();
+    this.wireFormats = options.wireFormats ?? [];
     this.observers = new ObserverList((error) => this.logger.error('observer threw', { error: String(error) }));
     if (options.observer) this.observers.add(options.observer);
     this.tokenExpiry = new TokenExpiry(this.clock, this.settings.tokenWarningMs, options.verifyToken, this.logger);
@@ -145,21 +176,70 @@ export class ServerEndpoint implements TransportHost {
       this.logger.debug('upgrade refused', { status: admission.status, reason: admission.reason, address: request.remoteAddress });
       if (this.observers.any) this.observers.emit('refused', admission.status, admission.reason);
     }
-    // Offering the JSON subprotocol selects the JSON wire format (it wins over a token subprotocol: either is in the offer).
-    if (admission.accept && request.protocols.includes(JSON_SUBPROTOCOL)) return { ...admission, protocol: JSON_SUBPROTOCOL };
+    // Offering a format's subprotocol (JSON) selects it: it wins over a token subprotocol, either is in the offer.
+    if (!admission.accept) return admission;
+    const format = this.wireFormats.find((f) => request.protocols.includes(f.subprotocol));
+    if (format) return { ...admission, protocol: format.subprotocol };
+    // Never echo what the client offered unless we speak it.
+    if (admission.protocol === undefined && request.protocols.length > 0) return { ...admission, protocol: this.knownSubprotocol(request) };
     return admission;
+  }
+
+  /** The first offered subprotocol this server speaks, or undefined when none is. */
+  private knownSubprotocol(request: ConnectionRequest): string | undefined {
+    return request.protocols.find(
+      (p) =>
+        p === BINARY_SUBPROTOCOL ||
+        p.startsWith(TOKEN_SUBPROTOCOL_PREFIX) ||
+        this.wireFormats.some((f) => f.subprotocol === p) ||
+        this.options.subprotocols?.includes(p) === true,
+    );
+  }
+
+  /** The address per-address limits count this request against. */
+  addressOf(request: ConnectionRequest): string {
+    return clientAddress(request, this.options.trustProxy ?? false);
   }
 
   private async decide(request: ConnectionRequest): Promise<Admission> {
     if (!this.accepting) return { accept: false, status: 503, reason: 'server is shutting down' };
-    const max = this.options.maxConnections ?? 10_000;
-    // With whenFull 'close', a few sockets past the limit are let through to be told why (4002).
-    const headroom = this.options.whenFull === 'close' ? FULL_CLOSE_HEADROOM : 0;
-    if (this.connections.size + this.handshaking + this.admitting >= max + headroom) return { accept: false, status: 503, reason: 'server full' };
+    if (hasOversizedToken(request)) return { accept: false, status: 431, reason: 'token too long' };
+    if (request.protocols.length > 0 && this.knownSubprotocol(request) === undefined) return { accept: false, status: 400, reason: 'no supported subprotocol offered' };
+    const refusal = this.overLimits(request);
+    if (refusal) return refusal;
+    const address = this.addressOf(request);
     if (!this.options.authenticate) return { accept: true, identity: undefined };
+    this.admittingBy.add(address);
+    try {
+      return await this.authenticate(request);
+    } finally {
+      this.admittingBy.remove(address);
+    }
+  }
+
+  /** Why this request may not have a socket now (pending pool, per-address bounds, server full), or undefined. */
+  private overLimits(request: ConnectionRequest): { accept: false; status: number; reason: string } | undefined {
+    const limits = this.limits;
+    const pending = this.handshaking + this.admitting;
+    if (pending >= limits.maxPendingHandshakes) return { accept: false, status: 503, reason: 'too many handshakes in progress' };
+    const address = this.addressOf(request);
+    const pendingHere = this.handshakingBy.get(address) + this.admittingBy.get(address);
+    if (this.openBy.get(address) + this.admittingBy.get(address) >= limits.maxConnectionsPerAddress)
+      return { accept: false, status: 429, reason: 'too many connections from this address' };
+    if (pendingHere >= limits.maxPendingHandshakesPerAddress) return { accept: false, status: 429, reason: 'too many handshakes from this address' };
+    const max = this.options.maxConnections ?? 10_000;
+    // Sockets still handshaking hold no player slot. With whenFull 'close', a few past the limit are
+    // let through to be told why (4002); otherwise a full server refuses before the upgrade.
+    if (this.connections.size >= max && (this.options.whenFull !== 'close' || pending >= FULL_CLOSE_HEADROOM))
+      return { accept: false, status: 503, reason: 'server full' };
+    return undefined;
+  }
+
+  private async authenticate(request: ConnectionRequest): Promise<Admission> {
+    const authenticate = this.options.authenticate!;
     this.admitting++;
     try {
-      const identity = await this.options.authenticate(request);
+      const identity = await authenticate(request);
       if (identity === undefined || identity === null) return { accept: false, status: 401, reason: 'authentication failed' };
       // A token offered as a subprotocol must be the one selected, or the browser fails the handshake.
       const protocol = requestToken(request)?.protocol;
@@ -174,14 +254,33 @@ export class ServerEndpoint implements TransportHost {
   }
 
   accept(socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
-    if (admission.protocol === JSON_SUBPROTOCOL) return this.acceptJson(socket, request, admission);
+    const format = admission.protocol === undefined ? undefined : this.wireFormats.find((f) => f.subprotocol === admission.protocol);
+    if (format) return this.acceptTranslated(format, socket, request, admission);
+    const address = this.addressOf(request);
+    // Checked again now that the socket exists: upgrades arriving together all passed `admit` before any was counted here.
+    const over =
+      this.openBy.get(address) >= this.limits.maxConnectionsPerAddress
+        ? 'too many connections from this address'
+        : this.handshakingBy.get(address) >= this.limits.maxPendingHandshakesPerAddress
+          ? 'too many handshakes from this address'
+          : this.handshaking >= this.limits.maxPendingHandshakes
+            ? 'too many handshakes in progress'
+            : undefined;
+    if (over !== undefined) {
+      this.logger.info('socket refused', { reason: over, address });
+      socket.close(CloseCode.RateLimited, over);
+      return { message() {}, close() {} };
+    }
     let session: ServerConnection | undefined;
     let done = false;
     this.handshaking++;
+    this.handshakingBy.add(address);
+    this.openBy.add(address);
     const finishHandshake = () => {
       if (done) return;
       done = true;
       this.handshaking--;
+      this.handshakingBy.remove(address);
       this.clock.clearTimeout(timer);
     };
     const refuse = (code: number, reason: string) => {
@@ -207,6 +306,7 @@ export class ServerEndpoint implements TransportHost {
       },
       close: (code, reason) => {
         finishHandshake();
+        this.openBy.remove(address);
         session?.socketClosed(socket, code, reason);
       },
     };
@@ -228,21 +328,9 @@ export class ServerEndpoint implements TransportHost {
       );
     }
     const held = hello.resumeToken ? this.sessions.get(hello.resumeToken) : undefined;
-    if (held && held.state === 'suspended' && held.channel.canReplayAfter(hello.received) && sameSubject(held.identity, admission.identity)) {
-      const expiry = this.expiries.get(held.id);
-      if (expiry) this.clock.clearTimeout(expiry);
-      this.expiries.delete(held.id);
-      // The new upgrade was authenticated afresh: its identity (and expiry) replaces the old.
-      if (this.options.authenticate) held.identity = admission.identity;
-      held.attach(socket, true);
-      this.sendWelcome(socket, held, true);
-      if (this.observers.any) this.observers.emit('connected', held, true);
-      this.events.push({ type: 'reconnected', connection: held });
-      this.onArrival?.();
-      this.tokenExpiry.track(held);
-      this.logger.info('session resumed', { connection: held.id });
-      return held;
-    }
+    // Someone else's token (a leaked or guessed one under another identity) must not touch the victim's session.
+    if (held && !sameSubject(held.identity, admission.identity)) throw new ProtocolError('the session belongs to another identity', CloseCode.AuthFailed);
+    if (held && held.state !== 'closed' && held.channel.canReplayAfter(hello.received)) return this.resume(held, socket, admission);
     if (held) this.expire(held);
     const max = this.options.maxConnections ?? 10_000;
     if (this.connections.size >= max) throw new ProtocolError(`the server is full (${max} of ${max} places taken)`, CloseCode.Full);
@@ -259,6 +347,38 @@ export class ServerEndpoint implements TransportHost {
     return session;
   }
 
+  /**
+   * Give a held session its new socket. A session still attached is taken over: its old socket is
+   * closed with 4003 "resumed elsewhere" (final: that client must not fight back), so no session is
+   * ever left without a socket unless it is held. The session token rotates on every resume.
+   */
+  private resume(held: ServerConnection, socket: Socket, admission: Accepted): ServerConnection {
+    if (held.state === 'active') {
+      held.detach(CloseCode.Kicked, RESUMED_ELSEWHERE);
+      this.logger.info('session taken over by a resume', { connection: held.id });
+      if (this.observers.any) this.observers.emit('disconnected', held, CloseCode.Kicked, RESUMED_ELSEWHERE);
+      this.events.push({ type: 'disconnected', connection: held, code: CloseCode.Kicked, reason: RESUMED_ELSEWHERE, resumable: true });
+    }
+    const expiry = this.expiries.get(held.id);
+    if (expiry) this.clock.clearTimeout(expiry);
+    this.expiries.delete(held.id);
+    this.tokenExpiry.forget(held);
+    this.held.delete(held);
+    this.sessions.delete(held.sessionToken);
+    held.sessionToken = createSessionToken();
+    this.sessions.set(held.sessionToken, held);
+    // The new upgrade was authenticated afresh: its identity (and expiry) replaces the old.
+    if (this.options.authenticate) held.identity = admission.identity;
+    held.attach(socket, true);
+    this.sendWelcome(socket, held, true);
+    if (this.observers.any) this.observers.emit('connected', held, true);
+    this.events.push({ type: 'reconnected', connection: held });
+    this.onArrival?.();
+    this.tokenExpiry.track(held);
+    this.logger.info('session resumed', { connection: held.id });
+    return held;
+  }
+
   private sendWelcome(socket: Socket, session: ServerConnection, resumed: boolean): void {
     const frame = encodeWelcome({
       connectionId: session.id,
@@ -273,20 +393,26 @@ export class ServerEndpoint implements TransportHost {
     socket.send(frame);
   }
 
-  /** A peer that chose the JSON wire format: the same handshake and session, behind a translation (connection/json-format.ts). */
-  private acceptJson(socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
+  /** A peer that chose another wire format (JSON): the same handshake and session, behind its translation. */
+  private acceptTranslated(format: WireFormat, socket: Socket, request: ConnectionRequest, admission: Accepted): SocketHandlers {
     if (!socket.sendText) {
       socket.close(CloseCode.InternalError, 'this transport cannot send text frames');
       return { message() {}, close() {} };
     }
     const context = { protocol: this.protocol, settings: this.settings, clock: this.clock, logger: this.logger, session: (id: number) => this.connections.get(id) };
-    return acceptJson(socket, context, (binary) => this.accept(binary, request, { ...admission, protocol: undefined }));
+    return format.accept(socket, context, (binary) => this.accept(binary, request, { ...admission, protocol: undefined }));
   }
 
   private connectionClosed(connection: ServerConnection, code: number, reason: string, byServer: boolean): void {
     const grace = this.options.resumeGraceMs ?? 0;
-    // A JSON peer never acknowledges, so nothing could be replayed: its sessions are not held.
-    const resumable = !byServer && grace > 0 && this.accepting && code !== CloseCode.Normal && !FINAL_CLOSE_CODES.has(code) && !speaksJson(connection);
+    // A JSON peer never acknowledges, so nothing could be replayed: its format's sessions are not held.
+    const resumable =
+      !byServer &&
+      grace > 0 &&
+      this.accepting &&
+      code !== CloseCode.Normal &&
+      !FINAL_CLOSE_CODES.has(code) &&
+      !this.wireFormats.some((f) => !f.resumable && f.speaks(connection));
     this.logger.info('disconnected', { connection: connection.id, code, reason, resumable });
     this.tokenExpiry.forget(connection);
     if (this.observers.any) this.observers.emit('disconnected', connection, code, reason);
@@ -294,6 +420,7 @@ export class ServerEndpoint implements TransportHost {
     this.onArrival?.();
     if (resumable) {
       connection.suspend();
+      this.hold(connection);
       this.expiries.set(
         connection.id,
         this.clock.setTimeout(() => {
@@ -308,6 +435,28 @@ export class ServerEndpoint implements TransportHost {
     this.forget(connection);
   }
 
+  /** Count a newly held session; over the per-address or per-identity bound, that one's oldest held sessions expire. */
+  private hold(connection: ServerConnection): void {
+    this.held.add(connection);
+    const address = this.addressOf(connection.request);
+    const subject = identitySubject(connection.identity);
+    const sameAddress: ServerConnection[] = [];
+    const sameSubject: ServerConnection[] = [];
+    for (const other of this.held) {
+      if (this.addressOf(other.request) === address) sameAddress.push(other);
+      if (subject !== undefined && identitySubject(other.identity) === subject) sameSubject.push(other);
+    }
+    const evict = new Set([
+      ...sameAddress.slice(0, Math.max(0, sameAddress.length - this.limits.maxHeldSessionsPerAddress)),
+      ...sameSubject.slice(0, Math.max(0, sameSubject.length - this.limits.maxHeldSessionsPerIdentity)),
+    ]);
+    for (const oldest of evict) {
+      this.logger.info('held session dropped: too many held for its address or identity', { connection: oldest.id, address });
+      this.expire(oldest);
+      this.events.push({ type: 'expired', connection: oldest });
+    }
+  }
+
   private expire(connection: ServerConnection): void {
     connection.markClosed();
     this.forget(connection);
@@ -315,6 +464,7 @@ export class ServerEndpoint implements TransportHost {
 
   private forget(connection: ServerConnection): void {
     this.connections.delete(connection.id);
+    this.held.delete(connection);
     this.sessions.delete(connection.sessionToken);
     const expiry = this.expiries.get(connection.id);
     if (expiry) this.clock.clearTimeout(expiry);
@@ -337,15 +487,33 @@ export class ServerEndpoint implements TransportHost {
     this.pendingInbound = this.drainingInbound;
     this.pendingInbound.clear();
     this.drainingInbound = pending;
-    const budget = this.settings.maxInputsPerTick;
+    const cap = this.settings.maxInputsPerTick > 0 ? this.settings.maxInputsPerTick : Number.POSITIVE_INFINITY;
+    const playAt = this.settings.inputRate > 0 ? this.settings.inputRate / this.options.tickRate : 0;
     for (const connection of pending) {
       const inbound = connection.inbound;
       connection.inbound = [];
       let inputs = 0;
+      let budget = cap;
+      let drop = 0;
+      if (playAt > 0) {
+        // The playout buffer decides how many of the queued inputs this tick gets (input-playout.ts).
+        let queued = 0;
+        for (let i = 0; i < inbound.length; i++) if (inbound[i]!.type.input) queued++;
+        connection.playout ??= new InputPlayout(playAt);
+        const decision = connection.playout.decide(this.tick + 1, queued);
+        budget = Math.min(cap, decision.apply);
+        drop = decision.drop;
+      }
       for (let i = 0; i < inbound.length; i++) {
         const message = inbound[i]!;
         if (message.type.input) {
-          if (inputs === budget && budget > 0) {
+          if (drop > 0) {
+            // Far behind: the oldest are acknowledged unapplied; the client's prediction corrects.
+            drop--;
+            connection.lastInput = message.seq;
+            continue;
+          }
+          if (inputs >= budget) {
             // Over this tick's input budget: the rest waits, in order, ahead of anything newer.
             connection.inbound = inbound.slice(i).concat(connection.inbound);
             this.pendingInbound.add(connection);

@@ -25,6 +25,15 @@ export interface NetworkSettings {
    * per tick) if a modified client must not gain speed. 0 means no limit.
    */
   maxInputsPerTick: number;
+  /**
+   * Inputs per second each client sends while active. When set, every connection gets an input
+   * playout buffer (`InputPlayout`): inputs are handed to game code at this rate, a few ms of
+   * jitter are absorbed by an adaptive depth, a backlog catches up by one extra input a tick paid
+   * from a token bucket at this rate (so no speed is gained), and a connection far behind drops
+   * its oldest inputs. `maxInputsPerTick` still caps each tick. 0 (default): no buffer, inputs are
+   * handed over as they arrive, up to `maxInputsPerTick`.
+   */
+  inputRate: number;
   /** Sent-but-unacknowledged reliable messages kept for replay after a resume. */
   replayCapacity: number;
   /** Socket `bufferedAmount` above which the connection counts as backed up: frames wait, state coalesces. */
@@ -90,6 +99,7 @@ export const DEFAULT_SETTINGS: Readonly<NetworkSettings> = Object.freeze({
   channelWarningThreshold: 0.8,
   inboundCapacity: 1024,
   maxInputsPerTick: 4,
+  inputRate: 0,
   replayCapacity: 1024,
   highWaterMark: 256 * 1024,
   slowConsumerTimeoutMs: 10_000,

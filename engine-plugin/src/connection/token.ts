@@ -41,6 +41,18 @@ export function requestToken(request: ConnectionRequest): RequestToken | undefin
   return undefined;
 }
 
+/**
+ * True when the request carries a token (in any of the places {@link requestToken} looks) longer
+ * than {@link MAX_TOKEN_LENGTH}: such a request is refused (HTTP 431), never treated as anonymous.
+ */
+export function hasOversizedToken(request: ConnectionRequest): boolean {
+  const query = queryParameter(request.url, 'token');
+  if (query !== undefined && query.length > MAX_TOKEN_LENGTH) return true;
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined && authorization.length > MAX_TOKEN_LENGTH + 16) return true;
+  return request.protocols.some((protocol) => protocol.startsWith(TOKEN_SUBPROTOCOL_PREFIX) && protocol.length - TOKEN_SUBPROTOCOL_PREFIX.length > MAX_TOKEN_LENGTH);
+}
+
 function bounded(found: RequestToken): RequestToken | undefined {
   return found.token.length > 0 && found.token.length <= MAX_TOKEN_LENGTH ? found : undefined;
 }

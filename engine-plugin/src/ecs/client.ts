@@ -15,9 +15,9 @@ import { Networked } from './networked.js';
 import { OwnershipMessage } from '../schema/system-messages.js';
 import type { MessageData } from '../schema/message.js';
 import { SNAPSHOT_FLAG } from '../replication/state-section.js';
-import { TickBuffers } from './received.js';
-import { ClientMessaging, type Directed, type Publication, type RequestOptions, type ServerRequest, type SubscribeResult } from './client-messaging.js';
-import type { PresenceEvent } from '../connection/presence.js';
+import { TickBuffers } from '../messaging/tick-buffers.js';
+import { ClientMessaging, type Directed, type Publication, type RequestOptions, type ServerRequest, type SubscribeResult } from '../messaging/client-messaging.js';
+import type { PresenceEvent } from '../messaging/presence.js';
 import type { ReplyData, RequestType } from '../schema/request.js';
 import type { Unsubscribe } from '../schema/messaging-messages.js';
 import type { ReceivedMessage } from '../connection/message-receiver.js';
@@ -64,7 +64,6 @@ export class NetworkClient {
   private session = 0;
   private eventBuffer: readonly ClientEvent[] = [];
   private readonly clock: Clock;
-  private lastPresent = -1;
 
   constructor(
     readonly world: World,
@@ -110,7 +109,7 @@ export class NetworkClient {
       removeComponent: (eid, component: Component) => removeComponent(world, eid, component),
     };
     this.replication = new ClientReplication(protocol, sink);
-    this.prediction = new Prediction(protocol, this.connection, this.replication);
+    this.prediction = new Prediction(protocol, this.connection, this.replication, () => this.clock.now());
     this.messaging = new ClientMessaging(protocol, this.connection, this.clock);
     this.replication.onUpdate = (serverId, localId, componentId, tick) => {
       if (this.interpolation.tracks(componentId))
@@ -208,11 +207,9 @@ export class NetworkClient {
     this.eventBuffer = this.connection.takeEvents();
     if (this.eventBuffer.length > 0) this.messaging.connectionEvents(this.eventBuffer);
     const now = this.clock.now();
-    const dt = this.lastPresent < 0 ? 0 : now - this.lastPresent;
-    this.lastPresent = now;
     if (this.arrived) this.prediction.reconcile();
     this.interpolation.present(now, this.timeSync, this.predicted);
-    this.prediction.present(dt);
+    this.prediction.present(now);
   };
 
   private readonly predicted = (eid: number): boolean => this.prediction.claims(eid);
@@ -253,9 +250,26 @@ export class NetworkClient {
     return this.prediction.add(eid, options);
   }
 
-  /** How far behind the newest server state remote entities are drawn, ms. */
+  /**
+   * How far behind the arrival line (where a frame sent now would land) remote entities are
+   * drawn, ms: the interpolation buffer alone. With interpolation off, how old the newest state is.
+   */
   get renderDelayMs(): number {
-    return this.interpolation.timeline.delayMs(this.clock.now(), this.timeSync);
+    const now = this.clock.now();
+    if (!this.interpolation.enabled) return Math.max(0, (this.timeSync.arrivalTick(now) - this.timeSync.latestTick) * this.timeSync.tickIntervalMs);
+    return this.interpolation.timeline.delayMs(now, this.timeSync);
+  }
+
+  /**
+   * How far behind the server's current tick remote entities are drawn, ms: what a player sees
+   * is this old. The server's tick now comes from time sync (the arrival line plus half the RTT),
+   * so this is the one-way trip plus the interpolation buffer; with interpolation off, the age of
+   * the newest state.
+   */
+  get delayBehindServerMs(): number {
+    const now = this.clock.now();
+    const drawn = this.interpolation.enabled ? this.interpolation.timeline.renderTick : this.timeSync.latestTick;
+    return this.timeSync.ready ? Math.max(0, (this.timeSync.serverTick(now) - drawn) * this.timeSync.tickIntervalMs) : 0;
   }
 
   /** System, last in the frame: send queued messages as one frame. */

@@ -7,26 +7,28 @@ import type { ByteWriter } from '../protocol/bytes.js';
 import { type ServerEndpointOptions, ServerEndpoint } from '../connection/server-endpoint.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Shape, ShapeValue } from '../schema/fields.js';
+import type { Component } from '../schema/component.js';
 import type { MessageType } from '../schema/message.js';
 import type { Protocol } from '../schema/protocol.js';
 import { ServerReplication, type ServerReplicationOptions } from '../replication/server-replication.js';
 import { Networked } from './networked.js';
 import { Ownership } from './ownership.js';
 import { OwnershipMessage, ResyncMessage } from '../schema/system-messages.js';
-import { type Received, TickBuffers } from './received.js';
-import { type IncomingRequest, ServerMessaging } from './server-messaging.js';
-import type { ServerMessagingOptions } from './messaging-options.js';
-import type { RequestOptions } from './client-messaging.js';
+import type { Received } from './received.js';
+import { TickBuffers } from '../messaging/tick-buffers.js';
+import { type IncomingRequest, ServerMessaging } from '../messaging/server-messaging.js';
+import type { ServerMessagingOptions } from '../messaging/messaging-options.js';
+import type { RequestOptions } from '../messaging/client-messaging.js';
 import type { RequestType } from '../schema/request.js';
-import type { PresenceMetadata } from '../connection/presence.js';
+import type { PresenceMetadata } from '../messaging/presence.js';
 import { consoleLogger } from '../connection/logger.js';
 import { systemClock } from '../transport/clock.js';
-import { speaksJson } from '../connection/json-format.js';
+import { jsonWireFormat, speaksJson } from '../messaging/json-format.js';
 
 const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
 
 /** Options of {@link createServer}. */
-export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate'> {
+export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats'> {
   /** Ticks per second the game runs `receive … flush` at; announced to clients. Default 20. */
   readonly tickRate?: number;
   /** Interest management and capacity for replication. */
@@ -65,7 +67,7 @@ export class NetworkServer {
     readonly protocol: Protocol,
     options: ServerOptions,
   ) {
-    this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20 });
+    this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20, wireFormats: [jsonWireFormat] });
     this.replication = new ServerReplication(protocol, options.replication);
     this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, options.logger ?? consoleLogger(), options.messaging);
     this.observeWorld();
@@ -112,6 +114,7 @@ export class NetworkServer {
   /** Graceful shutdown: every client gets its queued messages and close 4004; the transport stops. */
   async stop(reason = 'server shutdown'): Promise<void> {
     await this.endpoint.shutdown(reason);
+    await this.messaging.close();
     for (const dispose of this.unobserve.splice(0)) dispose();
   }
 
@@ -299,6 +302,17 @@ export class NetworkServer {
   }
 
   /**
+   * Change one connection's update rate at run time: a frame every `ticks` ticks (1: every tick),
+   * staggered by id. Starts at `settings.sendInterval`. Skipped ticks lose nothing: the next frame
+   * carries the queued messages and the latest state of everything that changed.
+   */
+  setSendInterval(connection: Connection, ticks: number): void {
+    const session = this.endpoint.connections.get(connection.id);
+    if (session === undefined) throw new RangeError(`connection ${connection.id} is not connected to this server`);
+    session.sendInterval = ticks;
+  }
+
+  /**
    * Record which connection owns an entity (its inputs may drive it); undefined to clear. The
    * owner is told (`tickwire.ownership`), so its client knows which entity to predict and follow.
    */
@@ -339,6 +353,21 @@ export class NetworkServer {
       for (const eid of this.ownership.entities(input.source.id)) out.push({ ...input, eid });
     }
     return out;
+  }
+
+  /**
+   * Announce a write to `component`'s fields of `eid` this tick. Components listed in
+   * `replication.marked` are compared only where marked, so an entity nobody touched costs
+   * nothing; for other components this does nothing. Mark after (or while) writing, before
+   * `replicate`:
+   *
+   * ```ts
+   * Position.x[eid] += vx; Position.y[eid] += vy;
+   * net.markChanged(eid, Position);
+   * ```
+   */
+  markChanged(eid: number, component: Component): void {
+    this.replication.markChanged(eid, component);
   }
 
   /** Put a connection in a room: it sees the room's entities and receives `broadcastToRoom`. */

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Connection } from '../connection/connection.js';
@@ -17,6 +18,13 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
   /** Path {@link ServerMetrics.handle} answers. Default `/metrics`. */
   readonly path?: string;
+  /**
+   * Render the exposition at most once per this many ms; scrapes meanwhile get the last one
+   * (and concurrent scrapes share one render), so a scrape flood cannot spend the tick's CPU. Default 1000.
+   */
+  readonly minIntervalMs?: number;
+  /** When set, {@link ServerMetrics.handle} answers 401 unless the request has `Authorization: Bearer <this>`. */
+  readonly bearerToken?: string;
 }
 
 /** Prometheus metrics of one server. */
@@ -245,16 +253,37 @@ export function createMetrics(net: NetworkServer, options: MetricsOptions = {}):
   };
   const dispose = endpoint.observe(observer);
 
+  const minIntervalMs = options.minIntervalMs ?? 1000;
+  let rendered: Promise<string> | undefined;
+  let renderedAt = Number.NEGATIVE_INFINITY;
+  const text = (): Promise<string> => {
+    const now = performance.now();
+    if (!rendered || now - renderedAt >= minIntervalMs) {
+      renderedAt = now;
+      rendered = registry.metrics();
+      // A failed render is not cached: the next scrape tries again.
+      rendered.catch(() => {
+        renderedAt = Number.NEGATIVE_INFINITY;
+      });
+    }
+    return rendered;
+  };
+  const expected = options.bearerToken === undefined ? undefined : `Bearer ${options.bearerToken}`;
+
   return {
     registry,
-    text: () => registry.metrics(),
+    text,
     handle(request, response) {
       if ((request.url ?? '/').split('?')[0] !== path) return false;
+      if (expected !== undefined && !sameText(request.headers.authorization ?? '', expected)) {
+        response.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
+        return true;
+      }
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         response.writeHead(405, { Allow: 'GET, HEAD' }).end();
         return true;
       }
-      registry.metrics().then(
+      text().then(
         (text) => {
           response.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
           response.end(request.method === 'HEAD' ? undefined : text);
@@ -268,4 +297,11 @@ export function createMetrics(net: NetworkServer, options: MetricsOptions = {}):
     },
     dispose,
   };
+}
+
+/** Constant-time string comparison (a bearer token must not leak through timing). */
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -1,13 +1,28 @@
 import type { FieldArray } from '../schema/component.js';
 import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout.js';
-import { EntitySet, type IdList } from './entity-set.js';
+import type { ChangedFieldsWriter } from './compiled-encoding.js';
+import { DirtyBits } from './dirty-bits.js';
+import { EntitySet, IdList } from './entity-set.js';
 
 /** Where a tick's detected changes go: shared by every component's shadow. */
 export interface ChangeSink {
   /** Per entity: bits of the components that changed this tick (cleared once encoded). */
   readonly dirty: Uint32Array;
-  /** Entities whose dirty word went from 0 to non-zero this tick, in detection order. */
-  readonly changed: IdList;
+  /** Entities with a non-zero dirty word: drained in ascending order, so no sort is needed. */
+  readonly changed: DirtyBits;
+}
+
+/** How a component's changes are found (see {@link ComponentShadow}). */
+export type Tracking = 'scan' | 'marked';
+
+/** A write to a `'marked'` component that no `markChanged` announced, found by the verifier. */
+export interface UnmarkedChange {
+  /** The server's entity id. */
+  readonly eid: number;
+  /** The component's wire name. */
+  readonly component: string;
+  /** Names of the fields whose sent value changed without a mark. */
+  readonly fields: readonly string[];
 }
 
 /**
@@ -47,9 +62,19 @@ export class ComponentShadow {
   private readonly passes: readonly Pass[];
   /** One past the largest id that was ever a member: the range a dense scan covers. */
   private span = 0;
+  /** This layout's generated changed-fields writer; undefined: the generic one (see compileChangedFields). */
+  writeChanged: ChangedFieldsWriter | undefined = undefined;
+  /** `'marked'` components: the ids game code marked since the last detect. */
+  readonly marks: DirtyBits | undefined;
+  private readonly markList = new IdList();
+  /** The verifier's own mask and sink (allocated on its first run). */
+  private verifyMask: Uint32Array | undefined;
+  private verifySink: ChangeSink | undefined;
+  private readonly verifyList = new IdList();
 
-  constructor(layout: ComponentLayout) {
+  constructor(layout: ComponentLayout, tracking: Tracking = 'scan') {
     this.layout = layout;
+    this.marks = tracking === 'marked' ? new DirtyBits(layout.capacity) : undefined;
     const capacity = layout.capacity;
     this.members = new EntitySet();
     this.changed = new Uint32Array(capacity);
@@ -101,11 +126,76 @@ export class ComponentShadow {
   }
 
   /**
-   * Compare every member against the shadow; record changed field bits in {@link changed}, this
-   * component's bit in `sink.dirty[eid]`, and each newly dirty entity in `sink.changed`. Shadows
-   * take the new values at once: what is compared next tick is what this tick sends.
+   * Find this tick's changes; record changed field bits in {@link changed}, this component's bit
+   * in `sink.dirty[eid]`, and each changed entity in `sink.changed`. Shadows take the new values
+   * at once: what is compared next tick is what this tick sends.
+   *
+   * A `'scan'` component compares every member. A `'marked'` one compares only the members game
+   * code marked (ascending, column by column through the same passes, so quantisation, no-op
+   * writes and drift behave exactly as in a scan). With `verify`, a marked component is then
+   * scanned in full as well: every change the scan still finds was written without a mark; it is
+   * reported to `onUnmarked` and sent like any other change.
    */
-  detect(sink: ChangeSink, componentBit: number): void {
+  detect(sink: ChangeSink, componentBit: number, verify = false, onUnmarked?: (change: UnmarkedChange) => void): void {
+    const marks = this.marks;
+    // When about as many ids were marked as there are members, walking the bits costs more than
+    // the dense scan, which finds every marked change too: scan instead.
+    if (marks !== undefined && marks.pending * 2 >= this.members.size && this.members.size * 2 >= this.span) {
+      marks.clear();
+      this.scan(this.changed, sink, componentBit);
+      return;
+    }
+    if (marks !== undefined) {
+      const list = this.markList;
+      list.length = 0;
+      marks.drain(list);
+      const members = this.members;
+      const items = list.items;
+      let n = 0;
+      for (let i = 0; i < list.length; i++) {
+        const e = items[i]!;
+        if (members.has(e)) items[n++] = e;
+      }
+      if (n !== 0) for (const p of this.passes) p.scanList(items, n, this.changed, sink, componentBit);
+      if (verify) this.verify(sink, componentBit, onUnmarked);
+      return;
+    }
+    this.scan(this.changed, sink, componentBit);
+  }
+
+  /** Mark `eid` as written this tick (a `'marked'` component; the caller range-checks). */
+  markChanged(eid: number): void {
+    this.marks?.set(eid);
+  }
+
+  private verify(sink: ChangeSink, componentBit: number, onUnmarked: ((change: UnmarkedChange) => void) | undefined): void {
+    const capacity = this.layout.capacity;
+    this.verifyMask ??= new Uint32Array(capacity);
+    this.verifySink ??= { dirty: new Uint32Array(capacity), changed: new DirtyBits(capacity) };
+    const mask = this.verifyMask;
+    const found = this.verifySink;
+    this.scan(mask, found, componentBit);
+    const list = this.verifyList;
+    list.length = 0;
+    found.changed.drain(list);
+    const fields = this.layout.fields;
+    for (let i = 0; i < list.length; i++) {
+      const e = list.items[i]!;
+      const bits = mask[e]!;
+      mask[e] = 0;
+      found.dirty[e] = 0;
+      this.changed[e] = this.changed[e]! | bits;
+      sink.changed.set(e);
+      sink.dirty[e] = sink.dirty[e]! | componentBit;
+      if (onUnmarked === undefined) continue;
+      const names: string[] = [];
+      for (const f of fields) if ((bits & (2 ** f.index)) !== 0) names.push(f.name);
+      onUnmarked({ eid: e, component: this.layout.name, fields: names });
+    }
+  }
+
+  /** Compare every member against the shadow. */
+  private scan(mask: Uint32Array, sink: ChangeSink, componentBit: number): void {
     const members = this.members;
     if (members.size === 0) return;
     // Dense ids: walking the range costs less than the member list's indirection; when every id
@@ -113,8 +203,8 @@ export class ComponentShadow {
     const dense = members.size * 2 >= this.span;
     const filter = members.size === this.span ? undefined : members;
     for (const p of this.passes) {
-      if (dense) p.scanRange(this.span, filter, this.changed, sink, componentBit);
-      else p.scanList(members.dense, members.size, this.changed, sink, componentBit);
+      if (dense) p.scanRange(this.span, filter, mask, sink, componentBit);
+      else p.scanList(members.dense, members.size, mask, sink, componentBit);
     }
   }
 }
@@ -138,9 +228,8 @@ function words(a: FieldArray): Int32Array {
 
 function mark(e: number, bit: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
   mask[e] = mask[e]! | bit;
-  const d = sink.dirty[e]!;
-  if (d === 0) sink.changed.push(e);
-  sink.dirty[e] = d | cbit;
+  sink.dirty[e] = sink.dirty[e]! | cbit;
+  sink.changed.set(e);
 }
 
 /** Exact numeric fields of any width, compared as Int32 words of the store and a same-typed shadow. */
@@ -151,8 +240,10 @@ class WordPass implements Pass {
   private readonly size: number;
   /** Elements per word (sizes 1, 2) — 1 for sizes 4 and 8. */
   private readonly perWord: number;
-  /** Bits of one element inside its word (sizes 1, 2). */
-  private readonly elementBits: number;
+  /** log2 of {@link perWord}: `e >> wordShift` is the word of element `e`. */
+  private readonly wordShift: number;
+  /** Per lane (`e & (perWord - 1)`): the bits of that element inside its word, as an int32. */
+  private readonly laneMasks: Int32Array;
 
   constructor(
     private readonly bit: number,
@@ -163,14 +254,18 @@ class WordPass implements Pass {
     this.sent = words(sent);
     this.size = store.BYTES_PER_ELEMENT;
     this.perWord = this.size < 4 ? 4 / this.size : 1;
-    this.elementBits = this.size * 8;
+    this.wordShift = this.perWord === 4 ? 2 : this.perWord === 2 ? 1 : 0;
+    const elementBits = this.size * 8;
+    this.laneMasks = new Int32Array(this.perWord);
+    for (let lane = 0; lane < this.perWord && this.size < 4; lane++) {
+      const shift = (LITTLE_ENDIAN ? lane : this.perWord - 1 - lane) * elementBits;
+      this.laneMasks[lane] = ((2 ** elementBits - 1) * 2 ** shift) | 0;
+    }
   }
 
   /** The bits of element `e` inside its word, as an int32 (sizes 1, 2). */
   private laneMask(e: number): number {
-    const lane = e % this.perWord;
-    const shift = (LITTLE_ENDIAN ? lane : this.perWord - 1 - lane) * this.elementBits;
-    return ((2 ** this.elementBits - 1) << shift) | 0;
+    return this.laneMasks[e & (this.perWord - 1)]!;
   }
 
   adopt(e: number): void {
@@ -180,7 +275,7 @@ class WordPass implements Pass {
       sent[2 * e] = store[2 * e]!;
       sent[2 * e + 1] = store[2 * e + 1]!;
     } else {
-      const w = Math.floor(e / this.perWord);
+      const w = e >> this.wordShift;
       const m = this.laneMask(e);
       sent[w] = (sent[w]! & ~m) | (store[w]! & m);
     }
@@ -230,10 +325,12 @@ class WordPass implements Pass {
       }
       return;
     }
+    const { laneMasks, wordShift } = this;
+    const lanes = this.perWord - 1;
     for (let i = 0; i < n; i++) {
       const e = list[i]!;
-      const w = Math.floor(e / this.perWord);
-      const m = this.laneMask(e);
+      const w = e >> wordShift;
+      const m = laneMasks[e & lanes]!;
       const now = store[w]!;
       const was = sent[w]!;
       if ((now & m) !== (was & m)) {

@@ -5,6 +5,7 @@ import type { Protocol } from '../schema/protocol.js';
 import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents, readBound } from './component-layout.js';
 import { COMPACT_MASK_FIELDS } from './entity-encoding.js';
 import { EntitySet } from './entity-set.js';
+import { compileFieldsReader, type FieldsReader } from './compiled-decoding.js';
 import { readField, readFieldsFast } from './field-decoding.js';
 import { getVarintLong, MAX_VARINT_BYTES } from './raw-bytes.js';
 import { DESPAWNS_FLAG, FULLS_FLAG, SNAPSHOT_FLAG } from './state-section.js';
@@ -91,10 +92,14 @@ export class ClientReplication {
   private readonly recordBound: Uint32Array;
   /** Where the long-varint reader puts its value. */
   private readonly out = new Float64Array(1);
+  /** Per component id: its generated update reader, or undefined for the generic one. */
+  private readonly readers: readonly (FieldsReader | undefined)[];
 
-  constructor(protocol: Protocol, sink: EntitySink) {
+  /** `compileDecoders: false` forces the generic readers (used anyway where eval is refused). */
+  constructor(protocol: Protocol, sink: EntitySink, options: { readonly compileDecoders?: boolean } = {}) {
     this.layouts = layoutComponents(protocol);
     this.state = this.layouts.map(createAuthoritative);
+    this.readers = this.state.map((state) => (options.compileDecoders === false ? undefined : compileFieldsReader(state.layout.fields, state)));
     this.sink = sink;
     this.capacity = entityCapacity(this.layouts);
     this.allComponents = 2 ** this.layouts.length - 1;
@@ -233,7 +238,8 @@ export class ClientReplication {
     this.noteChanged(e, local);
     const c = 31 - Math.clz32(present);
     const state = this.state[c]!;
-    pos = readFieldsFast(r, buf, pos, state.layout.fields, state, mask, e, local, this.out);
+    const read = this.readers[c];
+    pos = read !== undefined ? read(r, buf, pos, mask, e, local, this.out) : readFieldsFast(r, buf, pos, state.layout.fields, state, mask, e, local, this.out);
     state.tick[e] = tick;
     this.onUpdate?.(e, local, c, tick);
     return pos;
@@ -381,7 +387,8 @@ export class ClientReplication {
       const fields = state.layout.fields;
       let m = masks[c]!;
       if (fast) {
-        r.offset = readFieldsFast(r, r.source, r.offset, fields, state, m, e, local, this.out);
+        const read = this.readers[c];
+        r.offset = read !== undefined ? read(r, r.source, r.offset, m, e, local, this.out) : readFieldsFast(r, r.source, r.offset, fields, state, m, e, local, this.out);
         m = 0;
       }
       while (m !== 0) {

@@ -63,7 +63,8 @@ function quantized(f: FieldLayout, qs: Float64Array, e: number, q: number): numb
   return q * f.step + f.offset;
 }
 
-function readString(r: ByteReader, f: FieldLayout, values: FieldArray | string[], e: number, local: number): void {
+/** Read a bounded string into the authoritative and game stores. */
+export function readString(r: ByteReader, f: FieldLayout, values: FieldArray | string[], e: number, local: number): void {
   const text = r.string(f.maxBytes);
   (values as string[])[e] = text;
   (f.store as string[])[local] = text;

@@ -1,7 +1,9 @@
 import type { ByteWriter } from '../protocol/bytes.js';
 import { type Component, componentInfo } from '../schema/component.js';
 import type { Protocol } from '../schema/protocol.js';
-import { type ChangeSink, ComponentShadow } from './change-detection.js';
+import { type ChangeSink, ComponentShadow, type UnmarkedChange } from './change-detection.js';
+import { compileChangedFields } from './compiled-encoding.js';
+import { DirtyBits } from './dirty-bits.js';
 import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout.js';
 import { writeFullBody, writeUpdate } from './entity-encoding.js';
 import { EntitySet, IdList } from './entity-set.js';
@@ -32,6 +34,49 @@ export interface ServerReplicationOptions {
    * further behind than the log reaches gets a full snapshot instead: memory stays bounded.
    */
   readonly maxDepartureLog?: number;
+  /**
+   * Components whose every write game code announces with {@link ServerReplication.markChanged}
+   * (`'marked'` tracking): replicate compares only the marked entities, so an untouched entity
+   * costs nothing. Every other component is scanned in full each tick (`'scan'`), which needs
+   * nothing from game code.
+   */
+  readonly marked?: readonly Component[];
+  /**
+   * Check the marks every N ticks by also scanning marked components in full (0: never). Each
+   * unmarked change is reported to {@link onUnmarkedChange} and still sent. Default: 1 (every
+   * tick) unless `NODE_ENV` is `production`, then 64 — a forgotten mark is then sent within 64
+   * ticks and reported once, for a full scan's cost spread over 64 ticks.
+   */
+  readonly verifyMarks?: number;
+  /**
+   * Called for each change the verifier finds without a mark. Default: a `console.warn` naming
+   * the entity, component and fields, once per component and field set. Tests can throw here.
+   */
+  readonly onUnmarkedChange?: (change: UnmarkedChange) => void;
+  /**
+   * Generate a specialised update writer per component layout (default true). Where code
+   * generation is refused (a Content-Security-Policy without 'unsafe-eval') the generic writer is
+   * used anyway; false forces it. Both write the same bytes.
+   */
+  readonly compileEncoders?: boolean;
+}
+
+function defaultVerifyMarks(): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NODE_ENV === 'production' ? 64 : 1;
+}
+
+function warnOnce(): (change: UnmarkedChange) => void {
+  const seen = new Set<string>();
+  return (change) => {
+    const key = `${change.component}.${change.fields.join(',')}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    console.warn(
+      `tickwire: entity ${change.eid} changed ${change.component}.{${change.fields.join(', ')}} without markChanged; ` +
+        `the mark verifier found and sent it (every tick in development, every 64th in production); without it the change would wait for the entity's next mark`,
+    );
+  };
 }
 
 const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5 } as const;
@@ -74,10 +119,22 @@ export class ServerReplication {
   private readonly listA = new IdList();
   private readonly listB = new IdList();
   private readonly encodeFull: FullEncoder;
+  private readonly shadowOf: ReadonlyMap<Component, ComponentShadow>;
+  private readonly verifyMarks: number;
+  private readonly onUnmarkedChange: (change: UnmarkedChange) => void;
+  private replicated = 0;
+  private lastMarkedShadow: ComponentShadow | undefined;
 
   constructor(protocol: Protocol, options: ServerReplicationOptions = {}) {
     this.layouts = layoutComponents(protocol);
-    this.shadows = this.layouts.map((layout) => new ComponentShadow(layout));
+    const marked = new Set(options.marked ?? []);
+    for (const component of marked)
+      if (protocol.componentId(component) < 0) throw new TypeError(`marked component ${component[componentInfo].name} is not registered in the protocol`);
+    this.shadows = this.layouts.map((layout) => new ComponentShadow(layout, marked.has(layout.component) ? 'marked' : 'scan'));
+    if (options.compileEncoders !== false) for (const shadow of this.shadows) shadow.writeChanged = compileChangedFields(shadow);
+    this.shadowOf = new Map(this.shadows.map((shadow) => [shadow.layout.component, shadow]));
+    this.verifyMarks = options.verifyMarks ?? defaultVerifyMarks();
+    this.onUnmarkedChange = options.onUnmarkedChange ?? warnOnce();
     this.capacity = options.capacity ?? entityCapacity(this.layouts);
     const capacity = this.capacity;
     this.records = new TickRecords(capacity);
@@ -85,7 +142,7 @@ export class ServerReplication {
     this.componentMask = new Uint32Array(capacity);
     this.fieldTotal = new Uint16Array(capacity);
     this.dirty = new Uint32Array(capacity);
-    this.sink = { dirty: this.dirty, changed: this.records.changed };
+    this.sink = { dirty: this.dirty, changed: new DirtyBits(capacity) };
     this.mark = new Uint32Array(capacity);
     this.rooms = new Rooms(capacity);
     if (options.spatial) {
@@ -162,6 +219,33 @@ export class ServerReplication {
     this.queue(Op.LeaveRoom, eid, room);
   }
 
+  /**
+   * Announce that game code wrote `Component`'s fields of `eid` this tick. For a component listed
+   * in {@link ServerReplicationOptions.marked} this is what makes replicate compare the entity at
+   * all; for a scanned component it is accepted and does nothing. Marking more than was written
+   * is harmless (the compare filters no-op writes); marking less loses nothing a later mark of the
+   * same entity does not send, and the verifier reports it.
+   */
+  markChanged(eid: number, component: Component): void {
+    // Game loops mark one component many times in a row: remember the last lookup.
+    let shadow = this.lastMarkedShadow;
+    if (shadow === undefined || shadow.layout.component !== component) {
+      shadow = this.shadowOf.get(component);
+      if (shadow === undefined) throw new TypeError(`component ${component[componentInfo].name} is not registered in the protocol`);
+      this.lastMarkedShadow = shadow;
+    }
+    if (eid >>> 0 !== eid || eid >= shadow.layout.capacity) throw new RangeError(`entity id ${eid} is outside 0..${shadow.layout.capacity - 1}`);
+    shadow.marks?.set(eid);
+  }
+
+  /** The same as {@link markChanged} by protocol component id, for callers that resolved it once. */
+  markChangedById(eid: number, componentId: number): void {
+    const shadow = this.shadows[componentId];
+    if (shadow === undefined) throw new RangeError(`component id ${componentId} is not registered`);
+    if (eid >>> 0 !== eid || eid >= shadow.layout.capacity) throw new RangeError(`entity id ${eid} is outside 0..${shadow.layout.capacity - 1}`);
+    shadow.markChanged(eid);
+  }
+
   // ---- clients and interest (immediate; see ClientViews) ----
 
   /** A new client: its next section is a full snapshot of what it sees. */
@@ -230,15 +314,11 @@ export class ServerReplication {
     }
     // Detection lists each changed entity once; from here on the work is O(changes).
     const dirty = this.dirty;
-    for (let c = 0; c < shadows.length; c++) shadows[c]!.detect(this.sink, 2 ** c);
+    const verify = this.verifyMarks > 0 && this.replicated++ % this.verifyMarks === 0;
+    for (let c = 0; c < shadows.length; c++) shadows[c]!.detect(this.sink, 2 ** c, verify, this.onUnmarkedChange);
     const changed = records.changed;
+    this.sink.changed.drain(changed);
     const items = changed.items;
-    for (let i = 1; i < changed.length; i++) {
-      if (items[i]! < items[i - 1]!) {
-        changed.sort();
-        break;
-      }
-    }
     const w = records.updates;
     const { updateBody, updateEnd, lastChanged } = records;
     const positionBit = this.spatial?.componentBit ?? 0;

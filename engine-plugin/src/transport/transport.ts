@@ -69,7 +69,14 @@ export interface ServerTransport {
 
 /** Opens connections; called again for every reconnection attempt. */
 export interface ClientTransport {
-  open(handlers: ClientSocketHandlers): Socket;
+  /** Dial the server; `credentials.token`, when given, is the bearer token to present (see each transport for where it goes). */
+  open(handlers: ClientSocketHandlers, credentials?: ClientCredentials): Socket;
+}
+
+/** What a client presents when it dials, from its `token` function. */
+export interface ClientCredentials {
+  /** Bearer token for this attempt. */
+  readonly token?: string;
 }
 
 /** The close code a socket reports when it ended without a close frame. */

@@ -1,6 +1,6 @@
 import { CloseCode } from '../protocol/close-codes.js';
 import { closeWebSocket, type RequestedClose } from './close-reason.js';
-import { ABNORMAL_CLOSURE, type ClientSocketHandlers, type ClientTransport, type Socket } from './transport.js';
+import { ABNORMAL_CLOSURE, type ClientCredentials, type ClientSocketHandlers, type ClientTransport, type Socket } from './transport.js';
 import { wsErrorCloseCode } from './ws-error-close-code.js';
 
 /**
@@ -86,11 +86,12 @@ export function webSocketClient(url: string | (() => string), options: WebSocket
   // Refused here, at once: a missing implementation never appears later, so retrying it is a loop.
   if (!WebSocketClass) throw new Error(NO_WEBSOCKET);
   return {
-    open(handlers: ClientSocketHandlers): WebSocketClientSocket {
+    open(handlers: ClientSocketHandlers, credentials?: ClientCredentials): WebSocketClientSocket {
       let ws: WebSocketLike;
       try {
         // A function is asked again on every attempt, so a reconnect can carry a refreshed token.
-        ws = new WebSocketClass(typeof url === 'function' ? url() : url, protocols);
+        const address = typeof url === 'function' ? url() : url;
+        ws = new WebSocketClass(credentials?.token === undefined ? address : withTokenParameter(address, credentials.token), protocols);
       } catch (error) {
         // A malformed URL or subprotocol throws synchronously; the caller still gets a socket and
         // one close, on a later tick, like any other connection failure.
@@ -99,6 +100,13 @@ export function webSocketClient(url: string | (() => string), options: WebSocket
       return wrap(ws, handlers, options.binaryType ?? 'arraybuffer');
     },
   };
+}
+
+/** `address` with its `token` query parameter set to `token` (replacing one already there). */
+function withTokenParameter(address: string, token: string): string {
+  const url = new URL(address);
+  url.searchParams.set('token', token);
+  return url.toString();
 }
 
 function wrap(ws: WebSocketLike, handlers: ClientSocketHandlers, binaryType: string): WebSocketClientSocket {

@@ -19,13 +19,11 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { Field, Shape } from '../schema/fields.js';
 import type { MessageType } from '../schema/message.js';
 import { CARRIER_MESSAGES } from '../schema/messaging-messages.js';
-import type { Protocol } from '../schema/protocol.js';
 import { requestRole } from '../schema/request.js';
-import type { Clock } from '../transport/clock.js';
 import type { Socket, SocketHandlers } from '../transport/transport.js';
-import type { Logger } from './logger.js';
-import type { ServerConnection } from './server-connection.js';
-import type { NetworkSettings } from './settings.js';
+import type { ServerConnection } from '../connection/server-connection.js';
+import type { WireFormat, WireFormatContext } from '../connection/wire-format.js';
+import { MAX_JSON_DEPTH, jsonDepthWithin } from '../schema/json-depth.js';
 
 /**
  * The JSON wire format (seed 000 offers JSON beside MessagePack; seed 003's envelope), for
@@ -57,14 +55,7 @@ export function speaksJson(connection: object): boolean {
 }
 
 /** What the JSON translation needs from the endpoint. */
-export interface JsonWireContext {
-  readonly protocol: Protocol;
-  readonly settings: NetworkSettings;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** The session a Welcome announced (looked up once, when the Welcome goes out). */
-  session(connectionId: number): ServerConnection | undefined;
-}
+type JsonWireContext = WireFormatContext;
 
 /** A decoded JSON envelope. */
 interface Envelope {
@@ -86,6 +77,9 @@ export function acceptJson(socket: Socket, context: JsonWireContext, acceptBinar
   wire.inner = acceptBinary(wire.binarySocket);
   return { message: (data) => wire.receive(data), close: (code, reason) => wire.inner?.close(code, reason) };
 }
+
+/** The JSON wire format as the endpoint plugs it in (`createServer` does). Its peers never acknowledge, so their sessions are not held for resume. */
+export const jsonWireFormat: WireFormat = { subprotocol: JSON_SUBPROTOCOL, resumable: false, accept: acceptJson, speaks: speaksJson };
 
 class JsonWire {
   inner: SocketHandlers | undefined;
@@ -124,6 +118,7 @@ class JsonWire {
     try {
       if (typeof data !== 'string') throw new ProtocolError('binary frames are not accepted on the JSON wire format', CloseCode.UnsupportedData);
       if (data.length > this.context.settings.maxFrameBytes) throw new ProtocolError('frame over the size limit', CloseCode.MessageTooBig);
+      if (!jsonDepthWithin(data)) throw new ProtocolError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`, CloseCode.InvalidPayload);
       let parsed: unknown;
       try {
         parsed = JSON.parse(data);

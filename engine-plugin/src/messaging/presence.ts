@@ -110,7 +110,7 @@ export class PresenceRegistry<C> {
     }
   }
 
-  /** Everything to announce since the last call, each with the watchers to tell. */
+  /** Every change since the last call, each with the watchers to tell (possibly none). */
   takeChanges(): Array<{ readonly event: PresenceEvent; readonly watchers: readonly C[] }> {
     if (this.dirty.size === 0) return [];
     const out: Array<{ event: PresenceEvent; watchers: C[] }> = [];
@@ -128,7 +128,7 @@ export class PresenceRegistry<C> {
       if (!change) continue;
       const watchers = [...this.watchAll];
       for (const watcher of this.watchers.get(identity) ?? []) if (!this.watchAll.has(watcher)) watchers.push(watcher);
-      if (watchers.length) out.push({ event: change, watchers });
+      out.push({ event: change, watchers });
     }
     this.dirty.clear();
     return out;

@@ -106,11 +106,18 @@ export class TopicSubscriptions<C> {
     return true;
   }
 
-  /** Forget every subscription of a subscriber (it disconnected). */
-  removeAll(subscriber: C): void {
+  /** Forget every subscription of a subscriber (it disconnected); returns the patterns it held. */
+  removeAll(subscriber: C): readonly string[] {
     const own = this.bySubscriber.get(subscriber);
-    if (!own) return;
-    for (const pattern of [...own]) this.unsubscribe(subscriber, pattern);
+    if (!own) return [];
+    const patterns = [...own];
+    for (const pattern of patterns) this.unsubscribe(subscriber, pattern);
+    return patterns;
+  }
+
+  /** How many subscribers hold exactly this pattern. */
+  holders(pattern: string): number {
+    return (pattern.includes('*') ? this.wildcard.get(pattern)?.members.size : this.exact.get(pattern)?.size) ?? 0;
   }
 
   /** Everyone subscribed to a topic through any pattern, each once. */

@@ -1,7 +1,7 @@
 import type { ClientConnection, ClientEvent } from '../connection/client-connection.js';
 import type { ReceivedMessage } from '../connection/message-receiver.js';
-import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from '../connection/pending-requests.js';
-import type { PresenceEvent, PresenceMetadata } from '../connection/presence.js';
+import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from './pending-requests.js';
+import type { PresenceEvent, PresenceMetadata } from './presence.js';
 import type { Shape, ShapeValue } from '../schema/fields.js';
 import type { MessageType } from '../schema/message.js';
 import { MessageCodec } from '../schema/message-codec.js';
@@ -19,7 +19,7 @@ import {
 import type { Protocol } from '../schema/protocol.js';
 import { type ReplyData, type RequestType, requestRole } from '../schema/request.js';
 import type { Clock } from '../transport/clock.js';
-import { TickBuffers } from './received.js';
+import { TickBuffers } from './tick-buffers.js';
 
 /** Options of one `request()`. */
 export interface RequestOptions {

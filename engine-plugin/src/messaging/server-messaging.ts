@@ -2,11 +2,11 @@ import type { Connection } from '../connection/connection.js';
 import type { ConnectionEvent } from '../connection/connection-events.js';
 import type { Logger } from '../connection/logger.js';
 import type { ReceivedMessage } from '../connection/message-receiver.js';
-import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from '../connection/pending-requests.js';
-import { type PresenceEvent, type PresenceMetadata, PresenceRegistry } from '../connection/presence.js';
+import { PendingRequests, type ReplyPayload, RequestError, RequestFailure } from './pending-requests.js';
+import { type PresenceEvent, type PresenceMetadata, PresenceRegistry } from './presence.js';
 import type { ServerConnection } from '../connection/server-connection.js';
 import type { ServerEndpoint } from '../connection/server-endpoint.js';
-import { TopicSubscriptions, topicProblem } from '../connection/topics.js';
+import { TopicSubscriptions, topicProblem } from './topics.js';
 import type { Shape, ShapeValue } from '../schema/fields.js';
 import type { MessageType } from '../schema/message.js';
 import { InvalidMessageError } from '../schema/message-codec.js';
@@ -25,8 +25,9 @@ import {
 import type { Protocol } from '../schema/protocol.js';
 import { type RequestType, requestRole } from '../schema/request.js';
 import type { Clock } from '../transport/clock.js';
+import { type BusDelivery, BusUnavailable, type CarriedMessage, type MessagingBus, localBus } from './bus.js';
 import { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './messaging-options.js';
-import { TickBuffers } from './received.js';
+import { TickBuffers } from './tick-buffers.js';
 
 /** A request as a server system reads it: answer it once, now or later, with `respond` or `fail`. */
 export interface IncomingRequest<Q, R> {
@@ -46,6 +47,8 @@ const textEncoder = new TextEncoder();
  * The server half of messaging beyond state. `NetworkServer.receive` hands it every connection
  * event and every message; it keeps request/reply, subscribe/publish/direct/presence traffic for
  * itself and answers the built-in requests at once, so game systems only see `requests(Type)`.
+ * It serves this process's sessions itself; what may concern other processes goes through its
+ * {@link MessagingBus} (by default the local one, which sends nothing anywhere).
  */
 export class ServerMessaging {
   private readonly requestBuffers = new TickBuffers<RequestType, IncomingRequest<unknown, unknown>>();
@@ -56,6 +59,8 @@ export class ServerMessaging {
   private readonly carriedTypes = new Map<string, MessageType>();
   private readonly builtins = new Map<RequestType, (source: ServerConnection, rid: number, data: never) => void>();
   private publishedThisTick = new Map<ServerConnection, number>();
+  /** Where messages for other processes go, and theirs come from. */
+  readonly bus: MessagingBus;
 
   constructor(
     private readonly protocol: Protocol,
@@ -67,6 +72,8 @@ export class ServerMessaging {
     const settings = endpoint.settings;
     this.topics = new TopicSubscriptions(settings.maxSubscriptions);
     this.presence = new PresenceRegistry(settings.maxWatchedIdentities);
+    this.bus = options.bus ?? localBus();
+    this.bus.attach(this.delivery());
     for (const type of protocol.messages) if (!type.name.startsWith('tickwire.') && !requestRole(type)) this.carriedTypes.set(type.name, type);
     this.builtin(Subscribe, (source, rid, data: { topics: string[] }) => this.subscribe(source, rid, data.topics));
     this.builtin(Unsubscribe, (source, rid, data: { topics: string[] }) => this.unsubscribe(source, rid, data.topics));
@@ -128,8 +135,17 @@ export class ServerMessaging {
     const key = this.identities.get(connection);
     if (key !== undefined) this.presence.remove(key, connection);
     this.identities.delete(connection);
-    this.topics.removeAll(connection);
+    for (const pattern of this.topics.removeAll(connection)) this.bus.interest(pattern, this.topics.holders(pattern));
     this.presence.unwatch(connection);
+  }
+
+  /** What other processes send, delivered to this one's sessions as if sent here. */
+  private delivery(): BusDelivery {
+    return {
+      direct: (identity, message) => this.deliverDirect(this.liveConnectionsOf(identity), message),
+      publish: (topic, message) => this.deliverPublication(topic, message),
+      presence: () => {},
+    };
   }
 
   /** Take a received message if it is messaging traffic; false leaves it to `messages(Type)`. */
@@ -225,14 +241,19 @@ export class ServerMessaging {
     for (const topic of topics) {
       if (topicProblem(topic, true)) refused.push({ topic, code: 400 });
       else if (!this.allowed(source, 'subscribe', topic)) refused.push({ topic, code: 403 });
-      else if (this.topics.subscribe(source, topic) === 'limit') refused.push({ topic, code: 429 });
-      else subscribed.push(topic);
+      else {
+        const outcome = this.topics.subscribe(source, topic);
+        if (outcome === 'limit') refused.push({ topic, code: 429 });
+        else subscribed.push(topic);
+        if (outcome === 'added') this.bus.interest(topic, this.topics.holders(topic));
+      }
     }
     this.reply(source, Subscribe, rid, { subscribed, refused, active: this.topics.count(source) });
   }
 
   private unsubscribe(source: ServerConnection, rid: number, topics: readonly string[]): void {
     const unsubscribed = topics.filter((topic) => this.topics.unsubscribe(source, topic));
+    for (const topic of unsubscribed) this.bus.interest(topic, this.topics.holders(topic));
     this.reply(source, Unsubscribe, rid, { unsubscribed, active: this.topics.count(source) });
   }
 
@@ -261,12 +282,28 @@ export class ServerMessaging {
     if (!this.withinBudget(source)) this.refuse(source, Publish, rid, 429, 'too many publications this tick');
     else if (problem) this.refuse(source, Publish, rid, 400, problem);
     else if (!this.allowed(source, 'publish', data.topic)) this.refuse(source, Publish, rid, 403, `not allowed to publish to ${data.topic}`);
-    else this.reply(source, Publish, rid, { recipients: this.fanOut(data.topic, data.type, data.data, this.identities.get(source)) });
+    else {
+      const recipients = this.fanOut(data.topic, carried(this.identities.get(source), data.type, data.data));
+      if (typeof recipients === 'number') this.reply(source, Publish, rid, { recipients });
+      else this.refuse(source, Publish, rid, 503, recipients.message);
+    }
   }
 
-  private fanOut(topic: string, typeName: string, payload: Uint8Array, from: string | undefined): number {
+  /** Publish here and beyond: the recipients known at send time, or why other processes could not be reached. */
+  private fanOut(topic: string, message: CarriedMessage): number | BusUnavailable {
+    const local = this.deliverPublication(topic, message);
+    try {
+      return local + this.bus.publish(topic, message);
+    } catch (error) {
+      if (error instanceof BusUnavailable) return new BusUnavailable(`reached ${local} here; other nodes: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private deliverPublication(topic: string, message: CarriedMessage): number {
     const subscribers = this.topics.subscribers(topic);
     if (subscribers.size === 0) return 0;
+    const { from, type: typeName, data: payload } = message;
     const wire = from === undefined ? { topic, type: typeName, data: payload } : { topic, from, type: typeName, data: payload };
     const encoded = this.endpoint.codec.encode(TopicMessage, wire);
     const id = this.protocol.messageId(TopicMessage);
@@ -280,7 +317,9 @@ export class ServerMessaging {
     const problem = topicProblem(topic, false);
     if (problem) throw new TypeError(problem);
     if (this.carriedTypes.get(type.name) !== type) throw new TypeError(`message type ${type.name} is not registered for topics`);
-    return this.fanOut(topic, type.name, this.endpoint.codec.encode(type, data), undefined);
+    const recipients = this.fanOut(topic, carried(undefined, type.name, this.endpoint.codec.encode(type, data)));
+    if (typeof recipients !== 'number') throw recipients;
+    return recipients;
   }
 
   // ---- direct messages ----
@@ -299,21 +338,36 @@ export class ServerMessaging {
       this.refuse(source, Direct, rid, 403, `not allowed to message ${data.to}`);
       return;
     }
-    const targets = this.liveConnectionsOf(data.to);
-    if (targets.length === 0) {
-      this.refuse(source, Direct, rid, 404, `identity ${data.to} is not connected`);
+    const message = carried(this.identities.get(source), data.type, data.data);
+    const local = this.deliverDirect(this.liveConnectionsOf(data.to), message);
+    const answer = (remote: number) => {
+      if (local + remote === 0) this.refuse(source, Direct, rid, 404, `identity ${data.to} is not connected`);
+      else this.reply(source, Direct, rid, { delivered: Math.min(local + remote, 0xffff) });
+    };
+    const refuseUnavailable = (error: unknown) => {
+      if (!(error instanceof BusUnavailable)) throw error;
+      // Delivered here but not beyond is still a loss the sender must hear of.
+      this.refuse(source, Direct, rid, 503, `reached ${local} here; other nodes: ${error.message}`);
+    };
+    let remote: number | Promise<number>;
+    try {
+      remote = this.bus.direct(data.to, message);
+    } catch (error) {
+      refuseUnavailable(error);
       return;
     }
-    const from = this.identities.get(source);
-    const encoded = this.endpoint.codec.encode(DirectMessage, {
-      ...(from === undefined ? {} : { from }),
-      type: data.type,
-      data: data.data,
-    });
+    if (typeof remote === 'number') answer(remote);
+    else remote.then(answer, refuseUnavailable).catch((error) => this.logger.error('direct reply failed', { error: String(error) }));
+  }
+
+  private deliverDirect(targets: readonly ServerConnection[], message: CarriedMessage): number {
+    if (targets.length === 0) return 0;
+    const { from } = message;
+    const encoded = this.endpoint.codec.encode(DirectMessage, { ...(from === undefined ? {} : { from }), type: message.type, data: message.data });
     const id = this.protocol.messageId(DirectMessage);
     let delivered = 0;
     for (const target of targets) if (target.enqueueEncoded(id, encoded, false)) delivered++;
-    this.reply(source, Direct, rid, { delivered });
+    return delivered;
   }
 
   private liveConnectionsOf(identity: string): ServerConnection[] {
@@ -364,14 +418,26 @@ export class ServerMessaging {
     return this.liveConnectionsOf(identity);
   }
 
-  /** Before `flush`: announce this tick's presence changes to their watchers, one encoding each. */
+  /** Before `flush`: announce this tick's presence changes to their watchers, one encoding each, and tell the bus; the bus sends. */
   flush(): void {
     const id = this.protocol.messageId(PresenceMessage);
     for (const { event, watchers } of this.presence.takeChanges()) {
+      this.bus.presence(event.metadata ? { identity: event.identity, present: event.status === 'online', metadata: event.metadata } : { identity: event.identity, present: event.status === 'online' });
+      if (watchers.length === 0) continue;
       const encoded = this.endpoint.codec.encode(PresenceMessage, presenceWire(event));
       for (const watcher of watchers) if (watcher.state !== 'closed') watcher.enqueueEncoded(id, encoded, false);
     }
+    this.bus.flush();
   }
+
+  /** Leave the bus (the server is stopping). */
+  close(): Promise<void> {
+    return this.bus.close();
+  }
+}
+
+function carried(from: string | undefined, type: string, data: Uint8Array): CarriedMessage {
+  return from === undefined ? { type, data } : { from, type, data };
 }
 
 /** A presence event as the wire carries it: metadata as key/value pairs. */

@@ -1,4 +1,5 @@
 import type { Connection } from '../connection/connection.js';
+import type { MessagingBus } from './bus.js';
 
 /**
  * Options of the server's messaging, and how a connection's identity becomes the key direct
@@ -22,6 +23,12 @@ export interface ServerMessagingOptions {
    * 128 UTF-8 bytes (a longer key is replaced by the default's anonymous form, with a warning).
    */
   readonly identityKey?: (identity: unknown, connection: Connection) => string;
+  /**
+   * Where direct messages, publications, interest, presence and node requests go beyond this
+   * process. Default `localBus()`: one process, nothing leaves. `tickwire/cluster` gives one
+   * over Redis.
+   */
+  readonly bus?: MessagingBus;
 }
 
 /**

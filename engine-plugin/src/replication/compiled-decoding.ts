@@ -1,0 +1,86 @@
+import type { ByteReader } from '../protocol/bytes.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { FieldCode, type FieldLayout } from './component-layout.js';
+import { type FieldTargets, readString } from './field-decoding.js';
+import { generate } from './generated-code.js';
+import { getVarintLong } from './raw-bytes.js';
+
+/**
+ * Reads the update values of the fields in `mask` at `pos` into one component's targets, as
+ * {@link readFieldsFast} does (the caller has checked the record's worst case fits); returns the
+ * position after the last value.
+ */
+export type FieldsReader = (r: ByteReader, buf: Uint8Array, pos: number, mask: number, e: number, local: number, out: Float64Array) => number;
+
+/** A number as a source literal that reads back to exactly the same double. */
+function literal(x: number): string {
+  return Object.is(x, -0) ? '-0' : String(x);
+}
+
+/**
+ * A {@link FieldsReader} specialised to one component layout — one `if` per field on a constant
+ * bit, ranges, steps and offsets inlined as literals, the arrays bound as closure constants — with
+ * exactly the checks, errors and arithmetic of the generic reader (test/replication/
+ * compiled-decoders-match-generic.test.ts). The source is cached per layout, so every client in a
+ * page shares one optimised function. `undefined` where code generation is refused (CSP without
+ * 'unsafe-eval'): the caller keeps the generic reader.
+ */
+export function compileFieldsReader(fields: readonly FieldLayout[], state: FieldTargets): FieldsReader | undefined {
+  const names = ['ProtocolError', 'getVarintLong', 'readString', 'fields'];
+  const values: unknown[] = [ProtocolError, getVarintLong, readString, fields];
+  const lines = ['return function readFields(r, buf, pos, mask, e, local, out) {', '  let v = 0;', '  let value = 0;'];
+  const varint = ['v = buf[pos];', 'if (v < 0x80) pos++;', 'else { pos = getVarintLong(buf, pos, out); v = out[0]; }'].join(' ');
+  const unzigzag = 'v % 2 === 0 ? v / 2 : -(v + 1) / 2';
+  fields.forEach((f, i) => {
+    const test = i === 31 ? '(mask & 0x80000000) !== 0' : `(mask & ${2 ** i}) !== 0`;
+    const vals = `v${i}`;
+    const store = `s${i}`;
+    names.push(vals, store);
+    values.push(state.values[i], f.store);
+    const put = `${vals}[e] = value; ${store}[local] = value;`;
+    const name = JSON.stringify(f.name);
+    let body: string;
+    switch (f.code) {
+      case FieldCode.U8:
+        body = `value = buf[pos++]; ${put}`;
+        break;
+      case FieldCode.Bool:
+        body = `value = buf[pos++]; if (value > 1) throw new ProtocolError('bool ' + ${name} + ' holds ' + value); ${put}`;
+        break;
+      case FieldCode.I8:
+        body = `value = (buf[pos++] << 24) >> 24; ${put}`;
+        break;
+      case FieldCode.U16:
+      case FieldCode.U32:
+      case FieldCode.I16:
+      case FieldCode.I32: {
+        const signed = f.code === FieldCode.I16 || f.code === FieldCode.I32;
+        body =
+          `${varint} value = ${signed ? unzigzag : 'v'}; ` +
+          `if (value < ${literal(f.min)} || value > ${literal(f.max)}) throw new ProtocolError(${name} + ' value ' + value + ' is out of range'); ${put}`;
+        break;
+      }
+      case FieldCode.Quantized: {
+        const qs = `q${i}`;
+        names.push(qs);
+        values.push(state.quantized[i]);
+        body =
+          `${varint} const q = ${qs}[e] + (${unzigzag}); ` +
+          `if (q < ${literal(f.minQ)} || q > ${literal(f.maxQ)}) throw new ProtocolError(${name} + ' quantised value ' + q + ' is out of range'); ` +
+          `${qs}[e] = q; value = q * ${literal(f.step)} + ${literal(f.offset)}; ${put}`;
+        break;
+      }
+      case FieldCode.F32:
+        body = `r.offset = pos; value = r.f32(); pos = r.offset; ${put}`;
+        break;
+      case FieldCode.F64:
+        body = `r.offset = pos; value = r.f64(); pos = r.offset; ${put}`;
+        break;
+      default:
+        body = `r.offset = pos; readString(r, fields[${i}], ${vals}, e, local); pos = r.offset;`;
+    }
+    lines.push(`  if (${test}) { ${body} }`);
+  });
+  lines.push('  return pos;', '};');
+  return generate<FieldsReader>(names, values, lines.join('\n'));
+}
