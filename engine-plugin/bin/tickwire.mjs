@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // `tickwire inspect ws://host:port/path`: the protocol inspector. It runs the compiled CLI on plain
-// Node. Only inside the tickwire repository, where dist/ may not be built yet, does it fall back
-// to the TypeScript sources through tsx.
+// Node. Only inside the tickwire repository (where src/ exists) does it run the TypeScript sources
+// through tsx.
 import { existsSync } from 'node:fs';
 
-const compiled = new URL('../dist/inspect/cli.js', import.meta.url);
+const source = new URL('../src/inspect/cli.ts', import.meta.url);
 let main;
-if (existsSync(compiled)) {
-  ({ main } = await import(compiled.href));
-} else {
+if (existsSync(source)) {
+  // The repository: its sources, never a possibly stale dist/ (the package ships no src/).
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/inspect/cli.ts'));
+  ({ main } = await import(source.href));
+} else {
+  ({ main } = await import('../dist/inspect/cli.js'));
 }
 try {
   process.exitCode = await main(process.argv.slice(2));

@@ -67,7 +67,7 @@ describe('the packed tickwire in a fresh project', () => {
     const result = JSON.parse(stdout) as { heard: string; ms: number; refusal: string };
     expect(result.heard).toBe('hi from node');
     expect(result.ms).toBeLessThan(5000);
-    expect(result.refusal).toContain("from 'tickwire/node'");
+    expect(result.refusal).toContain('the tickwire/node entry');
   });
 
   for (const version of ['5.9', '7'] as const) {
@@ -88,7 +88,7 @@ describe('the packed tickwire in a fresh project', () => {
           ({ stdout }) => stdout,
           (error: { stdout: string }) => error.stdout,
         );
-        expect(result.split('\n').filter((line) => line.includes('node_modules/tickwire'))).toEqual([]);
+        expect(result.split('\n').filter((line) => line.startsWith('../node_modules/tickwire'))).toEqual([]);
         // `tsc --init` turns on `declaration`, and a user's exported `defineComponent(…)` then needs
         // field types tickwire does not export by name yet (TS2742, in the user's file): known gap.
         if (name !== 'tsc --init') expect(result).toBe('');

@@ -11,7 +11,7 @@ describe('webSocketClient on a runtime without a global WebSocket (Node 20)', ()
     // @ts-expect-error Node 20 has no global WebSocket; this test recreates that runtime.
     delete globalThis.WebSocket;
     expect(() => webSocketClient('ws://127.0.0.1:1/ws')).toThrow(NO_WEBSOCKET);
-    expect(NO_WEBSOCKET).toContain("from 'tickwire/node'");
+    expect(NO_WEBSOCKET).toContain('the tickwire/node entry');
     expect(NO_WEBSOCKET).toContain('nodeWebSocketClient(url)');
   });
 });

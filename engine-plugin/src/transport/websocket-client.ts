@@ -58,7 +58,7 @@ export interface WebSocketClientTransport extends ClientTransport {
 
 /** Why {@link webSocketClient} refuses a runtime without a global WebSocket (Node before 22). */
 export const NO_WEBSOCKET =
-  "tickwire: this runtime has no global WebSocket (Node before 22). On Node, import { nodeWebSocketClient } from 'tickwire/node' and use nodeWebSocketClient(url) as the client's transport (it runs on the ws package)";
+  "tickwire: this runtime has no global WebSocket (Node before 22). On Node, import nodeWebSocketClient from the tickwire/node entry and use nodeWebSocketClient(url) as the client's transport (it runs on the ws package)";
 
 /**
  * A {@link ClientTransport} over any WHATWG-style WebSocket: the browser's by default, `ws`'s on
