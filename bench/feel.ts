@@ -17,7 +17,7 @@ import { launchChromium } from '../test/e2e/chromium';
 import { buildClient } from '../test/e2e/client-build';
 import { environmentLine, table, writeSection } from './report';
 
-const HOLD_MS = Number(process.env.FEEL_HOLD_MS ?? 7500);
+const HOLD_MS = Number(process.env.FEEL_HOLD_MS ?? (process.env.BENCH_SMOKE === '1' ? 1500 : 7500));
 const DELAY_MS = 75;
 const JITTER_MS = 15;
 const STALL_CHANCE = 0.02;
