@@ -14,6 +14,7 @@ import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from 
 import { TickRecords } from './tick-records.js';
 import type { View } from './view.js';
 import { ClientViews } from './client-views.js';
+import { SectionSplitter } from './section-split.js';
 
 /** Spatial interest: which component holds positions, and the grid's cell size (about a typical focus radius). */
 export interface SpatialOptions {
@@ -124,6 +125,7 @@ export class ServerReplication {
   private readonly onUnmarkedChange: (change: UnmarkedChange) => void;
   private replicated = 0;
   private lastMarkedShadow: ComponentShadow | undefined;
+  private splitter: SectionSplitter | undefined;
 
   constructor(protocol: Protocol, options: ServerReplicationOptions = {}) {
     this.layouts = layoutComponents(protocol);
@@ -479,6 +481,15 @@ export class ServerReplication {
     client.lastWritten = records.tick;
     client.writtenView = view;
     client.needsSnapshot = false;
+  }
+
+  /**
+   * Cut a state section this replication wrote this tick into sections of at most `budget` bytes
+   * that, applied in order as one tick, do what it did: for a frame too big for the client.
+   */
+  splitState(section: Uint8Array, budget: number): readonly Uint8Array[] {
+    this.splitter ??= new SectionSplitter(this.layouts, this.componentMask);
+    return this.splitter.split(section, budget);
   }
 
   /** Number of distinct views (interest groups) currently held; for diagnostics and tests. */
