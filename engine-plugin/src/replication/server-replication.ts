@@ -79,7 +79,7 @@ function warnOnce(): (change: UnmarkedChange) => void {
   };
 }
 
-const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5 } as const;
+const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5, Forget: 6 } as const;
 
 /**
  * The server half of replication. Entity lifecycle calls queue up and take effect, in call
@@ -187,9 +187,18 @@ export class ServerReplication {
     this.queue(Op.Spawn, eid, 0);
   }
 
-  /** The entity stopped being networked or was removed; forgets its components and rooms. */
+  /**
+   * The entity stopped being networked (or was removed): clients drop it and its components are
+   * forgotten. Its rooms stay: scoping belongs to the entity, so making it networked again never
+   * shows it to clients outside its rooms. {@link forget} ends them when the entity is gone.
+   */
   despawn(eid: number): void {
     this.queue(Op.Despawn, eid, 0);
+  }
+
+  /** The entity left the world: forget its rooms too, so an entity that later reuses the id starts global. */
+  forget(eid: number): void {
+    this.queue(Op.Forget, eid, 0);
   }
 
   /** The entity gained a registered component. */
@@ -364,7 +373,6 @@ export class ServerReplication {
             this.shadows[31 - Math.clz32(low)]!.removeMember(e);
           }
           componentMask[e] = 0;
-          this.rooms.removeEntityEverywhere(e);
           if (incarnation[e] === 0) break;
           incarnation[e] = 0;
           this.alive.remove(e);
@@ -392,6 +400,9 @@ export class ServerReplication {
           break;
         case Op.LeaveRoom:
           if (this.rooms.removeEntity(e, opArg[i] as string)) this.restructureRooms(e);
+          break;
+        case Op.Forget:
+          if (this.rooms.removeEntityEverywhere(e)) this.restructureRooms(e);
           break;
       }
     }
