@@ -6,6 +6,7 @@ import {
   FRAME_RESERVE_BYTES,
   FrameKind,
   type PeerLimits,
+  type TickHeader,
   decodePong,
   encodePing,
   encodePong,
@@ -367,8 +368,9 @@ export class ServerConnection implements Connection {
     const { messages, firstSeq } = this.channel.take(this.replayNext);
     this.replayNext = false;
     const ack = this.receiver.received;
+    const header: TickHeader = { tick, lastInput: this.lastInput, ack };
     w.reset();
-    writeTickHeader(w, { tick, lastInput: this.lastInput, ack });
+    writeTickHeader(w, header);
     writeMessages(w, messages, firstSeq);
     const headerLength = w.length;
     writeState?.(this, w);
@@ -393,7 +395,7 @@ export class ServerConnection implements Connection {
     }
     // Too big for one frame: a continuation (TickPart frames, then the Tick that ends the tick).
     const state = w.written().slice(headerLength);
-    this.queuedParts = tickFrames(w, { tick, lastInput: this.lastInput, ack }, messages, firstSeq, state, peer, splitState);
+    this.queuedParts = tickFrames(w, header, messages, firstSeq, state, peer, splitState);
     this.sendQueuedParts(socket);
   }
 

@@ -185,6 +185,7 @@ export class ClientReplication {
 
     this.readUpdates(r, tick);
     if (final) this.endSnapshot();
+    this.pruneLists();
   }
 
   /** The tick's last section was applied: if it was a snapshot, drop every entity none of its sections listed. */
@@ -196,6 +197,11 @@ export class ClientReplication {
       const e = dense[i]!;
       if (this.snapshotMark[e] !== this.snapshotGeneration) this.despawnServer(e);
     }
+    this.pruneLists();
+  }
+
+  /** Drop from spawned/changed the entities a later despawn of this frame removed. */
+  private pruneLists(): void {
     if (this.listsStale) {
       this.listsStale = false;
       this.keepAlive(this.spawned);
