@@ -34,6 +34,7 @@ export type { Authenticate } from './connection/server-endpoint.js';
 export { AdmissionRefused } from './connection/admission-refused.js';
 export type { ConnectionObserver } from './connection/observer.js';
 export { packetLog } from './connection/packet-log.js';
+export { InputPlayout, InputPlayoutTotals, MAX_PLAYOUT_DEPTH } from './connection/input-playout.js';
 export { MAX_TOKEN_LENGTH, type RequestToken, TOKEN_SUBPROTOCOL_PREFIX, type TokenSource, hasOversizedToken, requestToken } from './connection/token.js';
 export { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS } from './connection/admission-limits.js';
 export { type TrustProxy, clientAddress } from './connection/client-address.js';
