@@ -88,6 +88,7 @@ function run(seed: number): void {
           alive.delete(e);
           rooms.delete(e);
           server.despawn(e);
+          server.forget(e);
           if (random() < 0.5) spawn(e);
         } else {
           const c = pick(all);
