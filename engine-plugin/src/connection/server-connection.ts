@@ -10,6 +10,7 @@ import {
   decodePong,
   encodePing,
   encodePong,
+  packInputQueue,
   readClientHeader,
   writeMessages,
   writeTickHeader,
@@ -74,6 +75,7 @@ export class ServerConnection implements Connection {
   private lastFrameAt = 0;
   private lastHadContent = false;
   private sentInput = -1;
+  private sentInputQueue = 0;
   private sentAck = -1;
   private backedUpSince = -1;
   private replayNext = false;
@@ -368,14 +370,15 @@ export class ServerConnection implements Connection {
     const { messages, firstSeq } = this.channel.take(this.replayNext);
     this.replayNext = false;
     const ack = this.receiver.received;
-    const header: TickHeader = { tick, lastInput: this.lastInput, ack };
+    const inputQueue = this.playout ? packInputQueue(this.playout.backlog, this.playout.depth) : 0;
+    const header: TickHeader = { tick, lastInput: this.lastInput, ack, inputQueue };
     w.reset();
     writeTickHeader(w, header);
     writeMessages(w, messages, firstSeq);
     const headerLength = w.length;
     writeState?.(this, w);
     const content = messages.length > 0 || w.length > headerLength;
-    const idle = !content && ack === this.sentAck && this.lastInput === this.sentInput;
+    const idle = !content && ack === this.sentAck && this.lastInput === this.sentInput && inputQueue === this.sentInputQueue;
     // An empty frame still goes out now and then so the client's clock keeps hearing ticks.
     // One empty frame follows the last frame with content: it tells the client's interpolation
     // that the world held still at this tick, instead of leaving it to extrapolate the last motion.
@@ -383,6 +386,7 @@ export class ServerConnection implements Connection {
     this.lastHadContent = content;
     this.sentAck = ack;
     this.sentInput = this.lastInput;
+    this.sentInputQueue = inputQueue;
     this.lastFrameAt = now;
     this.stats.messagesOut += messages.length;
     if (this.context.observer.any) {
