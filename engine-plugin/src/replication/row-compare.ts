@@ -146,8 +146,9 @@ function literal(x: number): string {
 /**
  * The row compare specialised to one layout: one block per field with its arrays bound as
  * closure constants and its quantisation constants inlined, no loop over fields, no switch.
- * Byte-for-byte the generic compare's effects (test/replication/compiled-detection-matches-
- * generic.test.ts, plain-writes-found.test.ts). `undefined` where code generation is refused.
+ * Byte-for-byte the generic compare's effects (test/replication/compiled-encoders-match-
+ * generic.test.ts and plain-writes-found.test.ts run both). `undefined` where code generation
+ * is refused.
  */
 export function compileRowCompare(t: CompareTargets): RowCompare | undefined {
   const names = ['changed', 'member'];
