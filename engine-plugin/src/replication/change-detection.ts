@@ -27,6 +27,16 @@ export interface UnmarkedChange {
   readonly fields: readonly string[];
 }
 
+/** A NaN found in a quantised field: it has no quantised value, so it is not sent (see `onNaN`). */
+export interface NaNValue {
+  /** The server's entity id. */
+  readonly eid: number;
+  /** The component's wire name. */
+  readonly component: string;
+  /** The field's name. */
+  readonly field: string;
+}
+
 /**
  * Server-side change detection for one component: a shadow of the last values sent, and the
  * candidates whose fields may differ from it this tick.
@@ -97,7 +107,9 @@ export class ComponentShadow {
     const storeBits: (Int32Array | undefined)[] = [];
     const sentBits: (Int32Array | undefined)[] = [];
     const seen: (Int32Array | undefined)[] = [];
+    const nans: (IdList | undefined)[] = [];
     for (const f of layout.fields) {
+      nans.push(f.code === FieldCode.Quantized ? new IdList() : undefined);
       if (f.code === FieldCode.String) {
         const sent = new Array<string>(capacity).fill('');
         this.strings.push({ store: f.store as string[], sent });
@@ -146,6 +158,7 @@ export class ComponentShadow {
       sentBits,
       seen,
       delta: this.delta,
+      nans,
       changed: this.changed,
       member: this.member,
     };
@@ -173,19 +186,23 @@ export class ComponentShadow {
 
   /** Take the store's current values as sent: the entity is about to go out as a full record. */
   adopt(e: number): void {
-    const { fields, kinds, storeBits, sentBits, seen } = this.targets;
+    const { fields, kinds, storeBits, sentBits, seen, nans } = this.targets;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
       switch (kinds[i]) {
         case CompareKind.Quantized32:
-          seen[i]![e] = storeBits[i]![e]!;
-          (this.sent[i] as Float64Array)[e] = quantize((f.store as Float32Array)[e]!, f.step, f.offset, f.minQ, f.maxQ);
+        case CompareKind.Quantized64: {
+          if (kinds[i] === CompareKind.Quantized32) seen[i]![e] = storeBits[i]![e]!;
+          else {
+            seen[i]![2 * e] = storeBits[i]![2 * e]!;
+            seen[i]![2 * e + 1] = storeBits[i]![2 * e + 1]!;
+          }
+          // A full record carries NaN as 0 does (see quantize); it is still reported.
+          const value = (f.store as Float32Array | Float64Array)[e]!;
+          if (Number.isNaN(value)) nans[i]!.push(e);
+          (this.sent[i] as Float64Array)[e] = quantize(value, f.step, f.offset, f.minQ, f.maxQ);
           break;
-        case CompareKind.Quantized64:
-          seen[i]![2 * e] = storeBits[i]![2 * e]!;
-          seen[i]![2 * e + 1] = storeBits[i]![2 * e + 1]!;
-          (this.sent[i] as Float64Array)[e] = quantize((f.store as Float64Array)[e]!, f.step, f.offset, f.minQ, f.maxQ);
-          break;
+        }
         case CompareKind.Bits32:
           sentBits[i]![e] = storeBits[i]![e]!;
           break;
@@ -223,6 +240,17 @@ export class ComponentShadow {
     candidates.drain(list);
     this.reported = list.length === 0 ? 0 : this.compareRows(list.items, list.length, sink, componentBit);
     if (verify && this.tracking === 'marked') this.verify(sink, componentBit, onUnmarked);
+  }
+
+  /** Move every NaN met in a quantised field since the last call into `into`. */
+  drainNaNs(into: NaNValue[]): void {
+    const { fields, nans } = this.targets;
+    for (let i = 0; i < fields.length; i++) {
+      const found = nans[i];
+      if (found === undefined || found.length === 0) continue;
+      for (let k = 0; k < found.length; k++) into.push({ eid: found.items[k]!, component: this.layout.name, field: fields[i]!.name });
+      found.length = 0;
+    }
   }
 
   /** Mark `eid` as written this tick (the caller range-checks). */

@@ -1,6 +1,7 @@
 import type { FieldArray } from '../schema/component.js';
 import type { ChangeSink } from './change-detection.js';
 import type { FieldLayout } from './component-layout.js';
+import type { IdList } from './entity-set.js';
 import { generate } from './generated-code.js';
 
 /**
@@ -10,7 +11,8 @@ import { generate } from './generated-code.js';
  * patterns (f32/f64 through Int32 views, so a NaN equals itself and -0 differs from 0);
  * quantised fields compare the store's bits with the bits last quantised, so an unchanged value
  * never reaches the divide, and a changed one compares its q with the last SENT q: slow drift
- * below one step accumulates until it crosses a step and is sent. An entity whose mask comes
+ * below one step accumulates until it crosses a step and is sent. A NaN has no q: the last sent
+ * one stands and the entity is listed for the `onNaN` report. An entity whose mask comes
  * out non-zero and that is a member gets its field bits in `changed`, the component's bit in
  * `sink.dirty` and its id in `sink.changed`; a non-member's shadow is merely refreshed (it is
  * adopted afresh when it joins).
@@ -36,6 +38,11 @@ export interface CompareTargets {
   readonly seen: readonly (Int32Array | undefined)[];
   /** Quantised fields: this tick's q delta. */
   readonly delta: readonly (Float64Array | undefined)[];
+  /**
+   * Quantised fields: members whose store held NaN when the field was quantised, for the `onNaN`
+   * report. A NaN has no q: the last sent one stands and nothing is sent for the field.
+   */
+  readonly nans: readonly (IdList | undefined)[];
   /** Per entity: bits of the fields that changed this tick. */
   readonly changed: Uint32Array;
   /** Per entity: 1 when it is a member (alive, with the component). */
@@ -51,17 +58,17 @@ function report(e: number, m: number, t: CompareTargets, sink: ChangeSink, compo
   bits.summary[w >>> 5] = bits.summary[w >>> 5]! | (1 << (w & 31));
 }
 
+/** q of a stored value, clamped to the field's range (±Infinity: its ends); NaN stays NaN. */
 function quantizeStored(value: number, f: FieldLayout): number {
-  let q = Math.round((value - f.offset) / f.step);
-  if (q > f.maxQ) q = f.maxQ;
-  else if (q < f.minQ) q = f.minQ;
-  else if (Number.isNaN(q)) q = Math.min(Math.max(0, f.minQ), f.maxQ);
+  const q = Math.round((value - f.offset) / f.step);
+  if (q > f.maxQ) return f.maxQ;
+  if (q < f.minQ) return f.minQ;
   return q;
 }
 
 /** The generic row compare: a loop over fields with a switch, for where code generation is refused. */
 export function genericRowCompare(t: CompareTargets): RowCompare {
-  const { fields, kinds, storeBits, sent, sentBits, seen, delta, member } = t;
+  const { fields, kinds, storeBits, sent, sentBits, seen, delta, nans, member } = t;
   return (list, n, sink, componentBit) => {
     let reported = 0;
     for (let i = 0; i < n; i++) {
@@ -111,6 +118,10 @@ export function genericRowCompare(t: CompareTargets): RowCompare {
               last[2 * e + 1] = store[2 * e + 1]!;
             }
             const q = quantizeStored((fields[f]!.store as FieldArray)[e]!, fields[f]!);
+            if (Number.isNaN(q)) {
+              if (member[e] !== 0) nans[f]!.push(e);
+              break;
+            }
             const shadow = sent[f] as Float64Array;
             if (q !== shadow[e]) {
               delta[f]![e] = q - shadow[e]!;
@@ -181,17 +192,18 @@ export function compileRowCompare(t: CompareTargets): RowCompare | undefined {
         );
         break;
       default: {
-        names.push(st, sb, sn, se, dl);
-        values.push(f.store, t.storeBits[i], t.seen[i], t.sent[i], t.delta[i]);
+        const nn = `nn${i}`;
+        names.push(st, sb, sn, se, dl, nn);
+        values.push(f.store, t.storeBits[i], t.seen[i], t.sent[i], t.delta[i], t.nans[i]);
         const changedBits =
           t.kinds[i] === CompareKind.Quantized32
             ? `v = ${sb}[e]; if (v !== ${sn}[e]) { ${sn}[e] = v;`
             : `v = ${sb}[2 * e]; w = ${sb}[2 * e + 1]; if (v !== ${sn}[2 * e] || w !== ${sn}[2 * e + 1]) { ${sn}[2 * e] = v; ${sn}[2 * e + 1] = w;`;
-        const nanQ = literal(Math.min(Math.max(0, f.minQ), f.maxQ));
         body.push(
           `    ${changedBits} q = Math.round((${st}[e] - ${literal(f.offset)}) / ${literal(f.step)}); ` +
-            `if (q > ${literal(f.maxQ)}) q = ${literal(f.maxQ)}; else if (q < ${literal(f.minQ)}) q = ${literal(f.minQ)}; else if (q !== q) q = ${nanQ}; ` +
-            `last = ${se}[e]; if (q !== last) { ${dl}[e] = q - last; ${se}[e] = q; m |= ${bit}; } }`,
+            `if (q > ${literal(f.maxQ)}) q = ${literal(f.maxQ)}; else if (q < ${literal(f.minQ)}) q = ${literal(f.minQ)}; ` +
+            `if (q !== q) { if (member[e] !== 0) ${nn}.push(e); } ` +
+            `else { last = ${se}[e]; if (q !== last) { ${dl}[e] = q - last; ${se}[e] = q; m |= ${bit}; } } }`,
         );
       }
     }

@@ -1,7 +1,7 @@
 import type { ByteWriter } from '../protocol/bytes.js';
 import { type Component, componentInfo } from '../schema/component.js';
 import type { Protocol } from '../schema/protocol.js';
-import { type ChangeSink, ComponentShadow, type UnmarkedChange } from './change-detection.js';
+import { type ChangeSink, ComponentShadow, type NaNValue, type UnmarkedChange } from './change-detection.js';
 import { compileChangedFields, compileUpdateRecord } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
 import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout.js';
@@ -13,7 +13,9 @@ import { SpatialGrid } from './spatial-grid.js';
 import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from './state-section.js';
 import { TickRecords } from './tick-records.js';
 import type { View } from './view.js';
-import { ClientViews } from './client-views.js';
+import { type ClientState, ClientViews } from './client-views.js';
+import { BandwidthBudget, type BandwidthOptions, checkBytesPerSecond, type PriorityFunction } from './bandwidth-budget.js';
+import { writeBudgetedSection } from './budgeted-section.js';
 
 /** Spatial interest: which component holds positions, and the grid's cell size (about a typical focus radius). */
 export interface SpatialOptions {
@@ -54,17 +56,51 @@ export interface ServerReplicationOptions {
    */
   readonly onUnmarkedChange?: (change: UnmarkedChange) => void;
   /**
+   * Called, at the end of `replicate`, for each NaN found in a quantised field (a NaN has no
+   * quantised value). Whatever it does, the NaN is not sent: clients keep the last value sent
+   * for that field (0, or the representable value nearest 0, in a spawn or refresh record).
+   * Default: throw a `TypeError` naming the entity, component and field — unless `NODE_ENV` is
+   * `production`, then a `console.warn` once per component and field.
+   */
+  readonly onNaN?: (value: NaNValue) => void;
+  /**
    * Generate a specialised change compare and update writer per component layout (default
    * true). Where code generation is refused (a Content-Security-Policy without 'unsafe-eval') the
    * generic ones are used anyway; false forces them. Both find the same changes and write the
    * same bytes.
    */
   readonly compileEncoders?: boolean;
+  /**
+   * A byte budget per client with priority accumulation: each client's frames stay within
+   * `bytesPerSecond`, nearer or more important entities go out more often, every waiting
+   * entity's priority grows until its turn comes, and nothing is lost (what waited goes out
+   * later as its latest values). Per client: {@link ServerReplication.setBandwidth}.
+   */
+  readonly bandwidth?: BandwidthOptions;
+  /** Ticks per second `replicate` runs at, to turn `bytesPerSecond` into bytes per tick (default 20; the server passes its own). */
+  readonly tickRate?: number;
 }
 
 function defaultVerifyMarks(): number {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return env?.NODE_ENV === 'production' ? 64 : 1;
+}
+
+function defaultOnNaN(): (value: NaNValue) => void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const explain = (v: NaNValue): string =>
+    `tickwire: ${v.component}.${v.field} of entity ${v.eid} is NaN, which a quantised field cannot carry; clients keep the last value sent (0 in a new record)`;
+  if (env?.NODE_ENV !== 'production')
+    return (v) => {
+      throw new TypeError(`${explain(v)}. Fix the code that wrote it (in production this is a warning, once per field).`);
+    };
+  const seen = new Set<string>();
+  return (v) => {
+    const key = `${v.component}.${v.field}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    console.warn(explain(v));
+  };
 }
 
 function warnOnce(): (change: UnmarkedChange) => void {
@@ -80,7 +116,7 @@ function warnOnce(): (change: UnmarkedChange) => void {
   };
 }
 
-const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5 } as const;
+const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5, Forget: 6 } as const;
 
 /**
  * The server half of replication. Entity lifecycle calls queue up and take effect, in call
@@ -123,8 +159,15 @@ export class ServerReplication {
   private readonly shadowOf: ReadonlyMap<Component, ComponentShadow>;
   private readonly verifyMarks: number;
   private readonly onUnmarkedChange: (change: UnmarkedChange) => void;
+  private readonly onNaN: (value: NaNValue) => void;
+  private readonly nanFound: NaNValue[] = [];
   private replicated = 0;
   private lastMarkedShadow: ComponentShadow | undefined;
+  private readonly tickRate: number;
+  private readonly bytesPerSecond: number | undefined;
+  private readonly priority: PriorityFunction | undefined;
+  private readonly listC = new IdList();
+  private readonly listD = new IdList();
 
   constructor(protocol: Protocol, options: ServerReplicationOptions = {}) {
     this.layouts = layoutComponents(protocol);
@@ -141,6 +184,7 @@ export class ServerReplication {
     this.shadowOf = new Map(this.shadows.map((shadow) => [shadow.layout.component, shadow]));
     this.verifyMarks = options.verifyMarks ?? defaultVerifyMarks();
     this.onUnmarkedChange = options.onUnmarkedChange ?? warnOnce();
+    this.onNaN = options.onNaN ?? defaultOnNaN();
     this.capacity = options.capacity ?? entityCapacity(this.layouts);
     const capacity = this.capacity;
     this.records = new TickRecords(capacity);
@@ -170,6 +214,12 @@ export class ServerReplication {
     }
     this.interest = new Interest(this.alive, this.rooms, this.spatial, new IdList());
     this.clientViews = new ClientViews(this.rooms, this.interest, this.spatial !== undefined, options.maxDepartureLog ?? 65_536);
+    this.tickRate = options.tickRate ?? 20;
+    if (!(this.tickRate > 0) || !Number.isFinite(this.tickRate)) throw new RangeError(`tickRate must be a positive number (got ${this.tickRate})`);
+    const bandwidth = options.bandwidth ?? {};
+    if (bandwidth.bytesPerSecond !== undefined) checkBytesPerSecond(bandwidth.bytesPerSecond);
+    this.bytesPerSecond = bandwidth.bytesPerSecond;
+    this.priority = bandwidth.priority;
     const shadows = this.shadows;
     const masks = this.componentMask;
     this.encodeFull = (into, eid) => writeFullBody(into, eid, masks[eid]!, shadows);
@@ -193,9 +243,18 @@ export class ServerReplication {
     this.queue(Op.Spawn, eid, 0);
   }
 
-  /** The entity stopped being networked or was removed; forgets its components and rooms. */
+  /**
+   * The entity stopped being networked (or was removed): clients drop it and its components are
+   * forgotten. Its rooms stay: scoping belongs to the entity, so making it networked again never
+   * shows it to clients outside its rooms. {@link forget} ends them when the entity is gone.
+   */
   despawn(eid: number): void {
     this.queue(Op.Despawn, eid, 0);
+  }
+
+  /** The entity left the world: forget its rooms too, so an entity that later reuses the id starts global. */
+  forget(eid: number): void {
+    this.queue(Op.Forget, eid, 0);
   }
 
   /** The entity gained a registered component. */
@@ -259,6 +318,44 @@ export class ServerReplication {
   /** A new client: its next section is a full snapshot of what it sees. */
   addClient(clientId: number): void {
     this.clientViews.add(clientId);
+    if (this.bytesPerSecond !== undefined) this.setBandwidth(clientId, this.bytesPerSecond);
+  }
+
+  /**
+   * Give one client its own byte budget (bytes per second of frames: header, messages and state),
+   * or none with `undefined` (what already waited still goes out in the next frame). Takes effect
+   * at its next frame. Departures, entries and snapshots ignore the budget and leave a debt the
+   * following frames repay; every other change waits its turn by accumulated priority.
+   */
+  setBandwidth(clientId: number, bytesPerSecond: number | undefined): void {
+    const client = this.clientViews.get(clientId);
+    if (bytesPerSecond === undefined) {
+      if (client.budget) client.budget.bytesPerTick = Number.POSITIVE_INFINITY;
+      return;
+    }
+    checkBytesPerSecond(bytesPerSecond);
+    const perTick = bytesPerSecond / this.tickRate;
+    if (client.budget) client.budget.bytesPerTick = perTick;
+    else client.budget = new BandwidthBudget(perTick, this.priorityFor(client));
+  }
+
+  /** Entities whose latest values wait for a client's budget (0 without one): a measure of how far behind it runs. */
+  pendingCount(clientId: number): number {
+    return this.clientViews.get(clientId).budget?.pending.size ?? 0;
+  }
+
+  private priorityFor(client: ClientState): (eid: number) => number {
+    const custom = this.priority;
+    if (custom) return (eid) => custom(client.id, eid);
+    const spatial = this.spatial;
+    if (!spatial) return () => 1;
+    const { xs, ys, grid } = spatial;
+    return (eid) => {
+      const focus = client.focus;
+      if (focus === undefined || !grid.has(focus) || !grid.has(eid) || client.radius <= 0) return 1;
+      const distance = Math.hypot(xs[eid]! - xs[focus]!, ys[eid]! - ys[focus]!);
+      return 1 / (1 + (4 * distance) / client.radius);
+    };
   }
 
   /** A resumed client keeps its world: the next section is a snapshot that also drops what it should no longer have. */
@@ -351,6 +448,15 @@ export class ServerReplication {
       if ((d & positionBit) !== 0) this.place(e);
     }
     w.length = pos;
+    this.reportNaNs();
+  }
+
+  /** Last in `replicate`, so a handler that throws leaves this tick's records complete. */
+  private reportNaNs(): void {
+    const found = this.nanFound;
+    for (const shadow of this.shadows) shadow.drainNaNs(found);
+    if (found.length === 0) return;
+    for (const value of found.splice(0)) this.onNaN(value);
   }
 
   private applyOps(): void {
@@ -382,7 +488,6 @@ export class ServerReplication {
             this.shadows[31 - Math.clz32(low)]!.removeMember(e);
           }
           componentMask[e] = 0;
-          this.rooms.removeEntityEverywhere(e);
           if (incarnation[e] === 0) break;
           incarnation[e] = 0;
           this.alive.remove(e);
@@ -410,6 +515,9 @@ export class ServerReplication {
           break;
         case Op.LeaveRoom:
           if (this.rooms.removeEntity(e, opArg[i] as string)) this.restructureRooms(e);
+          break;
+        case Op.Forget:
+          if (this.rooms.removeEntityEverywhere(e)) this.restructureRooms(e);
           break;
       }
     }
@@ -483,8 +591,31 @@ export class ServerReplication {
     const view = client.view;
     this.observe(view);
     const start = w.length;
-    if (client.needsSnapshot || client.writtenView !== view || client.lastWritten < view.logFloor) {
+    const budget = client.budget;
+    if (budget !== undefined && !(client.needsSnapshot || client.writtenView !== view || client.lastWritten < view.logFloor)) {
+      writeBudgetedSection(w, {
+        view,
+        records,
+        encode: this.encodeFull,
+        budget,
+        priority: budget.priority,
+        lastWritten: client.lastWritten,
+        maxTicks: Math.ceil(this.tickRate),
+        despawns: this.listA,
+        fulls: this.listB,
+        updates: this.listC,
+        candidates: this.listD,
+        mark: this.mark,
+        stamp: this.nextStamp(),
+      });
+      // A retired budget (setBandwidth undefined) goes once nothing waits for it any more.
+      if (budget.bytesPerTick === Number.POSITIVE_INFINITY && budget.pending.size === 0) client.budget = undefined;
+    } else if (client.needsSnapshot || client.writtenView !== view || client.lastWritten < view.logFloor) {
       writeSnapshot(w, view, records, this.encodeFull, this.listA);
+      if (budget !== undefined) {
+        budget.afterSnapshot(records.tick, w.length);
+        if (budget.bytesPerTick === Number.POSITIVE_INFINITY) client.budget = undefined;
+      }
     } else if (client.lastWritten === records.previousTick && view.previousObservedTick === records.previousTick) {
       if (view.sectionTick !== records.tick) buildViewSection(view, records, this.encodeFull, this.listA);
       w.bytes(view.section.written());
