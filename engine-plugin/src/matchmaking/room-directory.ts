@@ -11,8 +11,8 @@
  *   whatever next touches the room, at the latest).
  * - A room is *open* (found by `reserve`) while it is registered, not locked, and `clients <
  *   maxClients`; it leaves and rejoins the open set on its own as seats are taken and freed.
- * - Among a pool's open rooms, `reserve` takes the fullest (ties: the oldest), so rooms fill up
- *   before new ones are made.
+ * - Among a pool's open rooms, `reserve` takes the fullest (ties: any), so rooms fill up before
+ *   new ones are made.
  * - Never read the whole directory to answer one query: `reserve` and `reserveIn` touch one pool's
  *   index and one room; `list` reads at most `limit` rooms.
  */
