@@ -1,4 +1,4 @@
-import { type World, hasComponent, observe, onAdd, onRemove, query } from 'bitecs';
+import { type World, addComponent, entityExists, hasComponent, observe, onAdd, onRemove, query } from 'bitecs';
 import type { Connection } from '../connection/connection.js';
 import type { ConnectionEvent } from '../connection/connection-events.js';
 import type { ServerConnection } from '../connection/server-connection.js';
@@ -13,6 +13,7 @@ import type { Protocol } from '../schema/protocol.js';
 import { ServerReplication, type ServerReplicationOptions } from '../replication/server-replication.js';
 import { Networked } from './networked.js';
 import { Ownership } from './ownership.js';
+import { EntityLifetime } from './entity-lifetime.js';
 import { OwnershipMessage, ResyncMessage } from '../schema/system-messages.js';
 import type { Received } from './received.js';
 import { TickBuffers } from '../messaging/tick-buffers.js';
@@ -64,6 +65,8 @@ export class NetworkServer {
   private eventBuffer: readonly ConnectionEvent[] = NO_EVENTS;
   private tickEvents: ConnectionEvent[] = [];
   private readonly ownership = new Ownership();
+  /** Connections that ended for good this tick: `owned()` still lists their entities until the next `receive`. */
+  private readonly endedOwners: number[] = [];
   private readonly unobserve: Array<() => void> = [];
   /** When this tick's `receive` started (performance.now), for the tick-duration observer hook. */
   private tickStartedAt = -1;
@@ -106,7 +109,12 @@ export class NetworkServer {
       }),
       observe(world, onRemove(Networked), (eid: number) => {
         replication.despawn(eid);
-        this.ownership.forget(eid);
+        this.endOwnership(eid);
+      }),
+      // Fires only when the entity itself is removed (nothing else removes the marker).
+      observe(world, onRemove(EntityLifetime), (eid: number) => {
+        this.endOwnership(eid);
+        replication.forget(eid);
       }),
     );
     protocol.components.forEach((component, id) => {
@@ -150,6 +158,7 @@ export class NetworkServer {
     this.tickStartedAt = this.endpoint.observers.any ? performance.now() : -1;
     this.tick++;
     this.endpoint.tick = this.tick;
+    for (const id of this.endedOwners.splice(0)) this.ownership.releaseAll(id);
     this.eventBuffer = NO_EVENTS;
     this.messageBuffers.clear();
     this.messaging.beginTick();
@@ -193,12 +202,17 @@ export class NetworkServer {
         this.replication.resync(id);
         break;
       case 'disconnected':
-        if (!event.resumable) this.replication.removeClient(id);
+        if (!event.resumable) this.endClient(id);
         break;
       case 'expired':
-        this.replication.removeClient(id);
+        this.endClient(id);
         break;
     }
+  }
+
+  private endClient(id: number): void {
+    this.replication.removeClient(id);
+    this.endedOwners.push(id);
   }
 
   /** System: find what changed in networked entities and encode it once for everyone. */
@@ -348,8 +362,17 @@ export class NetworkServer {
   /**
    * Record which connection owns an entity (its inputs may drive it); undefined to clear. The
    * owner is told (`tickwire.ownership`), so its client knows which entity to predict and follow.
+   *
+   * Ownership ends with the entity: removing it (`removeEntity`) or its `Networked` marker tells
+   * the owner `owned: false` in that tick's frame, and an entity that reuses the id starts
+   * unowned. It also ends when the owner's session ends for good (see {@link owned}). Throws a
+   * `RangeError` for an entity not in the world or a connection that is not this server's.
    */
   setOwner(eid: number, owner: Connection | undefined): void {
+    if (owner !== undefined) {
+      if (this.session(owner) === undefined) throw new RangeError(`connection ${owner.id} is not connected to this server (closed, or its session expired)`);
+      this.track(eid);
+    }
     const previous = this.ownership.owner(eid);
     if (previous === owner?.id) return;
     this.ownership.set(eid, owner?.id);
@@ -364,14 +387,35 @@ export class NetworkServer {
     return id === undefined ? undefined : this.endpoint.connections.get(id);
   }
 
-  /** Entities owned by a connection (a copy: safe to remove them while iterating). */
+  /** The entity ended: its owner (if any) is told at once, in this tick's frame. */
+  private endOwnership(eid: number): void {
+    const previous = this.ownership.owner(eid);
+    if (previous === undefined) return;
+    this.ownership.forget(eid);
+    this.endpoint.connections.get(previous)?.enqueue(OwnershipMessage, { entity: eid, owned: false });
+  }
+
+  /** Mark an entity tickwire keeps records for, so that its removal ends them (see EntityLifetime). */
+  private track(eid: number): void {
+    if (!entityExists(this.world, eid)) throw new RangeError(`entity ${eid} does not exist in this server's world`);
+    if (!hasComponent(this.world, eid, EntityLifetime)) addComponent(this.world, eid, EntityLifetime);
+  }
+
+  /**
+   * Entities owned by a connection (a copy: safe to remove them while iterating). For a
+   * connection whose session ended this tick (`expired`, or `disconnected` and not resumable),
+   * the entities it owned when it ended, so the game can remove them; from the next tick on, none.
+   */
   owned(connection: Connection): number[] {
     return [...this.ownership.entities(connection.id)];
   }
 
-  /** True when `connection` owns `eid`: check it before acting on an entity id a client named. */
+  /**
+   * True when `connection` owns `eid`: check it before acting on an entity id a client named.
+   * False once the connection's session has ended (expired or closed for good).
+   */
   owns(connection: Connection, eid: number): boolean {
-    return this.ownership.owner(eid) === connection.id;
+    return this.ownership.owner(eid) === connection.id && this.session(connection) !== undefined;
   }
 
   /**
@@ -412,8 +456,14 @@ export class NetworkServer {
     this.replication.leaveRoom(connection.id, room);
   }
 
-  /** Scope an entity to a room: only the room's connections see it (entities in no room are global). */
+  /**
+   * Scope an entity to a room: only the room's connections see it (entities in no room are
+   * global). Scoping belongs to the entity until it is removed from the world or `removeFromRoom`
+   * is called: removing and re-adding `Networked` keeps it. Throws a `RangeError` for an entity
+   * not in the world.
+   */
   addToRoom(eid: number, room: string): void {
+    this.track(eid);
     this.replication.addToRoom(eid, room);
   }
 
