@@ -12,22 +12,22 @@ describe('a seat nobody uses expires', () => {
   afterEach(async () => rig?.close());
 
   it('after seatTtlMs it is refused with 401 and its place is free again', async () => {
-    rig = await startMatchmakingRig([['pair', { maxClients: 2, seatTtlMs: 150, emptyLifetimeMs: Infinity }]]);
-    const early = await rig.seat('joinOrCreate', 'pair');
-    const late = await rig.seat('joinOrCreate', 'pair');
-    expect(late.room.clients).toBe(2);
-    expect(late.expiresAt - Date.now()).toBeLessThanOrEqual(150);
-    // Full while both seats are reserved.
-    expect((await rig.matchmake('join', early.room.roomId)).status).toBe(409);
-    expect(await rig.upgrade(pathOf(early))).toBe(101);
+    rig = await startMatchmakingRig([['pair', { maxClients: 2, seatTtlMs: 400, emptyLifetimeMs: Infinity }]]);
+    const used = await rig.seat('joinOrCreate', 'pair');
+    expect(await rig.upgrade(pathOf(used))).toBe(101);
+    const unused = await rig.seat('joinOrCreate', 'pair');
+    expect(unused.room.clients).toBe(2);
+    expect(unused.expiresAt - Date.now()).toBeLessThanOrEqual(400);
+    // Full while the unused seat is reserved.
+    expect((await rig.matchmake('join', used.room.roomId)).status).toBe(409);
 
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(await rig.upgrade(pathOf(late))).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, unused.expiresAt - Date.now()) + 100));
+    expect(await rig.upgrade(pathOf(unused))).toBe(401);
     const [listing] = await rig.server.matchmaker.listRooms('pair');
     expect(listing?.clients).toBe(1);
     // The expired seat's place goes to the next player, in the same room.
     const next = await rig.seat('joinOrCreate', 'pair');
-    expect(next.room.roomId).toBe(early.room.roomId);
+    expect(next.room.roomId).toBe(used.room.roomId);
   });
 
   it('the default lifetime is set per matchmaker, and a type may set its own', async () => {
