@@ -12,6 +12,7 @@ import {
   type RoomTypeOptions,
   type SeatReservation,
   type ServerOptions,
+  cloneProtocol,
   createClient,
   createServer,
   seatUrl,
@@ -82,7 +83,8 @@ export async function startMatchmakingRig(
       return answer.body as unknown as SeatReservation;
     },
     client(seat, { reconnect = false } = {}) {
-      const client = createClient(createWorld(), protocol, {
+      // Its own stores: a client sharing the server's typed arrays would write into the server's state.
+      const client = createClient(createWorld(), cloneProtocol(protocol).protocol, {
         transport: nodeWebSocketClient(seatUrl(seat)),
         logger: silentLogger,
         reconnect: reconnect ? { initialMs: 20, maxMs: 100 } : false,
