@@ -16,7 +16,7 @@ import { TOKEN_SUBPROTOCOL_PREFIX, hasOversizedToken, requestToken } from './tok
 import { TokenExpiry, type VerifyToken, identitySubject, sameSubject } from './token-expiry.js';
 import { type AdmissionLimits, CountsByKey, resolveAdmissionLimits } from './admission-limits.js';
 import { type TrustProxy, clientAddress } from './client-address.js';
-import { InputPlayout } from './input-playout.js';
+import { InputPlayout, InputPlayoutTotals } from './input-playout.js';
 import { ServerConnection, type ServerConnectionContext } from './server-connection.js';
 import { createSessionToken } from './session-token.js';
 import type { WireFormat } from './wire-format.js';
@@ -65,6 +65,12 @@ export interface ServerEndpointOptions {
    */
   readonly whenFull?: 'refuse-upgrade' | 'close';
   readonly authenticate?: Authenticate;
+  /**
+   * Runs after `authenticate` let a request in, before the upgrade (the matchmaker checks seats
+   * here): throw an {@link AdmissionRefused} to refuse it with that status. May be async; counts
+   * against the same pending-handshake bounds as `authenticate`.
+   */
+  readonly checkAdmission?: (request: ConnectionRequest) => void | Promise<void>;
   /** Verifies tokens clients send in-band to refresh an expiring one (`tickwire.refreshToken`). Without it, refreshes are refused. */
   readonly verifyToken?: VerifyToken;
   /** Hooks for metrics and packet logs; more can be added later with `observe`. */
@@ -88,6 +94,8 @@ export class ServerEndpoint implements TransportHost {
   readonly codec: MessageCodec;
   /** The current tick, maintained by the caller. */
   tick = 0;
+  /** Input playout counters summed over every connection (see {@link InputPlayout}); zeros when `inputRate` is 0. */
+  readonly inputPlayout = new InputPlayoutTotals();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly context: ServerConnectionContext;
@@ -208,12 +216,29 @@ export class ServerEndpoint implements TransportHost {
     const refusal = this.overLimits(request);
     if (refusal) return refusal;
     const address = this.addressOf(request);
-    if (!this.options.authenticate) return { accept: true, identity: undefined };
+    if (!this.options.authenticate && !this.options.checkAdmission) return { accept: true, identity: undefined };
     this.admittingBy.add(address);
     try {
-      return await this.authenticate(request);
+      const admission: Admission = this.options.authenticate ? await this.authenticate(request) : { accept: true, identity: undefined };
+      return admission.accept ? await this.check(request, admission) : admission;
     } finally {
       this.admittingBy.remove(address);
+    }
+  }
+
+  private async check(request: ConnectionRequest, admission: Accepted): Promise<Admission> {
+    const check = this.options.checkAdmission;
+    if (!check) return admission;
+    this.admitting++;
+    try {
+      await check(request);
+      return admission;
+    } catch (error) {
+      if (error instanceof AdmissionRefused) return { accept: false, status: error.status, reason: error.message };
+      this.logger.error('admission check threw; refusing', { error: String(error), address: request.remoteAddress });
+      return { accept: false, status: 503, reason: 'admission check failed' };
+    } finally {
+      this.admitting--;
     }
   }
 
@@ -499,7 +524,7 @@ export class ServerEndpoint implements TransportHost {
         // The playout buffer decides how many of the queued inputs this tick gets (input-playout.ts).
         let queued = 0;
         for (let i = 0; i < inbound.length; i++) if (inbound[i]!.type.input) queued++;
-        connection.playout ??= new InputPlayout(playAt);
+        connection.playout ??= new InputPlayout(playAt, undefined, this.inputPlayout);
         const decision = connection.playout.decide(this.tick + 1, queued);
         budget = Math.min(cap, decision.apply);
         drop = decision.drop;
