@@ -66,6 +66,12 @@ export interface ServerEndpointOptions {
    */
   readonly whenFull?: 'refuse-upgrade' | 'close';
   readonly authenticate?: Authenticate;
+  /**
+   * Runs after `authenticate` let a request in, before the upgrade (the matchmaker checks seats
+   * here): throw an {@link AdmissionRefused} to refuse it with that status. May be async; counts
+   * against the same pending-handshake bounds as `authenticate`.
+   */
+  readonly checkAdmission?: (request: ConnectionRequest) => void | Promise<void>;
   /** Verifies tokens clients send in-band to refresh an expiring one (`tickwire.refreshToken`). Without it, refreshes are refused. */
   readonly verifyToken?: VerifyToken;
   /** Hooks for metrics and packet logs; more can be added later with `observe`. */
@@ -211,12 +217,29 @@ export class ServerEndpoint implements TransportHost {
     const refusal = this.overLimits(request);
     if (refusal) return refusal;
     const address = this.addressOf(request);
-    if (!this.options.authenticate) return { accept: true, identity: undefined };
+    if (!this.options.authenticate && !this.options.checkAdmission) return { accept: true, identity: undefined };
     this.admittingBy.add(address);
     try {
-      return await this.authenticate(request);
+      const admission: Admission = this.options.authenticate ? await this.authenticate(request) : { accept: true, identity: undefined };
+      return admission.accept ? await this.check(request, admission) : admission;
     } finally {
       this.admittingBy.remove(address);
+    }
+  }
+
+  private async check(request: ConnectionRequest, admission: Accepted): Promise<Admission> {
+    const check = this.options.checkAdmission;
+    if (!check) return admission;
+    this.admitting++;
+    try {
+      await check(request);
+      return admission;
+    } catch (error) {
+      if (error instanceof AdmissionRefused) return { accept: false, status: error.status, reason: error.message };
+      this.logger.error('admission check threw; refusing', { error: String(error), address: request.remoteAddress });
+      return { accept: false, status: 503, reason: 'admission check failed' };
+    } finally {
+      this.admitting--;
     }
   }
 

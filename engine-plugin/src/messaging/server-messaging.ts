@@ -144,7 +144,7 @@ export class ServerMessaging {
     return {
       direct: (identity, message) => this.deliverDirect(this.liveConnectionsOf(identity), message),
       publish: (topic, message) => this.deliverPublication(topic, message),
-      presence: () => {},
+      presence: (node, change) => this.presence.setRemote(node, change.identity, change.present, change.metadata),
     };
   }
 
@@ -422,8 +422,8 @@ export class ServerMessaging {
   /** Before `flush`: announce this tick's presence changes to their watchers, one encoding each, and tell the bus; the bus sends. */
   flush(): void {
     const id = this.protocol.messageId(PresenceMessage);
+    for (const change of this.presence.takeLocalChanges()) this.bus.presence(change);
     for (const { event, watchers } of this.presence.takeChanges()) {
-      this.bus.presence(event.metadata ? { identity: event.identity, present: event.status === 'online', metadata: event.metadata } : { identity: event.identity, present: event.status === 'online' });
       if (watchers.length === 0) continue;
       const encoded = this.endpoint.codec.encode(PresenceMessage, presenceWire(event));
       for (const watcher of watchers) if (watcher.state !== 'closed') watcher.enqueueEncoded(id, encoded, false);
