@@ -1,8 +1,9 @@
-import { addComponent, addEntity } from 'bitecs';
+import { addComponent, addEntity, createWorld } from 'bitecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, Networked, PROTOCOL_VERSION } from '../../engine-plugin/src/index';
+import { DEFAULT_SETTINGS, Networked, PROTOCOL_VERSION, cloneProtocol, createClient, createServer, silentLogger } from '../../engine-plugin/src/index';
+import { nodeWebSocketClient, webSocketServer } from '../../engine-plugin/src/node';
 import { ByteReader, FrameKind, decodeWelcome, encodeHello, readMessages, readTickHeader } from '../../engine-plugin/src/protocol';
-import { Body, BlobToClient, pattern, protocol } from '../support/big-payload-protocol';
+import { Blob, Body, BlobToClient, pattern, protocol } from '../support/big-payload-protocol';
 import { type Rig, openRaw, startRig, waitFor } from '../support/rig';
 
 const binary = (messages: Array<Uint8Array | string>): Uint8Array[] => messages.filter((m): m is Uint8Array => typeof m !== 'string');
@@ -75,6 +76,48 @@ describe('each side advertises what it accepts in the handshake, and the other n
       tick = frame[0] === FrameKind.TickPart ? header.tick : -1;
     }
     expect(raw.closed).toBeUndefined();
+  });
+
+  it('the server never advertises a larger frame than its ws transport accepts (maxPayload below maxFrameBytes)', async () => {
+    const transport = webSocketServer({ host: '127.0.0.1', port: 0 }); // ws's own limit: 1 MiB
+    const server = createServer(createWorld(), protocol, { transport, logger: silentLogger, settings: { maxFrameBytes: 4 << 20, bytesPerSecond: 0 } });
+    await server.start();
+    const client = createClient(createWorld(), cloneProtocol(protocol).protocol, {
+      transport: nodeWebSocketClient(`ws://127.0.0.1:${transport.port}/ws`),
+      logger: silentLogger,
+      reconnect: false,
+    });
+    try {
+      client.connect();
+      const step = (): void => {
+        server.receive();
+        server.replicate();
+        server.flush();
+        client.receive();
+        client.flush();
+      };
+      const deadline = Date.now() + 5000;
+      const until = async (condition: () => boolean): Promise<void> => {
+        while (!condition()) {
+          if (Date.now() > deadline) throw new Error('condition not met in time');
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          step();
+        }
+      };
+      await until(() => client.state === 'connected');
+      // ~1.2 MB in one tick: over ws's 1 MiB, under the 4 MiB of the settings.
+      for (let n = 1; n <= 20; n++) client.send(Blob, { n, data: pattern(n, 59_000) });
+      const received: number[] = [];
+      await until(() => {
+        for (const m of server.messages(Blob)) received.push(m.data.n);
+        return received.length >= 20 || client.state !== 'connected';
+      });
+      expect(received).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(client.state).toBe('connected');
+    } finally {
+      client.disconnect();
+      await server.stop();
+    }
   });
 
   it('a Hello advertising limits no frame could honour is refused with 1002', async () => {

@@ -504,7 +504,7 @@ export class ClientConnection {
     const now = this.clock.now();
     const ack = this.receiver.received;
     const ackDue = ack !== this.sentAck && now - this.lastSent >= ACK_INTERVAL_MS;
-    if (this.channel.depth === 0 && !ackDue && !this.replayNext) return;
+    if (this.channel.depth === 0 && !ackDue && !this.replayNext && !this.channel.resending) return;
     const allowance = this.pacing?.allowance();
     // Out of the server's message budget: even an acknowledgement would be dropped, so it waits too.
     if (allowance !== undefined && allowance.count < 1 && !this.replayNext) return;

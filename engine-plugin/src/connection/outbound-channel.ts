@@ -11,6 +11,12 @@ const NONE: readonly OutboundMessage[] = Object.freeze([]);
 /** A generous bound on one message's framing in a frame (entry head, run count, length). */
 const MESSAGE_FRAMING_BYTES = 16;
 
+function framedBytes(messages: readonly OutboundMessage[]): number {
+  let bytes = 0;
+  for (const m of messages) bytes += m.payload.length + MESSAGE_FRAMING_BYTES;
+  return bytes;
+}
+
 /** How much {@link OutboundChannel.take} may take of the waiting messages: a count and bytes (payloads plus framing). */
 export interface SendAllowance {
   readonly count: number;
@@ -29,6 +35,8 @@ export class OutboundChannel {
   private unacked: OutboundMessage[] = [];
   private pendingBytes = 0;
   private nextSeq = 1;
+  /** During a paced replay: the sequence of the next unacknowledged message to resend (0: no replay in progress). */
+  private resendFrom = 0;
   private warned = false;
   /** Messages dropped under drop-oldest, for metrics. */
   dropped = 0;
@@ -49,6 +57,11 @@ export class OutboundChannel {
 
   get bytes(): number {
     return this.pendingBytes;
+  }
+
+  /** True while a paced replay has unacknowledged messages left to resend (see {@link take}). */
+  get resending(): boolean {
+    return this.resendFrom > 0;
   }
 
   /** Sequence of the most recently sent message (0 before any). */
@@ -105,13 +118,23 @@ export class OutboundChannel {
   /**
    * Everything pending, numbered and moved to the replay buffer, with the first sequence number.
    * With `replay`, the unacknowledged messages go first, under their original numbers: a resumed
-   * peer drops the ones it already had, so nothing is lost or duplicated.
+   * peer drops the ones it already had, so nothing is lost or duplicated. With an `allowance`
+   * (a client pacing itself under the server's rate limits) only what fits is taken — the replay
+   * first, continued by later calls, and fresh messages only once it is complete — and the rest
+   * waits.
    */
   take(replay = false, allowance?: SendAllowance): { messages: readonly OutboundMessage[]; firstSeq: number } {
-    const resent = replay ? this.unacked.slice() : NONE;
+    if (replay) this.resendFrom = this.unacked[0]?.seq ?? 0;
+    let resent = NONE;
+    let room = allowance;
+    if (this.resendFrom > 0) {
+      resent = this.takeResend(allowance);
+      if (this.resendFrom > 0) return { messages: resent, firstSeq: resent[0]?.seq ?? this.nextSeq };
+      if (allowance !== undefined) room = { count: allowance.count - resent.length, bytes: allowance.bytes - framedBytes(resent) };
+    }
     let fresh = this.pending;
-    if (allowance !== undefined && !this.within(allowance)) {
-      fresh = this.takePrefix(allowance);
+    if (room !== undefined && !this.within(room)) {
+      fresh = this.takePrefix(room);
     } else {
       // Most frames of a quiet connection carry no message: keep the empty queue rather than allocate another.
       if (fresh.length > 0) this.pending = [];
@@ -129,7 +152,24 @@ export class OutboundChannel {
     return { messages, firstSeq: messages[0]?.seq ?? this.nextSeq };
   }
 
+  /** The next unacknowledged messages of a replay in progress, within `allowance`; clears {@link resendFrom} once all are out. */
+  private takeResend(allowance: SendAllowance | undefined): OutboundMessage[] {
+    let start = 0;
+    while (start < this.unacked.length && this.unacked[start]!.seq < this.resendFrom) start++;
+    let end = start;
+    let bytes = 0;
+    while (end < this.unacked.length) {
+      const cost = this.unacked[end]!.payload.length + MESSAGE_FRAMING_BYTES;
+      if (allowance !== undefined && (end - start >= allowance.count || bytes + cost > allowance.bytes)) break;
+      bytes += cost;
+      end++;
+    }
+    this.resendFrom = end < this.unacked.length ? this.unacked[end]!.seq : 0;
+    return this.unacked.slice(start, end);
+  }
+
   private within(allowance: SendAllowance): boolean {
+    if (allowance.count <= 0 || allowance.bytes <= 0) return this.pending.length === 0;
     return this.pending.length <= allowance.count && this.pendingBytes + this.pending.length * MESSAGE_FRAMING_BYTES <= allowance.bytes;
   }
 
@@ -164,6 +204,7 @@ export class OutboundChannel {
    */
   restart(): void {
     this.unacked = [];
+    this.resendFrom = 0;
     this.nextSeq = 1;
     this.replayComplete = true;
   }

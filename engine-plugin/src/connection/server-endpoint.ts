@@ -1,6 +1,6 @@
 import { ByteReader, ByteWriter } from '../protocol/bytes.js';
 import { CloseCode, FINAL_CLOSE_CODES } from '../protocol/close-codes.js';
-import { FrameKind, PROTOCOL_VERSION, type PeerLimits, decodeHello, encodeMismatch, encodeWelcome } from '../protocol/frames.js';
+import { FrameKind, MIN_FRAME_BYTES, PROTOCOL_VERSION, type PeerLimits, decodeHello, encodeMismatch, encodeWelcome } from '../protocol/frames.js';
 import type { StateSplitter } from './frame-layout.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { MessageCodec } from '../schema/message-codec.js';
@@ -406,6 +406,18 @@ export class ServerEndpoint implements TransportHost {
     return held;
   }
 
+  /**
+   * What Welcome says this server accepts: its settings, but never a frame larger than the
+   * transport lets through (a `ws` `maxPayload` below `maxFrameBytes` would otherwise close 1009).
+   */
+  private get advertised(): PeerLimits {
+    const own = advertisedLimits(this.settings);
+    const transport = this.options.transport.maxFrameBytes;
+    if (transport === undefined || transport >= own.maxFrameBytes) return own;
+    const maxFrameBytes = Math.max(MIN_FRAME_BYTES, transport);
+    return { ...own, maxFrameBytes, maxMessageBytes: Math.min(own.maxMessageBytes, maxFrameBytes) };
+  }
+
   private sendWelcome(socket: Socket, session: ServerConnection, resumed: boolean): void {
     const frame = encodeWelcome({
       connectionId: session.id,
@@ -415,7 +427,7 @@ export class ServerEndpoint implements TransportHost {
       sessionToken: (this.options.resumeGraceMs ?? 0) > 0 ? session.sessionToken : '',
       resumed,
       received: session.receiver.received,
-      limits: advertisedLimits(this.settings),
+      limits: this.advertised,
       rates: {
         messagesPerSecond: this.settings.messagesPerSecond,
         messageBurst: this.settings.messageBurst,

@@ -65,6 +65,12 @@ export interface ServerTransport {
   start(host: TransportHost): Promise<void>;
   /** Stop accepting and release the listener. Open sockets are closed by the caller first. */
   stop(): Promise<void>;
+  /**
+   * The largest message the transport itself accepts, when it enforces one (`ws`'s `maxPayload`):
+   * the server never advertises a larger frame limit than this, so clients never build a frame
+   * the transport would refuse.
+   */
+  readonly maxFrameBytes?: number;
 }
 
 /** Opens connections; called again for every reconnection attempt. */

@@ -219,6 +219,7 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
   };
 
   return {
+    maxFrameBytes: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     async start(transportHost: TransportHost): Promise<void> {
       if (host) throw new Error('websocket server already started');
       if (owned) {
