@@ -36,6 +36,7 @@ describe.sequential('benchmarks in smoke mode', () => {
     ['bench/latency.ts', '## Round-trip latency', /\| tickwire immediate \(`tickOnArrival`\) \| \d/],
     ['bench/throughput.ts', '## Throughput and overhead', /\| tickwire, 100 messages per tick \| [\d,]+ \|/],
     ['bench/compression.ts', '## Compression', /\| on \| [\d,]+ \|/],
+    ['bench/frame-split.ts', '## Big snapshots over several frames', /\| 32 KiB: split \| \d+ \| [\d,]+ \|/],
     ['bench/load/run.ts', '## Load', /\| 100 \| [\d,]+ \|/],
     ['bench/feel.ts', '## Game feel in Chromium', /\| own player: frames without movement \| [\d.]+ % \|/],
   ];
