@@ -78,7 +78,7 @@ export type { Received } from './ecs/received.js';
 export { NetworkServer, type ServerOptions, createServer } from './ecs/server.js';
 export type { ServerReplicationOptions, SpatialOptions } from './replication/server-replication.js';
 export type { BandwidthOptions, PriorityFunction } from './replication/bandwidth-budget.js';
-export type { NaNValue, UnmarkedChange } from './replication/change-detection.js';
+export { type NaNValue, STRING_SWEEP, type UnmarkedChange } from './replication/change-detection.js';
 export { History, type HistoryOptions } from './replication/history.js';
 export { type ReplyData, type RequestData, type RequestType, defineRequest } from './schema/request.js';
 export { RequestError, RequestFailure } from './messaging/pending-requests.js';
