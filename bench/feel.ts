@@ -22,7 +22,7 @@ import { ARENA, PLAYER_RADIUS } from '../shared/src/index';
 import { startDemoServer } from '../server/src/index';
 import { launchChromium } from '../test/e2e/chromium';
 import { buildClient } from '../test/e2e/client-build';
-import { startDelayRelay } from './delay-relay';
+import { startDelayRelay } from '../test/support/delay-relay';
 import { environmentLine, table, writeSection } from './report';
 import { percentile } from './stats';
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ROUND_SECONDS } from '@tickwire/demo-shared';
 
 /** Everything an operator can set for the demo server. */
 export interface DemoConfig {
@@ -21,6 +22,8 @@ export interface DemoConfig {
    * (load tests); 0 (default) puts everyone in one.
    */
   readonly viewGroups: number;
+  /** Length of a round, seconds: the most points when it ends wins, then scores reset. */
+  readonly roundSeconds: number;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -35,6 +38,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   bots: 250,
   orbs: 120,
   viewGroups: 0,
+  roundSeconds: ROUND_SECONDS,
   logLevel: 'info',
 };
 
@@ -57,6 +61,7 @@ Options (flag, then environment variable, then default):
   --bots <n>          BOTS          wandering bots                   (${DEFAULT_CONFIG.bots})
   --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
   --view-groups <n>   VIEW_GROUPS   rooms that never see each other  (${DEFAULT_CONFIG.viewGroups}: one)
+  --round-seconds <n> ROUND_SECONDS length of a round                (${DEFAULT_CONFIG.roundSeconds})
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
   -h, --help                        show this text
 `;
@@ -92,6 +97,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         bots: { type: 'string' },
         orbs: { type: 'string' },
         'view-groups': { type: 'string' },
+        'round-seconds': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -121,6 +127,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       bots: integer('bots', text('bots', 'BOTS'), d.bots, 0, 5000),
       orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),
       viewGroups: integer('view groups', text('view-groups', 'VIEW_GROUPS'), d.viewGroups, 0, 10_000),
+      roundSeconds: integer('round seconds', text('round-seconds', 'ROUND_SECONDS'), d.roundSeconds, 1, 86_400),
       logLevel: logLevel as DemoConfig['logLevel'],
     },
   };
