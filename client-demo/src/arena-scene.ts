@@ -95,6 +95,7 @@ export class ArenaScene extends Phaser.Scene {
       interpolation: this.net.interpolation.enabled,
       prediction: this.net.prediction.enabled,
       rttMs: this.net.rtt,
+      minRttMs: this.net.timeSync.minRtt,
       jitterMs: this.net.timeSync.jitterMs,
       rttJitterMs: this.net.timeSync.rttJitter,
       frameLatenessMs: this.frames.latenessMs,
