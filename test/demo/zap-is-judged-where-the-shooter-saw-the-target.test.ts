@@ -28,7 +28,7 @@ async function play(ms: number): Promise<void> {
 /**
  * A shooter 75 ms each way from the server (150 ms RTT) and a runner (on a direct link) sprinting
  * past it at full speed, 200 units away: the shooter draws the runner about 175 ms in the past,
- * some 50 units behind where the server has it.
+ * some 40–50 units behind where the server has it.
  */
 async function range() {
   server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 0, orbs: 0, logLevel: 'silent', shove: false });
@@ -56,9 +56,10 @@ describe('a zap over 150 ms RTT (lag compensation in the demo)', () => {
   it('hits a running player where the shooter drew it, though the runner has moved on by the time the zap arrives', async () => {
     const { shooter, me, target } = await range();
     const drawn = shooter.positionOf(target)!;
-    // Where the runner really is as the zap leaves: the shooter cannot have seen this yet.
+    // Where the runner really is as the zap leaves (the shooter cannot have seen this yet): so far
+    // from the aim point that a zap judged at the present would miss.
     const present = { x: Position.x[target]!, y: Position.y[target]! };
-    expect(Math.hypot(present.x - drawn.x, present.y - drawn.y)).toBeGreaterThan(2 * ZAP_HIT_RADIUS);
+    expect(Math.hypot(present.x - drawn.x, present.y - drawn.y)).toBeGreaterThan(ZAP_HIT_RADIUS + 10);
     const before = { shooter: Player.score[me]!, runner: Player.score[target]! };
     shooter.zapAt(drawn.x, drawn.y);
     await playUntil(players, () => shooter.zapResults.length > 0, 'the zap verdict', 5000);
