@@ -2,6 +2,7 @@ import { Player, Position } from '@tickwire/demo-shared';
 import { query } from 'bitecs';
 import type { NetworkClient } from 'tickwire';
 import type { ArenaScene } from './arena-scene';
+import type { ArenaSeat } from './arena-seat';
 import type { HudReadings } from './hud';
 
 /** A player as the test hook reports them. */
@@ -38,6 +39,8 @@ export interface TestHook {
   zapResults(): ReadonlyArray<{ x: number; y: number; hit: string }>;
   /** What the network HUD shows this frame (computed while it is hidden too). */
   hud(): HudReadings | undefined;
+  /** The id of the arena matchmaking put this client in (undefined without matchmaking). */
+  readonly arenaId: string | undefined;
 }
 
 declare global {
@@ -47,8 +50,11 @@ declare global {
 }
 
 /** Install `window.__tickwire`. */
-export function installTestHook(net: NetworkClient, scene: ArenaScene): void {
+export function installTestHook(net: NetworkClient, scene: ArenaScene, arena: ArenaSeat): void {
   window.__tickwire = {
+    get arenaId() {
+      return arena.room?.roomId;
+    },
     net,
     world: net.world,
     get connectionId() {

@@ -24,6 +24,12 @@ export interface DemoConfig {
   readonly viewGroups: number;
   /** Length of a round, seconds: the most points when it ends wins, then scores reset. */
   readonly roundSeconds: number;
+  /**
+   * Players per arena: a browser is matched into an arena with space (POST
+   * /matchmake/joinOrCreate/arena), and a full one makes the next, with its own orbs and bots.
+   * 0 (default): `maxPlayers`, one arena for the whole server.
+   */
+  readonly roomSize: number;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -39,6 +45,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   orbs: 120,
   viewGroups: 0,
   roundSeconds: ROUND_SECONDS,
+  roomSize: 0,
   logLevel: 'info',
 };
 
@@ -62,6 +69,7 @@ Options (flag, then environment variable, then default):
   --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
   --view-groups <n>   VIEW_GROUPS   rooms that never see each other  (${DEFAULT_CONFIG.viewGroups}: one)
   --round-seconds <n> ROUND_SECONDS length of a round                (${DEFAULT_CONFIG.roundSeconds})
+  --room-size <n>     ROOM_SIZE     players per matchmade arena      (${DEFAULT_CONFIG.roomSize}: max players)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
   -h, --help                        show this text
 `;
@@ -98,6 +106,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         orbs: { type: 'string' },
         'view-groups': { type: 'string' },
         'round-seconds': { type: 'string' },
+        'room-size': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -128,6 +137,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),
       viewGroups: integer('view groups', text('view-groups', 'VIEW_GROUPS'), d.viewGroups, 0, 10_000),
       roundSeconds: integer('round seconds', text('round-seconds', 'ROUND_SECONDS'), d.roundSeconds, 1, 86_400),
+      roomSize: integer('room size', text('room-size', 'ROOM_SIZE'), d.roomSize, 0, 10_000),
       logLevel: logLevel as DemoConfig['logLevel'],
     },
   };

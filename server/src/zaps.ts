@@ -19,6 +19,7 @@ import { History } from 'tickwire';
 import { ENTITY_CAPACITY, type Game } from './game';
 import { randomSpot } from './movement';
 import { playerOf } from './players';
+import { ViewGroup } from './view-groups';
 
 /** How far back a zap may be judged: 500 ms (10 ticks at 20 Hz), like Colyseus' `maxRewindMs`. */
 const MAX_REWIND_MS = 500;
@@ -39,10 +40,12 @@ export class Zaps {
   private readonly cooldownTicks: number;
 
   constructor(private readonly game: Game) {
-    const { tickRate, bots, maxPlayers } = game.config;
+    const { tickRate, bots, maxPlayers, roomSize, viewGroups } = game.config;
+    // Every arena (matchmade ones included) brings its own bots.
+    const arenas = (roomSize > 0 ? Math.ceil(maxPlayers / roomSize) : 1) + viewGroups;
     this.history = new History([Position.x, Position.y], {
       ticks: Math.max(2, Math.ceil((MAX_REWIND_MS * tickRate) / 1000) + 1),
-      maxEntities: Math.max(1, bots + maxPlayers),
+      maxEntities: Math.min(ENTITY_CAPACITY, Math.max(1, bots * arenas + maxPlayers)),
     });
     this.cooldownTicks = Math.max(1, Math.floor((ZAP_COOLDOWN_MS * tickRate) / 1000));
   }
@@ -75,8 +78,10 @@ export class Zaps {
     const at = this.history.rewind(seenTick);
     let target = -1;
     let best = ZAP_HIT_RADIUS;
+    const group = ViewGroup.of[shooter]!;
     this.history.forEachAt(at, (eid, [tx, ty]) => {
-      if (eid === shooter) return;
+      // Only what the shooter can see: its own arena (view group).
+      if (eid === shooter || ViewGroup.of[eid] !== group) return;
       const distance = Math.hypot(tx! - x, ty! - y);
       if (distance <= best) {
         best = distance;
