@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { LogFormat } from './log';
 
 /** Everything an operator can set for the demo server. */
 export interface DemoConfig {
@@ -23,6 +24,8 @@ export interface DemoConfig {
   readonly viewGroups: number;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Readable lines (`pretty`), JSON lines (`json`), or `auto`: pretty on a terminal, JSON when piped. */
+  readonly logFormat: LogFormat;
 }
 
 /** Defaults: what `npm start` runs with. */
@@ -36,6 +39,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   orbs: 120,
   viewGroups: 0,
   logLevel: 'info',
+  logFormat: 'auto',
 };
 
 /** The configuration could not be understood; the message says which option and why. */
@@ -58,10 +62,12 @@ Options (flag, then environment variable, then default):
   --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
   --view-groups <n>   VIEW_GROUPS   rooms that never see each other  (${DEFAULT_CONFIG.viewGroups}: one)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
+  --log-format <f>    LOG_FORMAT    pretty | json | auto: pretty on a terminal, JSON when piped (${DEFAULT_CONFIG.logFormat})
   -h, --help                        show this text
 `;
 
 const LOG_LEVELS: readonly DemoConfig['logLevel'][] = ['debug', 'info', 'warn', 'error', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'pretty', 'json'];
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -93,6 +99,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         orbs: { type: 'string' },
         'view-groups': { type: 'string' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -109,6 +116,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   const logLevel = text('log-level', 'LOG_LEVEL') ?? DEFAULT_CONFIG.logLevel;
   if (!LOG_LEVELS.includes(logLevel as DemoConfig['logLevel']))
     throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logFormat = text('log-format', 'LOG_FORMAT') || DEFAULT_CONFIG.logFormat;
+  if (!LOG_FORMATS.includes(logFormat as LogFormat)) throw new ConfigError(`log format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   const d = DEFAULT_CONFIG;
   return {
     help: false,
@@ -122,6 +131,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),
       viewGroups: integer('view groups', text('view-groups', 'VIEW_GROUPS'), d.viewGroups, 0, 10_000),
       logLevel: logLevel as DemoConfig['logLevel'],
+      logFormat: logFormat as LogFormat,
     },
   };
 }

@@ -74,6 +74,16 @@ describe('the packed tickwire in a fresh project', () => {
     expect(readdirSync(join(pkg, 'dist'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'testing.js', 'testing.d.ts']));
   });
 
+  it('`npm publish --dry-run` is clean for tickwire and create-tickwire: no warning but the missing login', async () => {
+    for (const workspace of ['engine-plugin', 'create-tickwire']) {
+      // The packs above ran prepack already; publishing would run it again to the same result.
+      const { stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', '-w', workspace], { cwd: root });
+      const warnings = stderr.split('\n').filter((line) => /^npm (warn|error)/i.test(line) && !/requires you to be logged in/.test(line));
+      expect(warnings, workspace).toEqual([]);
+      expect(stderr, workspace).toMatch(/npm notice total files: \d+/);
+    }
+  });
+
   it('runs on plain node: a client connects to a server within 5 s; webSocketClient without a WebSocket names tickwire/node', async () => {
     const { stdout } = await run('node', ['connect.mjs'], { cwd: project, timeout: 15_000 });
     const result = JSON.parse(stdout) as { heard: string; ms: number; refusal: string };
@@ -84,7 +94,8 @@ describe('the packed tickwire in a fresh project', () => {
 
   for (const version of ['5.9', '7'] as const) {
     for (const name of Object.keys(TSCONFIGS)) {
-      it(`type-checks with TypeScript ${version} under ${name}, skipLibCheck off`, async () => {
+      // Six independent compilers, each in its own folder: run side by side on the machine's cores.
+      it.concurrent(`type-checks with TypeScript ${version} under ${name}, skipLibCheck off`, async ({ expect }) => {
         const dir = join(project, `tsc-${version}-${name.replace(/\W+/g, '-')}`);
         mkdirSync(dir);
         copyFileSync(join(project, 'game.ts'), join(dir, 'game.ts'));
