@@ -9,6 +9,7 @@ import { RefreshTokenMessage, createClient, webSocketClient } from 'tickwire';
 import { ArenaScene } from './arena-scene';
 import { GuestToken, guestEndpoint } from './guest-token';
 import { readLaunchOptions } from './launch-options';
+import { chooseRenderer } from './renderer-choice';
 import { installTestHook } from './test-hook';
 
 const launch = readLaunchOptions(window.location);
@@ -19,7 +20,7 @@ const net = createClient(world, protocol, { transport: webSocketClient(launch.se
 const scene = new ArenaScene(net, launch);
 
 new Phaser.Game({
-  type: Phaser.AUTO,
+  type: chooseRenderer(launch.renderer),
   parent: 'game',
   backgroundColor: '#0d1117',
   scale: { mode: Phaser.Scale.RESIZE, width: window.innerWidth, height: window.innerHeight },

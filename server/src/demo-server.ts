@@ -129,6 +129,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       bots: query(world, [Bot]).length,
       orbs: query(world, [Orb]).length,
       connections: net.endpoint.connections.size,
+      inputPlayout: health.check().inputPlayout,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       viewGroups: config.viewGroups,
       // For load tests: tick durations, when recent ticks started, and the process's memory.

@@ -73,14 +73,15 @@ describe('Tick frames carry a header and a messages section', () => {
         fc.nat(),
         fc.nat(),
         fc.nat(),
+        fc.nat(),
         fc.array(fc.record({ typeId: fc.nat({ max: 300 }), payload: fc.uint8Array({ maxLength: 40 }) }), { maxLength: 20 }),
         fc.integer({ min: 1, max: 1e9 }),
-        (tick, lastInput, ack, messages, firstSeq) => {
+        (tick, lastInput, ack, inputQueue, messages, firstSeq) => {
           const w = new ByteWriter(8);
-          writeTickHeader(w, { tick, lastInput, ack });
+          writeTickHeader(w, { tick, lastInput, ack, inputQueue });
           writeMessages(w, messages, firstSeq);
           const r = new ByteReader(w.finish(), 1);
-          expect(readTickHeader(r)).toEqual({ tick, lastInput, ack });
+          expect(readTickHeader(r)).toEqual({ tick, lastInput, ack, inputQueue });
           const section = readMessages(r, 100, 1000);
           expect(section.messages.map((m) => ({ typeId: m.typeId, payload: [...m.payload] }))).toEqual(
             messages.map((m) => ({ typeId: m.typeId, payload: [...m.payload] })),
@@ -108,7 +109,7 @@ describe('Tick frames carry a header and a messages section', () => {
 
   it('decoding truncated frames throws ProtocolError at every cut', () => {
     const w = new ByteWriter();
-    writeTickHeader(w, { tick: 500, lastInput: 20, ack: 7 });
+    writeTickHeader(w, { tick: 500, lastInput: 20, ack: 7, inputQueue: 0 });
     writeMessages(w, [{ typeId: 3, payload: new Uint8Array([1, 2, 3]) }], 9);
     const bytes = w.finish();
     for (let cut = 1; cut < bytes.length; cut++) {

@@ -147,6 +147,16 @@ export class ClientConnection {
     return this.inbound.lastInputProcessed;
   }
 
+  /**
+   * This client's input queue at the server, from the latest Tick header: `queued` inputs still
+   * waiting there, and the `target` depth its playout buffer keeps as slack. Queued below target
+   * means inputs arrive too late (run further ahead); well above it, too early. Both 0 when the
+   * server plays inputs as they arrive (no `inputRate`).
+   */
+  get serverInputQueue(): { readonly queued: number; readonly target: number } {
+    return { queued: this.inbound.inputsQueued, target: this.inbound.inputTarget };
+  }
+
   /** True while state sections are skipped, waiting for a snapshot (see {@link InboundFrames}). */
   get resyncing(): boolean {
     return this.inbound.resyncing;

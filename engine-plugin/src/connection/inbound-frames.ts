@@ -1,6 +1,6 @@
 import { ByteReader } from '../protocol/bytes.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { readTickHeader } from '../protocol/frames.js';
+import { readTickHeader, unpackInputQueue } from '../protocol/frames.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { InvalidMessageError } from '../schema/message-codec.js';
 import type { ConnectionStats } from './connection.js';
@@ -37,6 +37,10 @@ export class InboundFrames {
   resyncing = false;
   /** Sequence of the last input the server reported processed. */
   lastInputProcessed = 0;
+  /** This client's inputs waiting in the server's playout buffer at the latest frame read (0 without one). */
+  inputsQueued = 0;
+  /** The server playout buffer's target depth at the latest frame read: the inputs it keeps queued as slack. */
+  inputTarget = 0;
 
   constructor(private readonly peer: InboundPeer) {}
 
@@ -52,6 +56,8 @@ export class InboundFrames {
     this.held = [];
     this.resyncing = false;
     this.lastInputProcessed = 0;
+    this.inputsQueued = 0;
+    this.inputTarget = 0;
   }
 
   /**
@@ -84,6 +90,9 @@ export class InboundFrames {
     if (header.ack > channel.lastSentSeq) throw new ProtocolError(`ack ${header.ack} for a message never sent`);
     channel.ack(header.ack);
     if (header.lastInput > this.lastInputProcessed) this.lastInputProcessed = header.lastInput;
+    const queue = unpackInputQueue(header.inputQueue);
+    this.inputsQueued = queue.queued;
+    this.inputTarget = queue.target;
     this.onMessage = onMessage;
     receiver.read(r, this.deliver, this.invalid);
     return { r, tick: header.tick };

@@ -1,7 +1,7 @@
 import type { InputPlayout } from './input-playout.js';
 import { ByteReader, type ByteWriter } from '../protocol/bytes.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { FrameKind, decodePong, encodePing, encodePong, readClientHeader, writeMessages, writeTickHeader } from '../protocol/frames.js';
+import { FrameKind, decodePong, encodePing, encodePong, packInputQueue, readClientHeader, writeMessages, writeTickHeader } from '../protocol/frames.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { InvalidMessageError, MessageCodec } from '../schema/message-codec.js';
 import type { MessageType } from '../schema/message.js';
@@ -61,6 +61,7 @@ export class ServerConnection implements Connection {
   private lastFrameAt = 0;
   private lastHadContent = false;
   private sentInput = -1;
+  private sentInputQueue = 0;
   private sentAck = -1;
   private backedUpSince = -1;
   private replayNext = false;
@@ -321,12 +322,13 @@ export class ServerConnection implements Connection {
     this.replayNext = false;
     const ack = this.receiver.received;
     w.reset();
-    writeTickHeader(w, { tick, lastInput: this.lastInput, ack });
+    const inputQueue = this.playout ? packInputQueue(this.playout.backlog, this.playout.depth) : 0;
+    writeTickHeader(w, { tick, lastInput: this.lastInput, ack, inputQueue });
     writeMessages(w, messages, firstSeq);
     const headerLength = w.length;
     writeState?.(this, w);
     const content = messages.length > 0 || w.length > headerLength;
-    const idle = !content && ack === this.sentAck && this.lastInput === this.sentInput;
+    const idle = !content && ack === this.sentAck && this.lastInput === this.sentInput && inputQueue === this.sentInputQueue;
     // An empty frame still goes out now and then so the client's clock keeps hearing ticks.
     // One empty frame follows the last frame with content: it tells the client's interpolation
     // that the world held still at this tick, instead of leaving it to extrapolate the last motion.
@@ -334,6 +336,7 @@ export class ServerConnection implements Connection {
     this.lastHadContent = content;
     this.sentAck = ack;
     this.sentInput = this.lastInput;
+    this.sentInputQueue = inputQueue;
     this.lastFrameAt = now;
     this.stats.messagesOut += messages.length;
     if (this.context.observer.any) {

@@ -16,7 +16,7 @@ import { TOKEN_SUBPROTOCOL_PREFIX, hasOversizedToken, requestToken } from './tok
 import { TokenExpiry, type VerifyToken, identitySubject, sameSubject } from './token-expiry.js';
 import { type AdmissionLimits, CountsByKey, resolveAdmissionLimits } from './admission-limits.js';
 import { type TrustProxy, clientAddress } from './client-address.js';
-import { InputPlayout } from './input-playout.js';
+import { InputPlayout, InputPlayoutTotals } from './input-playout.js';
 import { ServerConnection, type ServerConnectionContext } from './server-connection.js';
 import { createSessionToken } from './session-token.js';
 import type { WireFormat } from './wire-format.js';
@@ -88,6 +88,8 @@ export class ServerEndpoint implements TransportHost {
   readonly codec: MessageCodec;
   /** The current tick, maintained by the caller. */
   tick = 0;
+  /** Input playout counters summed over every connection (see {@link InputPlayout}); zeros when `inputRate` is 0. */
+  readonly inputPlayout = new InputPlayoutTotals();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly context: ServerConnectionContext;
@@ -499,7 +501,7 @@ export class ServerEndpoint implements TransportHost {
         // The playout buffer decides how many of the queued inputs this tick gets (input-playout.ts).
         let queued = 0;
         for (let i = 0; i < inbound.length; i++) if (inbound[i]!.type.input) queued++;
-        connection.playout ??= new InputPlayout(playAt);
+        connection.playout ??= new InputPlayout(playAt, undefined, this.inputPlayout);
         const decision = connection.playout.decide(this.tick + 1, queued);
         budget = Math.min(cap, decision.apply);
         drop = decision.drop;

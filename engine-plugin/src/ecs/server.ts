@@ -78,7 +78,7 @@ export class NetworkServer {
     options: ServerOptions,
   ) {
     this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20, wireFormats: [jsonWireFormat] });
-    this.replication = new ServerReplication(protocol, options.replication);
+    this.replication = new ServerReplication(protocol, { ...options.replication, tickRate: options.tickRate ?? 20 });
     this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, options.logger ?? consoleLogger(), options.messaging);
     claimStores(protocol, { side: 'server', live: () => this.lifecycle !== 'stopped' });
     this.observeWorld();
@@ -335,6 +335,19 @@ export class NetworkServer {
     const session = this.endpoint.connections.get(connection.id);
     if (session === undefined) throw new RangeError(`connection ${connection.id} is not connected to this server`);
     session.sendInterval = ticks;
+  }
+
+  /**
+   * Cap one connection's bandwidth at run time: its frames (header, messages and state) carry at
+   * most `bytesPerSecond` on average; `undefined` lifts the cap. Starts at
+   * `replication.bandwidth.bytesPerSecond`. Under the cap, entities with the highest accumulated
+   * priority go first (see `replication.bandwidth.priority`; by default nearer the connection's
+   * focus is more important) and the rest wait with their priority growing, so nothing starves
+   * and nothing is lost: the client converges once the cap allows.
+   */
+  setBandwidth(connection: Connection, bytesPerSecond: number | undefined): void {
+    if (this.endpoint.connections.get(connection.id) === undefined) throw new RangeError(`connection ${connection.id} is not connected to this server`);
+    this.replication.setBandwidth(connection.id, bytesPerSecond);
   }
 
   /**

@@ -197,7 +197,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
           const header = readTickHeader(r);
           const { firstSeq, messages } = readMessages(r, 1 << 16, 1 << 24);
           ticks++;
-          print(`tick ${header.tick} lastInput=${header.lastInput} ack=${header.ack} bytes=${frame.length}`);
+          print(`tick ${header.tick} lastInput=${header.lastInput} ack=${header.ack} inputQueue=${header.inputQueue} bytes=${frame.length}`);
           messages.forEach((m, i) => {
             messageCount++;
             received = Math.max(received, firstSeq + i);

@@ -198,19 +198,38 @@ export interface TickHeader {
   lastInput: number;
   /** Highest reliable-message sequence received from this client. */
   ack: number;
+  /**
+   * This client's input queue at the server: `queued × 4 + target` (see {@link packInputQueue}),
+   * 0 when the server has no input playout buffer. Tells the client how far ahead it runs.
+   */
+  inputQueue: number;
 }
 
-/** Start a Tick frame: kind byte, tick, lastInput, ack. The messages and state sections follow. */
+/** Largest target depth the `inputQueue` field carries (two bits). */
+const INPUT_TARGET_BITS = 3;
+
+/** Pack a playout buffer's state for the Tick header: inputs still queued after this tick, and the target depth (0–3). */
+export function packInputQueue(queued: number, target: number): number {
+  return Math.max(0, Math.floor(queued)) * 4 + (Math.max(0, Math.min(INPUT_TARGET_BITS, Math.floor(target))) & INPUT_TARGET_BITS);
+}
+
+/** Unpack the Tick header's `inputQueue` field. */
+export function unpackInputQueue(field: number): { readonly queued: number; readonly target: number } {
+  return { queued: Math.floor(field / 4), target: field % 4 };
+}
+
+/** Start a Tick frame: kind byte, tick, lastInput, ack, inputQueue. The messages and state sections follow. */
 export function writeTickHeader(w: ByteWriter, header: TickHeader): void {
   w.u8(FrameKind.Tick);
   w.varint(header.tick);
   w.varint(header.lastInput);
   w.varint(header.ack);
+  w.varint(header.inputQueue);
 }
 
 /** Read a Tick header after its kind byte. */
 export function readTickHeader(r: ByteReader): TickHeader {
-  return { tick: r.varint(), lastInput: r.varint(), ack: r.varint() };
+  return { tick: r.varint(), lastInput: r.varint(), ack: r.varint(), inputQueue: r.varint() };
 }
 
 /** The fixed part of a Client frame. */
