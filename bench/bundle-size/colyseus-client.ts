@@ -16,7 +16,7 @@ function play(room: GameRoom): void {
   room.onMessage('chat', (text: string) => console.log(text));
   const frame = (): void => {
     canvas.clearRect(0, 0, 640, 480);
-    room.state.players?.forEach((player) => canvas.fillRect(player.x, player.y, 4, 4));
+    for (const player of room.state.players?.values() ?? []) canvas.fillRect(player.x, player.y, 4, 4);
     room.send('move', keys);
     requestAnimationFrame(frame);
   };
