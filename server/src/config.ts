@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ROUND_SECONDS } from '@tickwire/demo-shared';
 import type { LogFormat } from './log';
 
 /** Everything an operator can set for the demo server. */
@@ -22,6 +23,14 @@ export interface DemoConfig {
    * (load tests); 0 (default) puts everyone in one.
    */
   readonly viewGroups: number;
+  /** Length of a round, seconds: the most points when it ends wins, then scores reset. */
+  readonly roundSeconds: number;
+  /**
+   * Players per arena: a browser is matched into an arena with space (POST
+   * /matchmake/joinOrCreate/arena), and a full one makes the next, with its own orbs and bots.
+   * 0 (default): `maxPlayers`, one arena for the whole server.
+   */
+  readonly roomSize: number;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Readable lines (`pretty`), JSON lines (`json`), or `auto`: pretty on a terminal, JSON when piped. */
@@ -38,6 +47,8 @@ export const DEFAULT_CONFIG: DemoConfig = {
   bots: 250,
   orbs: 120,
   viewGroups: 0,
+  roundSeconds: ROUND_SECONDS,
+  roomSize: 0,
   logLevel: 'info',
   logFormat: 'auto',
 };
@@ -61,6 +72,8 @@ Options (flag, then environment variable, then default):
   --bots <n>          BOTS          wandering bots                   (${DEFAULT_CONFIG.bots})
   --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
   --view-groups <n>   VIEW_GROUPS   rooms that never see each other  (${DEFAULT_CONFIG.viewGroups}: one)
+  --round-seconds <n> ROUND_SECONDS length of a round                (${DEFAULT_CONFIG.roundSeconds})
+  --room-size <n>     ROOM_SIZE     players per matchmade arena      (${DEFAULT_CONFIG.roomSize}: max players)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
   --log-format <f>    LOG_FORMAT    pretty | json | auto: pretty on a terminal, JSON when piped (${DEFAULT_CONFIG.logFormat})
   -h, --help                        show this text
@@ -98,6 +111,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         bots: { type: 'string' },
         orbs: { type: 'string' },
         'view-groups': { type: 'string' },
+        'round-seconds': { type: 'string' },
+        'room-size': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -130,6 +145,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       bots: integer('bots', text('bots', 'BOTS'), d.bots, 0, 5000),
       orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),
       viewGroups: integer('view groups', text('view-groups', 'VIEW_GROUPS'), d.viewGroups, 0, 10_000),
+      roundSeconds: integer('round seconds', text('round-seconds', 'ROUND_SECONDS'), d.roundSeconds, 1, 86_400),
+      roomSize: integer('room size', text('room-size', 'ROOM_SIZE'), d.roomSize, 0, 10_000),
       logLevel: logLevel as DemoConfig['logLevel'],
       logFormat: logFormat as LogFormat,
     },
