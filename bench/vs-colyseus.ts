@@ -14,12 +14,16 @@
  * - wire bytes per update: what the players' TCP sockets read over the hold, per update;
  * - updates/s per player; handshake failures (joins that failed or timed out).
  *
- * tickwire players are the lean clients of `npm run load` (handshake, join, steer, count frames:
- * no state decoding); Colyseus players use @colyseus/sdk, which decodes every patch — that costs
- * the generator, not the server, and the generator's CPU is shown for both.
+ * Both kinds of player are lean: tickwire's are those of `npm run load` (handshake, join, steer,
+ * count frames); Colyseus's join through @colyseus/sdk, then count patches and steer. Neither
+ * decodes state: a busier receiver makes the server's loopback writes cheaper (fewer wake-ups),
+ * so unequal clients would skew the server CPU being compared.
  *
- *   npm run bench:vs-colyseus -- [--sizes 100,300,1000,2000] [--rounds 2] [--hold 5]
+ *   npm run bench:vs-colyseus -- [--sizes 100,300,1000,2000] [--rounds 2] [--hold 5] [--only tickwire|Colyseus]
+ *   (--only: one system, for profiling; nothing is written without both)
  *   BENCH_SMOKE=1 BENCH_NO_WRITE=1 npx tsx bench/vs-colyseus.ts     one tiny round, for CI
+ *   VS_COLYSEUS_CPU_PROF=/tmp/prof npm run bench:vs-colyseus -- …    also write each server's V8 CPU profile there
+ *                                                                   (bench/load/profile-summary.ts reads them)
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -33,7 +37,7 @@ import { ColyseusPlayer, type PlayerCounters } from './vs-colyseus/colyseus-play
 import { cpuMs, rssBytes } from './vs-colyseus/process-usage';
 
 const smoke = process.env.BENCH_SMOKE === '1';
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, rounds: { type: 'string' }, hold: { type: 'string' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, rounds: { type: 'string' }, hold: { type: 'string' }, only: { type: 'string' } } });
 const SIZES = (values.sizes ?? (smoke ? '20' : '100,300,1000,2000')).split(',').map(Number);
 const ROUNDS = Number(values.rounds ?? (smoke ? 1 : 2));
 const HOLD_S = Number(values.hold ?? (smoke ? 1 : 5));
@@ -48,6 +52,9 @@ const DEADLINE_MS = smoke ? 40_000 : 30 * 60_000;
 /** Servers listen on 127.0.0.1, on a free port of this range (issue 17b's). */
 const PORTS = { from: 27_000, to: 27_999 };
 const ROOT = new URL('../', import.meta.url).pathname;
+const PROFILE_DIR = process.env.VS_COLYSEUS_CPU_PROF;
+/** V8 names each profile CPU.<date>.<pid>.<thread>…: the largest file of a pid is its main thread. */
+const profileFlags = (name: string): string[] => (PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${name}`] : []);
 
 for (const n of [...SIZES, ROUNDS, HOLD_S]) if (!Number.isFinite(n) || n <= 0) throw new Error('--sizes, --rounds and --hold take positive numbers');
 
@@ -93,7 +100,7 @@ const tickwire: System = {
   async start(port, groups, clients) {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'server/src/main.ts', '--port', String(port), '--host', '127.0.0.1', '--tick-rate', String(TICK_RATE), '--bots', String(BOTS), '--orbs', String(ORBS), '--max-players', String(clients), '--view-groups', String(groups), '--log-level', 'error'],
+      [...profileFlags('tickwire'), '--import', 'tsx', 'server/src/main.ts', '--port', String(port), '--host', '127.0.0.1', '--tick-rate', String(TICK_RATE), '--bots', String(BOTS), '--orbs', String(ORBS), '--max-players', String(clients), '--view-groups', String(groups), '--log-level', 'error'],
       { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production', TICKWIRE_ADDRESS_LIMITS: 'off' } },
     );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -125,6 +132,7 @@ const colyseus: System = {
   async start(port, groups) {
     const child = await startChild<{ port: number }>(`${ROOT}bench/vs-colyseus/colyseus-server.ts`, ['--port', String(port), '--bots', String(BOTS), '--orbs', String(ORBS), '--groups', String(groups), '--tick-rate', String(TICK_RATE)], {
       env: { ...process.env, NODE_ENV: 'production' },
+      nodeArgs: profileFlags('colyseus'),
     });
     return { pid: child.process.pid!, stop: () => child.stop() };
   },
@@ -213,7 +221,7 @@ async function main(): Promise<void> {
   for (const clients of SIZES) {
     for (let round = 0; round < ROUNDS && !overdue(); round++) {
       const order = round % 2 === 0 ? [tickwire, colyseus] : [colyseus, tickwire];
-      for (const system of order) if (!overdue()) runs.push(await measure(system, clients));
+      for (const system of order) if (!overdue() && (values.only === undefined || values.only === system.name)) runs.push(await measure(system, clients));
     }
   }
   const rows: (string | number)[][] = [];
@@ -261,7 +269,8 @@ async function main(): Promise<void> {
       `players in groups of ${GROUP} that see only their group (tickwire: the demo server's view groups; Colyseus 0.18: one room per group, with the group's share of bots and orbs). ` +
       `Fresh server per run, in its own process, on 127.0.0.1; runs interleaved (${ROUNDS} per system and size, figures averaged); ${IN_FLIGHT} handshakes in flight, ${HANDSHAKE_TIMEOUT_MS / 1000} s timeout; each run held ${HOLD_S} s after a 1 s settle. ` +
       'CPU is the server process\'s user+system time over the hold (from /proc) per update delivered to all players; bytes are what the players\' TCP sockets read, per update. ' +
-      'tickwire players are the lean clients of `npm run load` (no state decoding); Colyseus players are @colyseus/sdk clients (they decode every patch, which costs the generator: its CPU is shown). Generator and server share the same 2 cores.',
+      'Both kinds of player are lean and alike: tickwire\'s are the clients of `npm run load`; Colyseus\'s join through @colyseus/sdk and then, like them, count updates and steer every 2 s without decoding state ' +
+      '(a busy receiver makes the server\'s loopback writes cheaper, so unequal clients would skew server CPU). Generator and servers share the same 2 cores with other work on the machine.',
     '',
     table(['players', 'server', 'joined', 'server CPU µs / update', 'server RSS MB', 'wire bytes / update', 'updates/s per player', 'handshake failures', 'server CPU', 'generator CPU'], rows),
     '',

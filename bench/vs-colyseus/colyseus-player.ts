@@ -1,8 +1,11 @@
 /**
- * One bench player against the Colyseus arena, through the real @colyseus/sdk: matchmake
- * (`joinOrCreate`), keep the decoded state, steer every 2 s like the lean tickwire client.
+ * One bench player against the Colyseus arena: the real @colyseus/sdk matchmakes and joins
+ * (`joinOrCreate`, seat reservation, WebSocket, JOIN_ROOM), then, like the lean tickwire client,
+ * it only counts state patches and steers every 2 s — no state decoding, so neither side's
+ * generator work differs by more than the protocols do. (A busy receiver makes the sender's
+ * loopback writes cheaper — fewer wake-ups — so unequal clients would skew server CPU.)
  */
-import { Client, type Room } from '@colyseus/sdk';
+import { type Client, Protocol, type Room } from '@colyseus/sdk';
 import type { Socket } from 'node:net';
 
 /** What every player adds to. */
@@ -53,10 +56,12 @@ export class ColyseusPlayer {
     this.room = room;
     // Like the lean tickwire client: a dropped connection stays dropped.
     room.reconnection.enabled = false;
-    room.onStateChange(() => {
-      this.counters.updates++;
-    });
-    room.onError(() => {});
+    const counters = this.counters;
+    const events = (room as unknown as { connection: { events: { onmessage?: (event: { data: ArrayBuffer }) => void } } }).connection.events;
+    events.onmessage = (event) => {
+      // The low five bits are the protocol code; the high bits are modifiers (TIMED).
+      if ((new Uint8Array(event.data, 0, 1)[0]! & 31) === Protocol.ROOM_STATE_PATCH) counters.updates++;
+    };
     setTimeout(() => {
       if (this.room) this.steering = setInterval(() => this.steer(), 2_000);
     }, Math.random() * 2_000);

@@ -37,6 +37,7 @@ describe.sequential('benchmarks in smoke mode', () => {
     ['bench/throughput.ts', '## Throughput and overhead', /\| tickwire, 100 messages per tick \| [\d,]+ \|/],
     ['bench/compression.ts', '## Compression', /\| on \| [\d,]+ \|/],
     ['bench/load/run.ts', '## Load', /\| 100 \| [\d,]+ \|/],
+    ['bench/vs-colyseus.ts', '## End to end against Colyseus', /\| 20 \| tickwire \| 20 \| [\d.]+ \|/],
     ['bench/feel.ts', '## Game feel in Chromium', /\| own player: frames without movement \| [\d.]+ % \|/],
   ];
   for (const [script, heading, row] of cases) {
