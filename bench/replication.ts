@@ -17,6 +17,16 @@ import { ClientReplication, type EntitySink, ServerReplication } from '../engine
 import { defineComponent, defineProtocol, t } from '../engine-plugin/src/schema';
 import { environmentLine, table, writeSection } from './report';
 
+/**
+ * CPU time of this process in ms (user + system, every thread: a library's background GC work
+ * counts against it). On a shared machine wall time also counts the slices other processes ran
+ * in; CPU time counts only the work done.
+ */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 const smoke = process.env.BENCH_SMOKE === '1';
 /** BENCH_QUICK=1: the 10,000-entity rows only, 3 runs — minutes while developing, not for docs. */
 const quick = process.env.BENCH_QUICK === '1';
@@ -49,6 +59,10 @@ function bodyComponent() {
     name: t.string({ maxBytes: 32 }),
   });
 }
+
+// Colyseus's default 8 KB buffer is regrown, with a warning, by every encode larger than it; a
+// server tuned for this state size sets it once, and so does the benchmark.
+Encoder.BUFFER_SIZE = 512 * 1024;
 
 const ColyEntity = schema({ x: ct.float32(), y: ct.float32(), angle: ct.float32(), hp: ct.uint8(), name: ct.string() }, 'Entity');
 const ColyState = schema({ entities: ct.map(ColyEntity) }, 'State');
@@ -109,6 +123,63 @@ function step(m: Motion, tick: number): void {
   }
 }
 
+/**
+ * The values of the moving entities (x, y, angle, hp per entity) for ticks `from + 1 ..= from +
+ * count`, computed before any timing: each library's timed loop only copies them into its own
+ * state, the same work for all.
+ */
+function motionFrames(m: Motion, from: number, count: number): Float64Array[] {
+  const frames: Float64Array[] = [];
+  for (let tick = from + 1; tick <= from + count; tick++) {
+    step(m, tick);
+    const f = new Float64Array(m.moving.length * 4);
+    for (let k = 0; k < m.moving.length; k++) {
+      const i = m.moving[k]!;
+      f[4 * k] = m.x[i]!;
+      f[4 * k + 1] = m.y[i]!;
+      f[4 * k + 2] = m.angle[i]!;
+      f[4 * k + 3] = m.hp[i]!;
+    }
+    frames.push(f);
+  }
+  return frames;
+}
+
+/** Entity values precomputed per timed chunk: bounds the frames' memory at 100 % motion. */
+const CHUNK_VALUES = 200_000;
+
+/**
+ * Run `ticks` timed ticks (after {@link WARM_TICKS} untimed ones) of one library: `server`
+ * applies a tick's values and returns the bytes it would send, `client` decodes them. Frames are
+ * computed in chunks before each chunk is timed; server and client are each timed once per chunk
+ * (timing each tick would add the timer's own cost, more than a whole tick in the small rows).
+ */
+function timeRun(motion: Motion, ticks: number, server: (frame: Float64Array) => Uint8Array, client: (bytes: Uint8Array) => void): Result {
+  let serverMs = 0;
+  let clientMs = 0;
+  let bytes = 0;
+  const chunk = Math.max(1, Math.floor(CHUNK_VALUES / Math.max(1, motion.moving.length)));
+  const warm = motionFrames(motion, 0, WARM_TICKS);
+  for (const f of warm) client(server(f));
+  for (let done = 0; done < ticks; ) {
+    const count = Math.min(chunk, ticks - done);
+    const frames = motionFrames(motion, WARM_TICKS + done, count);
+    const sent: Uint8Array[] = [];
+    let t0 = cpuMs();
+    for (let i = 0; i < count; i++) sent.push(server(frames[i]!));
+    serverMs += cpuMs() - t0;
+    t0 = cpuMs();
+    for (let i = 0; i < count; i++) client(sent[i]!);
+    clientMs += cpuMs() - t0;
+    for (const b of sent) bytes += b.length;
+    done += count;
+  }
+  return { bytes: bytes / ticks, serverUs: (serverMs * 1000) / ticks, clientUs: (clientMs * 1000) / ticks };
+}
+
+/** Untimed ticks at the start of every run, so each library is timed in its steady state. */
+const WARM_TICKS = smoke ? 2 : 10;
+
 interface Result {
   bytes: number;
   serverUs: number;
@@ -121,16 +192,26 @@ function median(values: number[]): number {
 }
 
 /**
- * tickwire with plain typed-array writes (`marked` false: every entity is scanned) or with
- * 'marked' tracking, where the game announces each write with `markChanged` (the mark is part of
- * the timed server work, as Colyseus's setters are).
+ * tickwire with plain typed-array writes (`marked` false: found by the scan) or with 'marked'
+ * tracking, where the game announces each write with `markChanged` (the mark is part of the
+ * timed server work, as Colyseus's setters are). `compileEncoders` false runs the generic
+ * (eval-free) codecs, the baseline the generated ones are measured against.
+ *
+ * Server time is one timer around all timed ticks (copying the tick's values in, replicate,
+ * writeState, and copying the section out as a socket send would); client time is one timer
+ * around decoding those sections in order. Timing each tick separately would add the timer's
+ * own cost, which is larger than a whole tick in the small rows.
  */
-function runTickwire(n: number, fraction: number, seed: number, ticks: number, marked = false): Result {
+function runTickwire(n: number, fraction: number, seed: number, ticks: number, marked = false, compiled = true): Result {
   const motion = createMotion(n, fraction, prng(seed));
   const Body = bodyComponent();
-  const server = new ServerReplication(defineProtocol({ components: [Body] }), marked ? { marked: [Body], verifyMarks: 0 } : { verifyMarks: 0 });
+  const server = new ServerReplication(defineProtocol({ components: [Body] }), {
+    verifyMarks: 0,
+    compileEncoders: compiled,
+    ...(marked ? { marked: [Body] } : {}),
+  });
   const ClientBody = bodyComponent();
-  const client = new ClientReplication(defineProtocol({ components: [ClientBody] }), new CountingSink());
+  const client = new ClientReplication(defineProtocol({ components: [ClientBody] }), new CountingSink(), { compileDecoders: compiled });
   for (let i = 0; i < n; i++) {
     Body.x[i] = motion.x[i]!;
     Body.y[i] = motion.y[i]!;
@@ -145,39 +226,40 @@ function runTickwire(n: number, fraction: number, seed: number, ticks: number, m
   server.replicate(0);
   server.writeState(1, w);
   client.apply(new ByteReader(w.written()), 0);
-  let bytes = 0;
-  let serverMs = 0;
-  let clientMs = 0;
-  for (let tick = 1; tick <= ticks; tick++) {
-    step(motion, tick);
-    let t0 = performance.now();
-    const moving = motion.moving;
-    for (let k = 0; k < moving.length; k++) {
-      const i = moving[k]!;
-      Body.x[i] = motion.x[i]!;
-      Body.y[i] = motion.y[i]!;
-      Body.angle[i] = motion.angle[i]!;
-      Body.hp[i] = motion.hp[i]!;
-      if (marked) server.markChanged(i, Body);
-    }
-    server.replicate(tick);
-    w.reset();
-    server.writeState(1, w);
-    serverMs += performance.now() - t0;
-    bytes += w.length;
-    t0 = performance.now();
-    client.beginTick();
-    client.apply(new ByteReader(w.written()), tick);
-    clientMs += performance.now() - t0;
-  }
+  const moving = motion.moving;
+  let serverTick = 0;
+  let clientTick = 0;
+  const result = timeRun(
+    motion,
+    ticks,
+    (f) => {
+      serverTick++;
+      for (let k = 0; k < moving.length; k++) {
+        const i = moving[k]!;
+        Body.x[i] = f[4 * k]!;
+        Body.y[i] = f[4 * k + 1]!;
+        Body.angle[i] = f[4 * k + 2]!;
+        Body.hp[i] = f[4 * k + 3]!;
+        if (marked) server.markChanged(i, Body);
+      }
+      server.replicate(serverTick);
+      w.reset();
+      server.writeState(1, w);
+      return w.written().slice();
+    },
+    (bytes) => {
+      client.beginTick();
+      client.apply(new ByteReader(bytes), ++clientTick);
+    },
+  );
   // The benchmark is only worth quoting if the client really converged.
-  for (let k = 0; k < motion.moving.length; k++) {
-    const i = motion.moving[k]!;
+  for (let k = 0; k < moving.length; k++) {
+    const i = moving[k]!;
     const local = client.localId(i)!;
     if (Math.abs(ClientBody.x[local]! - motion.x[i]!) > 0.006 || ClientBody.hp[local] !== motion.hp[i])
       throw new Error(`tickwire client diverged at entity ${i}`);
   }
-  return { bytes: bytes / ticks, serverUs: (serverMs * 1000) / ticks, clientUs: (clientMs * 1000) / ticks };
+  return result;
 }
 
 function runColyseus(n: number, fraction: number, seed: number, ticks: number): Result {
@@ -199,59 +281,49 @@ function runColyseus(n: number, fraction: number, seed: number, ticks: number): 
   const decoder = new Decoder(clientState);
   decoder.decode(encoder.encodeAll());
   encoder.discardChanges();
-  let bytes = 0;
-  let serverMs = 0;
-  let clientMs = 0;
-  for (let tick = 1; tick <= ticks; tick++) {
-    step(motion, tick);
-    let t0 = performance.now();
-    const moving = motion.moving;
-    for (let k = 0; k < moving.length; k++) {
-      const i = moving[k]!;
-      const e = entities[i]!;
-      e.x = motion.x[i]!;
-      e.y = motion.y[i]!;
-      e.angle = motion.angle[i]!;
-      e.hp = motion.hp[i]!;
-    }
-    const encoded = encoder.encode();
-    const length = encoded.length;
-    const copy = encoded.slice();
-    encoder.discardChanges();
-    serverMs += performance.now() - t0;
-    bytes += length;
-    t0 = performance.now();
-    decoder.decode(copy);
-    clientMs += performance.now() - t0;
-  }
+  const moving = motion.moving;
+  const result = timeRun(
+    motion,
+    ticks,
+    (f) => {
+      for (let k = 0; k < moving.length; k++) {
+        const e = entities[moving[k]!]!;
+        e.x = f[4 * k]!;
+        e.y = f[4 * k + 1]!;
+        e.angle = f[4 * k + 2]!;
+        e.hp = f[4 * k + 3]!;
+      }
+      // encode() returns a view of the encoder's buffer: copy it out, as tickwire's section is.
+      const patch = encoder.encode().slice();
+      encoder.discardChanges();
+      return patch;
+    },
+    (bytes) => {
+      decoder.decode(bytes);
+    },
+  );
   const probe = motion.moving[0]!;
   if (Math.abs(clientState.entities.get(String(probe))!.x - motion.x[probe]!) > 0.001) throw new Error('Colyseus client diverged');
-  return { bytes: bytes / ticks, serverUs: (serverMs * 1000) / ticks, clientUs: (clientMs * 1000) / ticks };
+  return result;
 }
 
 function runMsgpack(n: number, fraction: number, seed: number, ticks: number): Result {
   const motion = createMotion(n, fraction, prng(seed));
   const clientX = new Float64Array(n);
-  let bytes = 0;
-  let serverMs = 0;
-  let clientMs = 0;
-  for (let tick = 1; tick <= ticks; tick++) {
-    step(motion, tick);
-    let t0 = performance.now();
-    const changed: [number, number, number, number, number][] = [];
-    for (let k = 0; k < motion.moving.length; k++) {
-      const i = motion.moving[k]!;
-      changed.push([i, motion.x[i]!, motion.y[i]!, motion.angle[i]!, motion.hp[i]!]);
-    }
-    const encoded = msgpackEncode(changed);
-    serverMs += performance.now() - t0;
-    bytes += encoded.length;
-    t0 = performance.now();
-    const decoded = msgpackDecode(encoded) as [number, number, number, number, number][];
-    for (const [i, x] of decoded) clientX[i] = x;
-    clientMs += performance.now() - t0;
-  }
-  return { bytes: bytes / ticks, serverUs: (serverMs * 1000) / ticks, clientUs: (clientMs * 1000) / ticks };
+  const moving = motion.moving;
+  return timeRun(
+    motion,
+    ticks,
+    (f) => {
+      const changed: [number, number, number, number, number][] = [];
+      for (let k = 0; k < moving.length; k++) changed.push([moving[k]!, f[4 * k]!, f[4 * k + 1]!, f[4 * k + 2]!, f[4 * k + 3]!]);
+      return msgpackEncode(changed);
+    },
+    (bytes) => {
+      const decoded = msgpackDecode(bytes) as [number, number, number, number, number][];
+      for (const [i, x] of decoded) clientX[i] = x;
+    },
+  );
 }
 
 type Run = (n: number, fraction: number, seed: number, ticks: number) => Result;
@@ -264,11 +336,17 @@ const runMarked: Run = (n, fraction, seed, ticks) => runTickwire(n, fraction, se
  * whichever was being measured; small worlds run more ticks so every run is long enough to time.
  */
 function measureAll(runs: readonly Run[], n: number, fraction: number): Result[] {
-  const ticks = smoke ? TICKS : Math.max(TICKS, Math.round(40_000 / n));
+  // Enough ticks that every run changes about 400,000 entities (at most 4,000 ticks).
+  const ticks = smoke ? TICKS : Math.min(4_000, Math.max(TICKS, Math.round(400_000 / Math.max(1, n * fraction))));
   // Warm the JIT on this exact shape before timing.
   for (const run of runs) run(n, fraction, 99, smoke ? 2 : 10);
   const results: Result[][] = runs.map(() => []);
-  for (let r = 0; r < RUNS; r++) for (let i = 0; i < runs.length; i++) results[i]!.push(runs[i]!(n, fraction, r + 1, ticks));
+  for (let r = 0; r < RUNS; r++)
+    for (let i = 0; i < runs.length; i++) {
+      const result = runs[i]!(n, fraction, r + 1, ticks);
+      if (process.env.BENCH_DEBUG === "1") console.log(n, fraction, i, JSON.stringify(result));
+      results[i]!.push(result);
+    }
   return results.map((rs) => ({
     bytes: median(rs.map((x) => x.bytes)),
     serverUs: median(rs.map((x) => x.serverUs)),

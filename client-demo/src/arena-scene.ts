@@ -33,10 +33,12 @@ export class ArenaScene extends Phaser.Scene {
   private readonly notice: ConnectionNotice;
   private readonly traffic = new TrafficMeter();
   private readonly frames = new FrameLateness();
-  private readonly hud = new Hud(element('hud'));
+  readonly hud = new Hud(element('hud'));
   private readonly status = new StatusOverlay(element('status'), element('status-title'), element('status-detail'));
   private readonly leaderboard: LeaderboardPanel;
   private readonly chat: ChatPanel;
+  /** Called after each frame is drawn with its rAF time, ms (the test hook's frame samplers). */
+  readonly afterDraw: Array<(time: number) => void> = [];
 
   constructor(
     readonly net: NetworkClient,
@@ -72,8 +74,8 @@ export class ArenaScene extends Phaser.Scene {
   }
 
   override update(time: number): void {
-    this.frames.sample(time);
-    this.runNetwork();
+    this.frames.sample(time, performance.now());
+    this.runNetwork(time);
     this.draw();
     this.status.show(this.notice.current);
     this.traffic.sample(this.net.connection.stats, time);
@@ -88,6 +90,7 @@ export class ArenaScene extends Phaser.Scene {
       delayBehindServerMs: this.net.delayBehindServerMs,
       renderDelayMs: this.net.renderDelayMs,
       pendingInputs: this.own.pendingInputs,
+      serverInputQueue: this.net.connection.serverInputQueue,
       corrections: this.own.corrections,
       maxCorrection: this.own.maxCorrection,
       kbpsIn: this.traffic.kbpsIn,
@@ -96,17 +99,19 @@ export class ArenaScene extends Phaser.Scene {
       serverTick: this.net.tick,
       tickRate: this.net.connection.tickRate,
     });
+    for (const listener of this.afterDraw) listener(time);
   }
 
   /**
    * The client's network tick: `receive` (which also writes this frame's interpolated and
    * predicted positions into the store), react to events and messages, send input, `flush`.
-   * Runs every rendered frame, and on a timer while the tab is hidden (browsers stop rendering
-   * hidden tabs, and unread server frames would pile up until the client gave up on them).
+   * Runs every rendered frame with the frame's timestamp (what is drawn is for when the frame is
+   * shown, not for when this script got to run), and on a timer while the tab is hidden (browsers
+   * stop rendering hidden tabs, and unread server frames would pile up until the client gave up on them).
    */
-  runNetwork(): void {
+  runNetwork(frameTime = performance.now()): void {
     const { net } = this;
-    net.receive();
+    net.receive(frameTime);
     for (const event of net.events()) {
       this.notice.handle(event);
       // A resumed session still has its player; a new one (first visit, or the server forgot us) needs one.
@@ -121,7 +126,7 @@ export class ArenaScene extends Phaser.Scene {
     if (boards.length > 0) this.leaderboard.show(boards[boards.length - 1]!);
     // Keys typed into the chat, or held while the tab is hidden, do not walk the player.
     const idle = this.chat.isOpen || document.hidden;
-    this.own.steer(idle ? { x: 0, y: 0 } : this.keyboard.read(), performance.now());
+    this.own.steer(idle ? { x: 0, y: 0 } : this.keyboard.read(), frameTime);
     net.flush();
   }
 

@@ -6,7 +6,7 @@ export interface HudReadings {
   /** Our own player predicted from our inputs (P). */
   readonly prediction: boolean;
   readonly rttMs: number;
-  /** Frame arrival jitter of the link (lateness behind the arrival line, p95), ms. */
+  /** Frame arrival jitter (lateness behind the arrival line, p95), ms: the link plus the server's tick timing, stamped as frames come off the socket. */
   readonly jitterMs: number;
   /** RTT mean deviation from pongs, ms. */
   readonly rttJitterMs: number;
@@ -16,8 +16,10 @@ export interface HudReadings {
   readonly delayBehindServerMs: number;
   /** How far behind the arrival line remote entities are drawn (the interpolation buffer), ms. */
   readonly renderDelayMs: number;
-  /** Our inputs the server has not processed yet. */
+  /** Our inputs the server has not processed yet (in flight, or queued there). */
   readonly pendingInputs: number;
+  /** Our inputs waiting in the server's playout buffer, and the depth it keeps as slack (from the Tick header). */
+  readonly serverInputQueue: { readonly queued: number; readonly target: number };
   /** Prediction corrections so far (reconciles that moved the prediction). */
   readonly corrections: number;
   /** Largest prediction correction so far, world units. */
@@ -35,6 +37,8 @@ export interface HudReadings {
  */
 export class Hud {
   private lastText = '';
+  /** The readings of the latest frame, kept while hidden too (the test hook reads them). */
+  last: HudReadings | undefined;
 
   constructor(private readonly element: HTMLElement) {}
 
@@ -47,18 +51,20 @@ export class Hud {
   }
 
   update(readings: HudReadings): void {
+    this.last = readings;
     if (!this.visible) return;
     const rows: Array<[string, string]> = [
       ['state', readings.state],
       ['interpolation · I', readings.interpolation ? 'on' : 'off'],
       ['prediction · P', readings.prediction ? 'on' : 'off'],
       ['rtt', `${readings.rttMs.toFixed(0)} ms`],
-      ['link jitter', `${readings.jitterMs.toFixed(1)} ms`],
+      ['arrival jitter', `${readings.jitterMs.toFixed(1)} ms`],
       ['rtt jitter', `${readings.rttJitterMs.toFixed(1)} ms`],
       ['page frame lateness', `${readings.frameLatenessMs.toFixed(1)} ms`],
       ['delay behind server', `${readings.delayBehindServerMs.toFixed(0)} ms`],
       ['render delay', `${readings.renderDelayMs.toFixed(0)} ms`],
       ['pending inputs', String(readings.pendingInputs)],
+      ['server input queue', `${readings.serverInputQueue.queued} (target ${readings.serverInputQueue.target})`],
       ['corrections', String(readings.corrections)],
       ['max correction', `${readings.maxCorrection.toFixed(2)} u`],
       ['in', `${readings.kbpsIn.toFixed(1)} kbps`],

@@ -13,6 +13,12 @@ export interface LaunchOptions {
   readonly serverUrl: string;
   /** The player's name: `?name=` or a random one. */
   readonly name: string;
+  /**
+   * Phaser's renderer: `?renderer=canvas` or `webgl`, otherwise `auto` (WebGL where available).
+   * Without a GPU, WebGL runs in software (SwiftShader) and drops to an uneven 25–40 fps, where the
+   * Canvas renderer keeps 60: a steady frame rate matters more to how motion looks than the renderer.
+   */
+  readonly renderer: 'auto' | 'canvas' | 'webgl';
 }
 
 /**
@@ -24,7 +30,12 @@ export function readLaunchOptions(location: Location): LaunchOptions {
   return {
     serverUrl: toWebSocketUrl(query.get('server'), location),
     name: cleanName(query.get('name') ?? '', `${pick(ADJECTIVES)} ${pick(ANIMALS)}`),
+    renderer: readRenderer(query.get('renderer')),
   };
+}
+
+function readRenderer(value: string | null): LaunchOptions['renderer'] {
+  return value === 'canvas' || value === 'webgl' ? value : 'auto';
 }
 
 function toWebSocketUrl(server: string | null, location: Location): string {
@@ -38,4 +49,13 @@ function toWebSocketUrl(server: string | null, location: Location): string {
     return url.toString();
   }
   return `${secure ? 'wss' : 'ws'}://${server.replace(/\/+$/, '')}/ws`;
+}
+
+/** An HTTP endpoint on the game server: `ws(s)://host[:port]/ws` → `http(s)://host[:port]<path>`. */
+export function serverEndpoint(serverUrl: string, path: string): string {
+  const url = new URL(serverUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = path;
+  url.search = '';
+  return url.toString();
 }

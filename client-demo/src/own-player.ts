@@ -24,6 +24,8 @@ export class OwnPlayer {
   private nextInputAt = Number.NEGATIVE_INFINITY;
   /** A direction was held at the last `steer`. */
   private holding = false;
+  /** The time of the last `steer` (the previous frame), ms. */
+  private lastSteerAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly net: NetworkClient) {}
 
@@ -74,21 +76,25 @@ export class OwnPlayer {
   }
 
   /**
-   * Hold `direction` at local time `now` (ms), once per frame: while it is not zero, one Move
+   * Hold `direction` at frame time `now` (ms, the time passed to `net.receive`), once per frame: while it is not zero, one Move
    * input per {@link INPUT_INTERVAL_MS} of held time, whatever the frame rate, each applied
    * locally at once (when prediction is on) and by the server later. Nothing is sent while idle:
    * no input, no step, on both sides.
    */
   steer(direction: MoveDirection, now: number): void {
     const { predicted } = this;
+    const frameMs = Math.min(INPUT_INTERVAL_MS, Math.max(0, now - this.lastSteerAt));
+    this.lastSteerAt = now;
     if (!predicted || this.net.state !== 'connected' || (direction.x === 0 && direction.y === 0)) {
       this.holding = false;
       return;
     }
     if (!this.holding) {
-      // Just pressed: step now, unless the last step was under an interval ago (tapping is no faster).
+      // Just pressed: step now, unless the last step was under an interval ago (tapping is no
+      // faster). The key went down during the previous frame, so the first step is due from
+      // then: this very frame already draws a frame's worth of it, instead of starting at 0.
       this.holding = true;
-      this.nextInputAt = Math.max(this.nextInputAt, now);
+      this.nextInputAt = Math.max(this.nextInputAt, now - frameMs);
     } else if (now - this.nextInputAt > MAX_CATCH_UP_MS) this.nextInputAt = now - MAX_CATCH_UP_MS;
     while (now >= this.nextInputAt) {
       predicted.input({ x: direction.x, y: direction.y }, this.nextInputAt);

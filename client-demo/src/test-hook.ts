@@ -2,6 +2,8 @@ import { Player, Position } from '@tickwire/demo-shared';
 import { query } from 'bitecs';
 import type { NetworkClient } from 'tickwire';
 import type { ArenaScene } from './arena-scene';
+import type { ArenaSeat } from './arena-seat';
+import type { HudReadings } from './hud';
 
 /** A player as the test hook reports them. */
 export interface HookPlayer {
@@ -29,6 +31,12 @@ export interface TestHook {
   readonly pendingInputs: number;
   /** Every player this client sees, by server entity id. */
   players(): Record<number, HookPlayer>;
+  /** Call `listener` after every drawn frame with its rAF time (ms): it sees what that frame showed. */
+  onDrawn(listener: (time: number) => void): void;
+  /** What the network HUD shows this frame (computed while it is hidden too). */
+  hud(): HudReadings | undefined;
+  /** The id of the arena matchmaking put this client in (undefined without matchmaking). */
+  readonly arenaId: string | undefined;
 }
 
 declare global {
@@ -38,8 +46,11 @@ declare global {
 }
 
 /** Install `window.__tickwire`. */
-export function installTestHook(net: NetworkClient, scene: ArenaScene): void {
+export function installTestHook(net: NetworkClient, scene: ArenaScene, arena: ArenaSeat): void {
   window.__tickwire = {
+    get arenaId() {
+      return arena.room?.roomId;
+    },
     net,
     world: net.world,
     get connectionId() {
@@ -58,6 +69,12 @@ export function installTestHook(net: NetworkClient, scene: ArenaScene): void {
     ownPosition() {
       const own = scene.own.entity;
       return own === undefined ? undefined : { x: Position.x[own]!, y: Position.y[own]! };
+    },
+    hud() {
+      return scene.hud.last;
+    },
+    onDrawn(listener) {
+      scene.afterDraw.push(listener);
     },
     players() {
       const out: Record<number, HookPlayer> = {};

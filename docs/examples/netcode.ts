@@ -22,8 +22,10 @@ setInterval(() => {
   me?.input({ dx: 1, dy: 0 });
 }, 50);
 
-function frame() {
-  net.receive(); // applies state; Position now holds interpolated (others) and predicted (me) values
+function frame(time: number) {
+  // Applies state; Position now holds interpolated (others) and predicted (me) values for the
+  // frame's timestamp: a busy page starts scripts late, but frames are shown at a steady vsync.
+  net.receive(time);
   net.flush();
   requestAnimationFrame(frame);
 }

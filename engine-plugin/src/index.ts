@@ -33,11 +33,12 @@ export {
   t,
 } from './schema/fields.js';
 export { type Direction, type MessageData, type MessageOptions, type MessageType, defineInput, defineMessage } from './schema/message.js';
-export { InvalidMessageError } from './schema/message-codec.js';
+export { InvalidMessageError, MessageTooLargeError } from './schema/message-codec.js';
 export { type ClonedProtocol, type Protocol, type ProtocolDefinition, cloneProtocol, defineProtocol } from './schema/protocol.js';
 export { AuthStatusMessage, ErrorMessage, RefreshTokenMessage } from './schema/system-messages.js';
 export { type Clock, ManualClock, systemClock } from './transport/clock.js';
 export { TokenBucket } from './connection/rate-limit.js';
+export { RateLimitsByKey } from './connection/rate-limits-by-key.js';
 export type { LinkConditions, DirectionalLinkConditions } from './transport/link-conditioner.js';
 export { type Link, type MemoryClientOptions, type MemoryNetwork, createMemoryNetwork } from './transport/memory.js';
 export type { Admission, ClientCredentials, ClientTransport, ConnectionRequest, ServerTransport, Socket } from './transport/transport.js';
@@ -58,6 +59,7 @@ export type { Authenticate } from './connection/server-endpoint.js';
 export { AdmissionRefused } from './connection/admission-refused.js';
 export type { ConnectionObserver } from './connection/observer.js';
 export { packetLog } from './connection/packet-log.js';
+export { InputPlayout, InputPlayoutTotals, MAX_PLAYOUT_DEPTH } from './connection/input-playout.js';
 export { MAX_TOKEN_LENGTH, type RequestToken, TOKEN_SUBPROTOCOL_PREFIX, type TokenSource, hasOversizedToken, requestToken } from './connection/token.js';
 export { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS } from './connection/admission-limits.js';
 export { type TrustProxy, clientAddress } from './connection/client-address.js';
@@ -76,7 +78,7 @@ export type { Received } from './ecs/received.js';
 export { NetworkServer, type ServerOptions, createServer } from './ecs/server.js';
 export type { ServerReplicationOptions, SpatialOptions } from './replication/server-replication.js';
 export type { BandwidthOptions, PriorityFunction } from './replication/bandwidth-budget.js';
-export type { NaNValue, UnmarkedChange } from './replication/change-detection.js';
+export { type NaNValue, STRING_SWEEP, type UnmarkedChange } from './replication/change-detection.js';
 export { History, type HistoryOptions } from './replication/history.js';
 export { type ReplyData, type RequestData, type RequestType, defineRequest } from './schema/request.js';
 export { RequestError, RequestFailure } from './messaging/pending-requests.js';
@@ -87,3 +89,34 @@ export { type BusDelivery, BusUnavailable, type CarriedMessage, type LocalPresen
 export type { IncomingRequest } from './messaging/server-messaging.js';
 export { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './messaging/messaging-options.js';
 export type { Directed, Publication, RequestOptions, ServerRequest, SubscribeResult } from './messaging/client-messaging.js';
+export type {
+  CreationLock,
+  FilterValue,
+  JoinRefusal,
+  NodeLoad,
+  RegisterOptions,
+  RegisterResult,
+  Reservation,
+  RoomChange,
+  RoomDirectory,
+  RoomListing,
+  RoomMetadata,
+  RoomOptions,
+  RoomQuery,
+  SeatClaim,
+  SeatRequest,
+} from './matchmaking/room-directory.js';
+export { type EmbeddedRoomDirectoryOptions, embeddedRoomDirectory } from './matchmaking/embedded-room-directory.js';
+export {
+  CREATE_ROOM_METHOD,
+  type ListRoomsOptions,
+  Matchmaker,
+  type MatchmakerContext,
+  type MatchmakingOptions,
+  type SeatReservation,
+} from './matchmaking/matchmaker.js';
+export { MatchmakingError, type MatchmakingFailure } from './matchmaking/matchmaking-error.js';
+export { Room } from './matchmaking/room.js';
+export type { RoomEvent } from './matchmaking/room-events.js';
+export type { RoomTypeOptions } from './matchmaking/room-type.js';
+export { MAX_SEAT_LENGTH, SEAT_PARAMETER, requestSeat, seatUrl } from './matchmaking/seat.js';

@@ -6,3 +6,4 @@ export { type AllowOriginsOptions, allowOrigins } from './auth/allow-origins.js'
 export { type MetricsOptions, type ServerMetrics, createMetrics } from './metrics/prometheus.js';
 export { type MetricsListener, type MetricsListenerOptions, type RouteHandler, listenForMetrics } from './metrics/listener.js';
 export { type HealthOptions, type HealthReport, type ServerHealth, createHealth } from './metrics/health.js';
+export { type MatchmakingAction, type MatchmakingEndpoint, type MatchmakingEndpointOptions, matchmakingEndpoint } from './matchmaking/http-endpoint.js';

@@ -21,6 +21,12 @@ export interface DemoConfig {
    * (load tests); 0 (default) puts everyone in one.
    */
   readonly viewGroups: number;
+  /**
+   * Players per arena: a browser is matched into an arena with space (POST
+   * /matchmake/joinOrCreate/arena), and a full one makes the next, with its own orbs and bots.
+   * 0 (default): `maxPlayers`, one arena for the whole server.
+   */
+  readonly roomSize: number;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -35,6 +41,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   bots: 250,
   orbs: 120,
   viewGroups: 0,
+  roomSize: 0,
   logLevel: 'info',
 };
 
@@ -57,6 +64,7 @@ Options (flag, then environment variable, then default):
   --bots <n>          BOTS          wandering bots                   (${DEFAULT_CONFIG.bots})
   --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
   --view-groups <n>   VIEW_GROUPS   rooms that never see each other  (${DEFAULT_CONFIG.viewGroups}: one)
+  --room-size <n>     ROOM_SIZE     players per matchmade arena      (${DEFAULT_CONFIG.roomSize}: max players)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
   -h, --help                        show this text
 `;
@@ -92,6 +100,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         bots: { type: 'string' },
         orbs: { type: 'string' },
         'view-groups': { type: 'string' },
+        'room-size': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -121,6 +130,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       bots: integer('bots', text('bots', 'BOTS'), d.bots, 0, 5000),
       orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),
       viewGroups: integer('view groups', text('view-groups', 'VIEW_GROUPS'), d.viewGroups, 0, 10_000),
+      roomSize: integer('room size', text('room-size', 'ROOM_SIZE'), d.roomSize, 0, 10_000),
       logLevel: logLevel as DemoConfig['logLevel'],
     },
   };

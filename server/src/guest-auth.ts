@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Authenticate, TokenBucket, requestToken, systemClock } from 'tickwire';
+import { type Authenticate, RateLimitsByKey, requestToken, systemClock } from 'tickwire';
 import { type JwtVerifier, jwtSigner, jwtVerifier } from 'tickwire/node';
 
 /** Options of {@link createGuestAuth}. */
@@ -62,17 +62,7 @@ export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
   const perSecond = options.issuesPerSecond ?? 1;
   const burst = options.issueBurst ?? 10;
   const maxTracked = options.maxTrackedAddresses ?? 10_000;
-  const buckets = new Map<string, TokenBucket>();
-  /** Seconds until this address may ask again, or 0 when it may now. */
-  const wait = (address: string): number => {
-    let bucket = buckets.get(address);
-    if (!bucket) {
-      if (buckets.size >= maxTracked) buckets.delete(buckets.keys().next().value!);
-      bucket = new TokenBucket(perSecond, burst, systemClock);
-      buckets.set(address, bucket);
-    }
-    return bucket.take(1) ? 0 : Math.max(1, Math.ceil((1 - bucket.available) / perSecond));
-  };
+  const limits = new RateLimitsByKey(perSecond, burst, maxTracked, systemClock);
   const signer = jwtSigner({ secret, issuer: ISSUER, ttlSeconds });
   const jwt = jwtVerifier({ secret, issuer: ISSUER });
   const authenticate: Authenticate = (request) => {
@@ -105,7 +95,7 @@ export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
         response.writeHead(405, { Allow: 'POST' }).end();
         return true;
       }
-      const retryAfter = wait(request.socket.remoteAddress ?? '');
+      const retryAfter = limits.retryAfter(request.socket.remoteAddress ?? '');
       if (retryAfter > 0) {
         response.writeHead(429, { 'Retry-After': String(retryAfter), 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'too many guest tokens: wait' }));
         return true;

@@ -44,7 +44,7 @@ describe('the protocol inspector', () => {
     const text = lines.join('\n');
     expect(text).toMatch(/^protocol: \d+ message types and 1 components, from the server's description/m);
     expect(text).toMatch(/^welcome connection=\d+ tickRate=20 /m);
-    expect(text).toMatch(/^tick \d+ lastInput=0 ack=0 bytes=\d+$/m);
+    expect(text).toMatch(/^tick \d+ lastInput=0 ack=0 inputQueue=0 bytes=\d+$/m);
     expect(text).toContain('  message shout {"text":"hello","from":7}');
     expect(text).toMatch(/^ {2}spawn \d+ position\{x=1\.5\d* y=-2\}$/m);
     expect(text).toMatch(/^ {2}change \d+ position\{x=1\.\d+ y=-2\}$/m);

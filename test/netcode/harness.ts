@@ -72,6 +72,13 @@ export interface SimOptions {
   readonly fps?: number;
   readonly seed?: number;
   readonly server?: Partial<ServerOptions>;
+  /**
+   * A busy page: frame n is shown at n × frame interval (its vsync timestamp) but its script runs
+   * this many ms later. Default 0.
+   */
+  readonly scriptLateness?: (frame: number) => number;
+  /** Pass each frame's timestamp to `receive` (as a browser game passes rAF's); default: `receive()` at the script's time. */
+  readonly receiveFrameTime?: boolean;
 }
 
 export interface Sim {
@@ -108,6 +115,9 @@ export async function createSim(options: SimOptions = {}): Promise<Sim> {
   const players = new Map<number, number>();
   let nextTick = 0;
   let nextFrame = 0;
+  let frameIndex = 0;
+  let frameShownAt = 0;
+  const lateness = options.scriptLateness ?? (() => 0);
 
   const spawn = (x: number, y: number): number => {
     const eid = addEntity(world);
@@ -160,9 +170,9 @@ export async function createSim(options: SimOptions = {}): Promise<Sim> {
       };
       // Frames run the client's systems; `You` is read there.
       const frame = (): void => {
-        net.receive();
+        net.receive(options.receiveFrameTime ? frameShownAt : undefined);
         for (const you of net.messages(clientGame.You)) ownServerId = you.eid;
-        client.onFrame?.(clock.now());
+        client.onFrame?.(options.receiveFrameTime ? frameShownAt : clock.now());
         net.flush();
       };
       (client as SimClient & { frame: () => void }).frame = frame;
@@ -174,7 +184,8 @@ export async function createSim(options: SimOptions = {}): Promise<Sim> {
     async run(ms) {
       const end = clock.now() + ms;
       for (;;) {
-        const at = Math.min(nextTick, nextFrame);
+        const scriptAt = nextFrame + lateness(frameIndex);
+        const at = Math.min(nextTick, scriptAt);
         if (at > end) break;
         await new Promise<void>((resolve) => setImmediate(resolve));
         clock.advance(at - clock.now());
@@ -182,8 +193,10 @@ export async function createSim(options: SimOptions = {}): Promise<Sim> {
           serverTick();
           nextTick += tickMs;
         } else {
+          frameShownAt = nextFrame;
           for (const c of clients) (c as SimClient & { frame: () => void }).frame();
           nextFrame += frameMs;
+          frameIndex++;
         }
       }
       clock.advance(end - clock.now());

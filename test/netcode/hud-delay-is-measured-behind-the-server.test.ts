@@ -21,9 +21,10 @@ describe('the delay a HUD shows', () => {
     };
     await sim.run(6000);
     errors.sort((a, b) => a - b);
-    // Near the truth: the one-way estimate is half the RTT (the link is symmetric), and the RTT also
-    // holds the time pings wait for a frame on each side, so it overshoots by a little.
-    expect(Math.abs(errors[errors.length >> 1]!)).toBeLessThan(30);
+    // Near the truth: the one-way estimate is half the fastest recent RTT (the link is symmetric;
+    // the arrival line is the fastest path too), which still holds the time pings wait for a frame
+    // on each side, so it overshoots by a little. Half the smoothed RTT overshot by ~20 ms.
+    expect(Math.abs(errors[errors.length >> 1]!)).toBeLessThan(15);
     // The arrival-line figure leaves out the one-way trip (60 ms + jitter here).
     arrivalGaps.sort((a, b) => a - b);
     expect(arrivalGaps[arrivalGaps.length >> 1]!).toBeGreaterThan(50);

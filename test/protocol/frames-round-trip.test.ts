@@ -4,6 +4,7 @@ import {
   ByteReader,
   ByteWriter,
   FrameKind,
+  PROTOCOL_VERSION,
   ProtocolError,
   decodeHello,
   decodeMismatch,
@@ -20,15 +21,19 @@ import {
 } from '../../engine-plugin/src/protocol';
 
 const token = fc.string({ maxLength: 64 });
+const limits = fc
+  .record({ maxFrameBytes: fc.integer({ min: 1024, max: 2 ** 40 }), maxMessagesPerFrame: fc.integer({ min: 1, max: 2 ** 31 }) })
+  .chain((l) => fc.integer({ min: 1, max: l.maxFrameBytes }).map((maxMessageBytes) => ({ ...l, maxMessageBytes })));
+const rates = fc.record({ messagesPerSecond: fc.nat(), messageBurst: fc.nat(), bytesPerSecond: fc.nat(), byteBurst: fc.nat() });
 
 describe('handshake frames round-trip', () => {
   it('Hello', () => {
     fc.assert(
-      fc.property(fc.nat(), fc.nat({ max: 0xffffffff }), token, fc.nat(), (version, fingerprint, resumeToken, received) => {
-        const bytes = encodeHello({ version, fingerprint, resumeToken, received });
-        const r = new ByteReader(bytes);
+      fc.property(fc.nat({ max: 0xffffffff }), token, fc.nat(), limits, (fingerprint, resumeToken, received, limits) => {
+        const hello = { version: PROTOCOL_VERSION, fingerprint, resumeToken, received, limits };
+        const r = new ByteReader(encodeHello(hello));
         expect(r.u8()).toBe(FrameKind.Hello);
-        expect(decodeHello(r)).toEqual({ version, fingerprint, resumeToken, received });
+        expect(decodeHello(r)).toEqual(hello);
         expect(r.remaining).toBe(0);
       }),
     );
@@ -45,6 +50,8 @@ describe('handshake frames round-trip', () => {
           sessionToken: token,
           resumed: fc.boolean(),
           received: fc.nat(),
+          limits,
+          rates,
         }),
         (welcome) => {
           const r = new ByteReader(encodeWelcome(welcome));
@@ -73,14 +80,15 @@ describe('Tick frames carry a header and a messages section', () => {
         fc.nat(),
         fc.nat(),
         fc.nat(),
+        fc.nat(),
         fc.array(fc.record({ typeId: fc.nat({ max: 300 }), payload: fc.uint8Array({ maxLength: 40 }) }), { maxLength: 20 }),
         fc.integer({ min: 1, max: 1e9 }),
-        (tick, lastInput, ack, messages, firstSeq) => {
+        (tick, lastInput, ack, inputQueue, messages, firstSeq) => {
           const w = new ByteWriter(8);
-          writeTickHeader(w, { tick, lastInput, ack });
+          writeTickHeader(w, { tick, lastInput, ack, inputQueue });
           writeMessages(w, messages, firstSeq);
           const r = new ByteReader(w.finish(), 1);
-          expect(readTickHeader(r)).toEqual({ tick, lastInput, ack });
+          expect(readTickHeader(r)).toEqual({ tick, lastInput, ack, inputQueue });
           const section = readMessages(r, 100, 1000);
           expect(section.messages.map((m) => ({ typeId: m.typeId, payload: [...m.payload] }))).toEqual(
             messages.map((m) => ({ typeId: m.typeId, payload: [...m.payload] })),
@@ -108,7 +116,7 @@ describe('Tick frames carry a header and a messages section', () => {
 
   it('decoding truncated frames throws ProtocolError at every cut', () => {
     const w = new ByteWriter();
-    writeTickHeader(w, { tick: 500, lastInput: 20, ack: 7 });
+    writeTickHeader(w, { tick: 500, lastInput: 20, ack: 7, inputQueue: 0 });
     writeMessages(w, [{ typeId: 3, payload: new Uint8Array([1, 2, 3]) }], 9);
     const bytes = w.finish();
     for (let cut = 1; cut < bytes.length; cut++) {

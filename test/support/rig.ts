@@ -77,13 +77,7 @@ export async function startRig(kind: TransportKind, protocol: Protocol, options:
     },
     rawTransport: clientTransport,
     step() {
-      server.receive();
-      server.replicate();
-      server.flush();
-      for (const c of clients) {
-        c.receive();
-        c.flush();
-      }
+      stepServerAndClients(server, clients);
     },
     async until(condition, timeoutMs = 5000, ms = 5) {
       const deadline = Date.now() + timeoutMs;
@@ -140,5 +134,26 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promi
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** One server tick (receive, replicate, flush) and one frame of each client. */
+export function stepServerAndClients(server: NetworkServer, clients: readonly NetworkClient[]): void {
+  server.receive();
+  server.replicate();
+  server.flush();
+  for (const c of clients) {
+    c.receive();
+    c.flush();
+  }
+}
+
+/** Call `step` every 5 ms until `condition` holds; fails after `timeoutMs`. */
+export async function stepUntil(step: () => void, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    step();
   }
 }

@@ -45,6 +45,8 @@ export class TimeSync {
   private readonly sortedGaps: Float64Array;
   private gapCount = 0;
   private rttSamples = 0;
+  /** The latest RTT samples (a ring): their minimum is the fastest round trip. */
+  private readonly recentRtts = new Float64Array(RTT_WINDOW).fill(Number.POSITIVE_INFINITY);
 
   constructor(options: TimeSyncOptions = {}) {
     this.window = Math.max(4, options.window ?? 64);
@@ -91,6 +93,7 @@ export class TimeSync {
   /** A Pong arrived: one RTT sample. */
   observeRtt(rtt: number): void {
     if (!(rtt >= 0) || !Number.isFinite(rtt)) return;
+    this.recentRtts[this.rttSamples % RTT_WINDOW] = rtt;
     if (this.rttSamples++ === 0) {
       this.rtt = rtt;
       this.rttJitter = rtt / 2;
@@ -135,11 +138,25 @@ export class TimeSync {
     return this.count === 0 ? 0 : (now + this.best) / this.tickIntervalMs;
   }
 
-  /** The fractional tick the server is running now: the arrival line plus half a round trip. */
+  /** The fastest of the latest {@link RTT_WINDOW} round trips, ms (0 before the first). */
+  get minRtt(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const rtt of this.recentRtts) if (rtt < min) min = rtt;
+    return Number.isFinite(min) ? min : 0;
+  }
+
+  /**
+   * The fractional tick the server is running now: the arrival line plus half the fastest recent
+   * round trip. The arrival line is where a frame lands on the fastest path, so the trip to add is
+   * the fastest one-way too; half the smoothed RTT would add the average jitter a second time.
+   */
   serverTick(now: number): number {
-    return this.arrivalTick(now) + this.rtt / 2 / this.tickIntervalMs;
+    return this.arrivalTick(now) + this.minRtt / 2 / this.tickIntervalMs;
   }
 }
+
+/** Round trips the fastest is taken from: 16 heartbeats, 16 s at the default interval. */
+const RTT_WINDOW = 16;
 
 /** Insert `value` into the ascending `sorted[0 .. count)`; returns the new count. */
 function insertSorted(sorted: Float64Array, count: number, value: number): number {

@@ -9,3 +9,4 @@ export * from './server-endpoint.js';
 export * from './settings.js';
 export * from './client-connection.js';
 export * from './inbound-frames.js';
+export * from './input-playout.js';

@@ -5,6 +5,21 @@ export const MAX_PLAYOUT_DEPTH = 3;
 const RELAX_TICKS = 200;
 
 /**
+ * Playout counters summed over every connection a server ever had (a closed connection's counts
+ * stay in): what Prometheus exports as counters and `/health` reports.
+ */
+export class InputPlayoutTotals {
+  /** Inputs applied beyond the nominal rate to drain a backlog. */
+  caughtUp = 0;
+  /** Inputs dropped (acknowledged unapplied) because a connection was far behind. */
+  dropped = 0;
+  /** Late inputs: a tick with nothing to apply followed by one with two or more queued. */
+  late = 0;
+  /** Ticks a playing connection had nothing to apply (an observer sees that player stand still). */
+  starved = 0;
+}
+
+/**
  * One connection's input playout buffer, deciding each tick how many of its queued inputs game
  * code gets. Inputs apply at their nominal rate; a late input no longer costs its step (the
  * buffer absorbs it), and a backlog drains instead of lasting forever.
@@ -28,6 +43,8 @@ export class InputPlayout {
   dropped = 0;
   /** Late inputs seen: ticks that had nothing to apply followed by a catch-up. */
   late = 0;
+  /** Ticks this connection was playing and had nothing to apply. */
+  starved = 0;
   /** Inputs queued after the last decision (what still waits). */
   backlog = 0;
   private tokens: number;
@@ -42,6 +59,8 @@ export class InputPlayout {
     private readonly perTick: number,
     /** Inputs beyond the target depth a connection may queue before the oldest are dropped. */
     private readonly maxBacklog = 8,
+    /** Where the server sums every connection's counters. */
+    private readonly totals: InputPlayoutTotals = new InputPlayoutTotals(),
   ) {
     this.tokens = this.capacity;
   }
@@ -66,6 +85,10 @@ export class InputPlayout {
     // A tick with nothing before one with two or more: an input came late.
     if (this.playing && (this.emptyBefore || skipped > 0) && skipped <= MAX_PLAYOUT_DEPTH && queued >= 2) {
       this.late++;
+      this.totals.late++;
+      // Ticks nothing arrived for were not decided: they were starved too.
+      this.starved += skipped;
+      this.totals.starved += skipped;
       this.calmTicks = 0;
       if (this.depth < MAX_PLAYOUT_DEPTH) this.depth++;
     } else if (++this.calmTicks >= RELAX_TICKS) {
@@ -77,6 +100,7 @@ export class InputPlayout {
     if (queued > this.depth + this.maxBacklog) {
       drop = queued - this.depth - this.maxBacklog;
       this.dropped += drop;
+      this.totals.dropped += drop;
     }
     let waiting = queued - drop;
     if (!this.playing) {
@@ -93,10 +117,15 @@ export class InputPlayout {
     if (waiting - apply > this.depth && this.tokens - apply >= 1) {
       apply++;
       this.caughtUp++;
+      this.totals.caughtUp++;
     }
     this.tokens -= apply;
     waiting -= apply;
     this.emptyBefore = apply === 0;
+    if (apply === 0) {
+      this.starved++;
+      this.totals.starved++;
+    }
     this.backlog = waiting;
     return { drop, apply };
   }

@@ -122,7 +122,10 @@ export class NetworkClient {
       removeComponent: (eid, component: Component) => removeComponent(world, eid, component),
     };
     this.replication = new ClientReplication(protocol, sink);
-    this.prediction = new Prediction(protocol, this.connection, this.replication, () => this.clock.now());
+    // Predicted steps are timed on the presentation clock, so a step due this frame is drawn in step with everything else.
+    this.prediction = new Prediction(protocol, this.connection, this.replication, () =>
+      this.presentedAt === Number.NEGATIVE_INFINITY ? this.clock.now() : this.presentedAt,
+    );
     this.messaging = new ClientMessaging(protocol, this.connection, this.clock);
     this.replication.onUpdate = (serverId, localId, componentId, tick) => {
       if (this.interpolation.tracks(componentId))
@@ -209,8 +212,13 @@ export class NetworkClient {
    * System, first in the frame: apply what the server sent since the last frame, reconcile
    * predicted entities, and write this frame's presentation values (interpolated remote entities,
    * smoothed predicted ones) into the store.
+   *
+   * `frameTime` is when this frame will be shown, on the client's clock (ms): in a browser the
+   * `requestAnimationFrame` timestamp (Phaser's `update(time)`). Frames reach the screen at a
+   * steady vsync, but their scripts start up to a frame late when the page is busy; drawing for
+   * the script's start time would move things by uneven amounts each frame. Default: now.
    */
-  readonly receive = (): void => {
+  readonly receive = (frameTime?: number): void => {
     if (this.session !== this.connection.session) {
       this.session = this.connection.session;
       this.ownedServerIds.clear();
@@ -224,11 +232,16 @@ export class NetworkClient {
     this.releaseHeldIds();
     this.eventBuffer = this.connection.takeEvents();
     if (this.eventBuffer.length > 0) this.messaging.connectionEvents(this.eventBuffer);
-    const now = this.clock.now();
+    // Never backwards: a frame timestamp can be older than a "now" used meanwhile (a hidden tab's timer).
+    const now = Math.max(this.presentedAt, typeof frameTime === 'number' && Number.isFinite(frameTime) ? frameTime : this.clock.now());
+    this.presentedAt = now;
     if (this.arrived) this.prediction.reconcile();
     this.interpolation.present(now, this.timeSync, this.predicted);
     this.prediction.present(now);
   };
+
+  /** The time the latest frame was presented for (client clock, ms): inputs sent this frame are drawn from it. */
+  private presentedAt = Number.NEGATIVE_INFINITY;
 
   private readonly predicted = (eid: number): boolean => this.prediction.claims(eid);
 
@@ -246,7 +259,7 @@ export class NetworkClient {
     else if (!this.messaging.route(message)) this.messageBuffers.push(message.type, message.data);
   };
 
-  private readonly onState = (r: ByteReader, tick: number): void => {
+  private readonly onState = (r: ByteReader, tick: number, final: boolean): void => {
     if (this.connection.resyncing) {
       // Frames were dropped while the game loop was away: deltas have no base until the snapshot.
       if (r.remaining === 0 || (r.u8() & SNAPSHOT_FLAG) === 0) return;
@@ -256,7 +269,7 @@ export class NetworkClient {
     this.tick = tick;
     this.arrived = true;
     this.interpolation.frame(tick);
-    this.replication.apply(r, tick);
+    this.replication.apply(r, tick, final);
   };
 
   /**

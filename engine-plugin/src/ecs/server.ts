@@ -25,6 +25,8 @@ import type { PresenceMetadata } from '../messaging/presence.js';
 import { consoleLogger } from '../connection/logger.js';
 import { systemClock } from '../transport/clock.js';
 import { jsonWireFormat, speaksJson } from '../messaging/json-format.js';
+import { Matchmaker, type MatchmakingOptions } from '../matchmaking/matchmaker.js';
+import type { RoomEvent } from '../matchmaking/room-events.js';
 import { claimStores } from './store-claims.js';
 
 const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
@@ -35,13 +37,15 @@ const TICK_BEFORE_START =
   'Call `await net.start()` before the first tick.';
 
 /** Options of {@link createServer}. */
-export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats'> {
+export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats' | 'checkAdmission'> {
   /** Ticks per second the game runs `receive … flush` at; announced to clients. Default 20. */
   readonly tickRate?: number;
   /** Interest management and capacity for replication. */
   readonly replication?: ServerReplicationOptions;
   /** Request/response, topics, direct messages and presence: the authorisation hook and identity keys. */
   readonly messaging?: ServerMessagingOptions;
+  /** Room types, seats and the room directory (see the README's Matchmaking section). */
+  readonly matchmaking?: MatchmakingOptions;
 }
 
 /**
@@ -61,6 +65,8 @@ export class NetworkServer {
   readonly replication: ServerReplication;
   /** Request/response, topics, direct messages and presence (see the README's Messaging section). */
   readonly messaging: ServerMessaging;
+  /** Room types, `joinOrCreate`/`join`/`create`, and the rooms this server runs (see the README's Matchmaking section). */
+  readonly matchmaker: Matchmaker;
   private readonly messageBuffers = new TickBuffers<MessageType, Received<unknown>>();
   private eventBuffer: readonly ConnectionEvent[] = NO_EVENTS;
   private tickEvents: ConnectionEvent[] = [];
@@ -77,9 +83,25 @@ export class NetworkServer {
     readonly protocol: Protocol,
     options: ServerOptions,
   ) {
-    this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20, wireFormats: [jsonWireFormat] });
+    this.endpoint = new ServerEndpoint(protocol, {
+      ...options,
+      tickRate: options.tickRate ?? 20,
+      wireFormats: [jsonWireFormat],
+      checkAdmission: (request) => this.matchmaker.admit(request),
+    });
     this.replication = new ServerReplication(protocol, { ...options.replication, tickRate: options.tickRate ?? 20 });
-    this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, options.logger ?? consoleLogger(), options.messaging);
+    const logger = options.logger ?? consoleLogger();
+    this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, logger, options.messaging);
+    this.matchmaker = new Matchmaker(
+      {
+        bus: this.messaging.bus,
+        logger,
+        clock: options.clock ?? systemClock,
+        handshakeTimeoutMs: this.endpoint.settings.handshakeTimeoutMs,
+        disconnect: (connection, code, reason) => this.disconnect(connection, code, reason),
+      },
+      options.matchmaking,
+    );
     claimStores(protocol, { side: 'server', live: () => this.lifecycle !== 'stopped' });
     this.observeWorld();
   }
@@ -132,6 +154,7 @@ export class NetworkServer {
   async stop(reason = 'server shutdown'): Promise<void> {
     this.lifecycle = 'stopped';
     await this.endpoint.shutdown(reason);
+    await this.matchmaker.close();
     await this.messaging.close();
     for (const dispose of this.unobserve.splice(0)) dispose();
   }
@@ -151,7 +174,16 @@ export class NetworkServer {
     this.messageBuffers.clear();
     this.messaging.beginTick();
     this.endpoint.drain(this.onEvent, this.onMessage);
+    this.matchmaker.beginTick();
+    for (const event of this.matchmaker.events()) this.trackRoomMembership(event);
   };
+
+  /** A matchmade room is also the interest room of its clients: one name, one concept. */
+  private trackRoomMembership(event: RoomEvent): void {
+    if (event.type === 'joined') this.replication.joinRoom(event.connection.id, event.room.id);
+    // A session that ended has left every interest room already.
+    else if (event.type === 'left' && this.replication.roomMembers(event.room.id).has(event.connection.id)) this.replication.leaveRoom(event.connection.id, event.room.id);
+  }
 
   // `drain`'s callbacks, made once rather than per tick.
   private readonly onEvent = (event: ConnectionEvent): void => {
@@ -163,6 +195,7 @@ export class NetworkServer {
     this.tickEvents.push(event);
     this.trackForReplication(event);
     this.messaging.connectionEvent(event);
+    this.matchmaker.connectionEvent(event);
   };
 
   private readonly onMessage = (source: ServerConnection, message: ReceivedMessage): void => {
@@ -201,7 +234,7 @@ export class NetworkServer {
   /** System, last in the tick: one frame per connection with its messages and its state. */
   readonly flush = (): void => {
     this.messaging.flush();
-    this.endpoint.flush(this.tick, this.writeState);
+    this.endpoint.flush(this.tick, this.writeState, this.splitState);
     const observers = this.endpoint.observers;
     if (observers.any && this.tickStartedAt >= 0) {
       observers.emit('tick', performance.now() - this.tickStartedAt, query(this.world, [Networked]).length);
@@ -213,6 +246,8 @@ export class NetworkServer {
     // State is binary-only: a JSON peer gets messages, never a state section.
     if (!speaksJson(connection)) this.replication.writeState(connection.id, w);
   };
+
+  private readonly splitState = (section: Uint8Array, budget: number): readonly Uint8Array[] => this.replication.splitState(section, budget);
 
   /** Connection events of this tick: connected, disconnected (with code and reason), reconnected, expired, error. */
   events(): readonly ConnectionEvent[] {

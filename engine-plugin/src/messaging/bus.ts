@@ -68,7 +68,12 @@ export interface BusDelivery {
   direct(identity: string, message: CarriedMessage): number;
   /** A publication for this process's subscribers of `topic`. */
   publish(topic: string, message: CarriedMessage): number;
-  /** An identity's presence on another node changed. */
+  /**
+   * An identity's presence on another node changed: `present` says whether `node` holds a session
+   * of it now. Watchers here see an identity online while this process or any node holds it, and
+   * offline on the edge where the last one lets go; so a bus reports `present: false` for every
+   * identity of a node that died (its reaper), or they stay online for ever.
+   */
   presence(node: string, change: LocalPresence): void;
 }
 

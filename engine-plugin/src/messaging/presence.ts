@@ -1,3 +1,5 @@
+import type { LocalPresence } from './bus.js';
+
 /** Free-form strings about an online identity (device, status text…), set by the server. */
 export type PresenceMetadata = Readonly<Record<string, string>>;
 
@@ -10,13 +12,18 @@ export interface PresenceEvent {
 
 interface Online<C> {
   readonly connections: Set<C>;
+  /** What this process set for it (its own sessions' metadata). */
   metadata: PresenceMetadata | undefined;
+  /** Other nodes that hold a session of it, each with the metadata that node set. */
+  readonly remote: Map<string, PresenceMetadata | undefined>;
 }
 
 /**
- * Which identities are online (hold at least one session) and who watches them. Changes are
- * announced once per tick, coalesced: connecting and dropping within one tick announces nothing,
- * and metadata set in the tick an identity connects rides on its `online` event.
+ * Which identities are online (hold at least one session, here or on another node the messaging
+ * bus reported) and who watches them. Changes are announced once per tick, coalesced: connecting
+ * and dropping within one tick announces nothing, and metadata set in the tick an identity
+ * connects rides on its `online` event. An identity held by several nodes is online while any
+ * holds it; its metadata is this process's when set, else the last a remote node reported.
  * Bounded: one entry per online identity, per watcher at most `maxWatched` identities.
  */
 export class PresenceRegistry<C> {
@@ -24,6 +31,9 @@ export class PresenceRegistry<C> {
   /** What watchers were last told per identity: the metadata object of its last `online` event. */
   private readonly announced = new Map<string, PresenceMetadata | undefined>();
   private readonly dirty = new Set<string>();
+  /** What the bus was last told per identity held here: the metadata of its last local edge. */
+  private readonly announcedLocally = new Map<string, PresenceMetadata | undefined>();
+  private readonly dirtyLocally = new Set<string>();
   private readonly watchAll = new Set<C>();
   private readonly watchers = new Map<string, Set<C>>();
   private readonly watching = new Map<C, Set<string>>();
@@ -32,41 +42,72 @@ export class PresenceRegistry<C> {
 
   /** A connection of `identity` became a session. */
   add(identity: string, connection: C): void {
-    let entry = this.online.get(identity);
-    if (!entry) {
-      entry = { connections: new Set(), metadata: undefined };
-      this.online.set(identity, entry);
-    }
-    entry.connections.add(connection);
+    this.entry(identity).connections.add(connection);
     this.dirty.add(identity);
+    this.dirtyLocally.add(identity);
   }
 
   /** A session of `identity` ended for good. */
   remove(identity: string, connection: C): void {
     const entry = this.online.get(identity);
     if (!entry?.connections.delete(connection)) return;
-    if (entry.connections.size === 0) this.online.delete(identity);
+    if (entry.connections.size === 0) {
+      entry.metadata = undefined;
+      this.dropIfGone(identity, entry);
+    }
+    this.dirty.add(identity);
+    this.dirtyLocally.add(identity);
+  }
+
+  /** Another node reported that it holds a session of `identity` (or changed its metadata), or holds none any more. */
+  setRemote(node: string, identity: string, present: boolean, metadata: PresenceMetadata | undefined): void {
+    if (present) {
+      const entry = this.entry(identity);
+      const before = entry.remote.get(node);
+      if (entry.remote.has(node) && sameMetadata(before, metadata)) return;
+      entry.remote.set(node, metadata && Object.freeze({ ...metadata }));
+    } else {
+      const entry = this.online.get(identity);
+      if (!entry?.remote.delete(node)) return;
+      this.dropIfGone(identity, entry);
+    }
     this.dirty.add(identity);
   }
 
-  /** Replace an online identity's metadata; false when it is offline. */
+  private entry(identity: string): Online<C> {
+    let entry = this.online.get(identity);
+    if (!entry) {
+      entry = { connections: new Set(), metadata: undefined, remote: new Map() };
+      this.online.set(identity, entry);
+    }
+    return entry;
+  }
+
+  private dropIfGone(identity: string, entry: Online<C>): void {
+    if (entry.connections.size === 0 && entry.remote.size === 0) this.online.delete(identity);
+  }
+
+  /** Replace the metadata of an identity with a session here; false when it has none here. */
   setMetadata(identity: string, metadata: PresenceMetadata | undefined): boolean {
     const entry = this.online.get(identity);
-    if (!entry) return false;
+    if (!entry || entry.connections.size === 0) return false;
     // The same metadata again is no change: watchers are not told twice.
     if (sameMetadata(entry.metadata, metadata)) return true;
     entry.metadata = metadata && Object.freeze({ ...metadata });
     this.dirty.add(identity);
+    this.dirtyLocally.add(identity);
     return true;
   }
 
-  /** The sessions of an identity (empty when offline). */
+  /** The sessions of an identity on this process (empty when it has none here). */
   connectionsOf(identity: string): ReadonlySet<C> {
     return this.online.get(identity)?.connections ?? new Set();
   }
 
+  /** The metadata watchers see: this process's when set, else the latest another node reported. */
   metadataOf(identity: string): PresenceMetadata | undefined {
-    return this.online.get(identity)?.metadata;
+    const entry = this.online.get(identity);
+    return entry && effectiveMetadata(entry);
   }
 
   /**
@@ -118,9 +159,10 @@ export class PresenceRegistry<C> {
       const entry = this.online.get(identity);
       const wasOnline = this.announced.has(identity);
       let change: PresenceEvent | undefined;
-      if (entry && (!wasOnline || this.announced.get(identity) !== entry.metadata)) {
-        this.announced.set(identity, entry.metadata);
-        change = event(identity, 'online', entry.metadata);
+      const metadata = entry && effectiveMetadata(entry);
+      if (entry && (!wasOnline || this.announced.get(identity) !== metadata)) {
+        this.announced.set(identity, metadata);
+        change = event(identity, 'online', metadata);
       } else if (!entry && wasOnline) {
         this.announced.delete(identity);
         change = event(identity, 'offline', undefined);
@@ -133,6 +175,36 @@ export class PresenceRegistry<C> {
     this.dirty.clear();
     return out;
   }
+
+  /**
+   * Every change of the presence held by this process alone since the last call (remote nodes'
+   * reports never appear): first session here, metadata set here, last session here gone.
+   */
+  takeLocalChanges(): LocalPresence[] {
+    if (this.dirtyLocally.size === 0) return [];
+    const out: LocalPresence[] = [];
+    for (const identity of this.dirtyLocally) {
+      const entry = this.online.get(identity);
+      const here = entry !== undefined && entry.connections.size > 0;
+      const wasHere = this.announcedLocally.has(identity);
+      if (here && (!wasHere || this.announcedLocally.get(identity) !== entry.metadata)) {
+        this.announcedLocally.set(identity, entry.metadata);
+        out.push(entry.metadata ? { identity, present: true, metadata: entry.metadata } : { identity, present: true });
+      } else if (!here && wasHere) {
+        this.announcedLocally.delete(identity);
+        out.push({ identity, present: false });
+      }
+    }
+    this.dirtyLocally.clear();
+    return out;
+  }
+}
+
+function effectiveMetadata<C>(entry: Online<C>): PresenceMetadata | undefined {
+  if (entry.metadata) return entry.metadata;
+  let latest: PresenceMetadata | undefined;
+  for (const metadata of entry.remote.values()) if (metadata) latest = metadata;
+  return latest;
 }
 
 function event(identity: string, status: 'online' | 'offline', metadata: PresenceMetadata | undefined): PresenceEvent {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NetworkServer } from '../ecs/server.js';
+import { type PlayoutSummary, playoutSummary } from './playout-summary.js';
 
 /** Options of {@link createHealth}. */
 export interface HealthOptions {
@@ -22,6 +23,12 @@ export interface HealthReport {
   /** Ms since the last completed tick (-1 before the first). */
   readonly lastTickAgeMs: number;
   readonly connections: number;
+  /**
+   * The input playout buffers (when the server plays inputs at `inputRate`): depths now, and
+   * counters since start — extra inputs applied to catch up, inputs dropped far behind, late
+   * inputs, and ticks a moving player had nothing to apply (observers saw it freeze).
+   */
+  readonly inputPlayout: PlayoutSummary & { readonly caughtUp: number; readonly dropped: number; readonly late: number; readonly starvedTicks: number };
 }
 
 /** Liveness and readiness of one server. */
@@ -50,6 +57,7 @@ export function createHealth(net: NetworkServer, options: HealthOptions = {}): S
   const check = (): HealthReport => {
     const age = lastTickAt < 0 ? -1 : performance.now() - lastTickAt;
     const accepting = net.endpoint.acceptingConnections;
+    const totals = net.endpoint.inputPlayout;
     return {
       live: true,
       ready: accepting && age >= 0 && age <= staleAfterMs,
@@ -57,6 +65,13 @@ export function createHealth(net: NetworkServer, options: HealthOptions = {}): S
       tick: net.tick,
       lastTickAgeMs: Math.round(age),
       connections: net.endpoint.connections.size,
+      inputPlayout: {
+        ...playoutSummary(net.endpoint.connections.values()),
+        caughtUp: totals.caughtUp,
+        dropped: totals.dropped,
+        late: totals.late,
+        starvedTicks: totals.starved,
+      },
     };
   };
 

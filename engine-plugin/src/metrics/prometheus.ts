@@ -7,6 +7,7 @@ import { CloseCode, closeCodeName } from '../protocol/close-codes.js';
 import { FrameKind } from '../protocol/frames.js';
 import type { MessageType } from '../schema/message.js';
 import type { NetworkServer } from '../ecs/server.js';
+import { playoutSummary } from './playout-summary.js';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -163,6 +164,37 @@ export function createMetrics(net: NetworkServer, options: MetricsOptions = {}):
       let max = 0;
       for (const c of endpoint.connections.values()) max = Math.max(max, c.channel.depth);
       this.set(max);
+    },
+  });
+  // Input playout buffer: totals live on the endpoint (closed connections keep counting), handed over when scraped.
+  const playout = endpoint.inputPlayout;
+  const playoutCounter = (name: string, help: string, read: () => number) => {
+    let reported = 0;
+    new Counter({
+      name: `${prefix}${name}`,
+      help,
+      registers,
+      collect() {
+        const total = read();
+        if (total > reported) this.inc(total - reported);
+        reported = total;
+      },
+    });
+  };
+  playoutCounter('input_playout_caught_up_total', 'Inputs applied beyond the nominal input rate to drain a backlog (input playout buffer).', () => playout.caughtUp);
+  playoutCounter('input_playout_dropped_total', 'Inputs dropped unapplied because a connection was far behind (input playout buffer).', () => playout.dropped);
+  playoutCounter('input_playout_late_total', 'Late inputs: a tick with nothing to apply followed by a catch-up (input playout buffer).', () => playout.late);
+  playoutCounter('input_playout_starved_ticks_total', 'Ticks a moving connection had no input to apply: observers saw it stand still.', () => playout.starved);
+  new Gauge({
+    name: `${prefix}input_playout_depth`,
+    help: 'Input playout buffer over connections with one: target depth (inputs kept as slack) and queued inputs, max and sum.',
+    labelNames: ['measure'],
+    registers,
+    collect() {
+      const summary = playoutSummary(endpoint.connections.values());
+      this.set({ measure: 'target_max' }, summary.targetMax);
+      this.set({ measure: 'queued_max' }, summary.queuedMax);
+      this.set({ measure: 'queued_sum' }, summary.queuedSum);
     },
   });
   const connects = new Counter({ name: `${prefix}connects_total`, help: 'Completed handshakes.', labelNames: ['resumed'], registers });

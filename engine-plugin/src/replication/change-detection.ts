@@ -1,8 +1,10 @@
 import type { FieldArray } from '../schema/component.js';
+import { diffElements, diffStrings, diffWords, wordView } from './column-diff.js';
 import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout.js';
-import type { ChangedFieldsWriter } from './compiled-encoding.js';
+import type { ChangedFieldsWriter, UpdateRecordWriter } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
 import { EntitySet, IdList } from './entity-set.js';
+import { CompareKind, type CompareTargets, compileRowCompare, genericRowCompare, type RowCompare } from './row-compare.js';
 
 /** Where a tick's detected changes go: shared by every component's shadow. */
 export interface ChangeSink {
@@ -36,24 +38,25 @@ export interface NaNValue {
 }
 
 /**
- * Server-side change detection for one component: a shadow of the last values sent, compared
- * against the game's typed arrays once per tick.
+ * Server-side change detection for one component: a shadow of the last values sent, and the
+ * candidates whose fields may differ from it this tick.
  *
- * Users write `Position.x[eid]` directly, so there is no setter to hook; a shadow compare costs
- * O(entities with the component × fields) and needs nothing from game code. To make that floor
- * as low as JavaScript allows, every numeric field is compared through Int32Array views of the
- * store and the shadow — integer compares of bit patterns, no NaN cases, and four u8 (two u16)
- * entities per compare. When the component's members are dense in id space the scan walks the
- * id range word by word (no member-list indirection) and only a differing word looks at
- * membership; sparse components walk the member list. Quantised fields compare the store's bits
- * against the bits last quantised, so unchanged values never reach the divide; a changed one
- * compares its `q` against the last SENT q: slow drift below one step accumulates until it
- * crosses a step and is sent, rather than being lost one sub-step at a time.
+ * Candidates come from two places. Game code may announce writes with `markChanged` (a bit in
+ * {@link candidates}: two ORs). A `'scan'` component is also diffed column by column each tick
+ * (see column-diff.ts): every numeric field's store against its shadow as raw words, four at a
+ * time, so an entity nobody wrote costs a fraction of a compare per field and writing typed
+ * arrays directly needs nothing from game code. String fields cannot be diffed that way (each
+ * compare is a call); a scanned component sweeps them {@link STRING_SWEEP} ids per tick, so a
+ * plain string write is found within ⌈entities / STRING_SWEEP⌉ ticks (a mark finds it at once).
+ * A `'marked'` component is compared only where marked. Either way the candidates then go
+ * through the exact per-entity compare (row-compare.ts) in ascending order.
  */
 export class ComponentShadow {
   readonly layout: ComponentLayout;
   /** Alive entities that have this component. */
   readonly members: EntitySet;
+  /** Per entity: 1 while it is a member (what the row compare tests). */
+  readonly member: Uint8Array;
   /** Per entity: bits of the fields that changed this tick (cleared once encoded). */
   readonly changed: Uint32Array;
   /**
@@ -69,465 +72,258 @@ export class ComponentShadow {
   readonly updateBound: number;
   /** Worst-case bytes of this component's fields in a full body. */
   readonly fullBound: number;
-  private readonly passes: readonly Pass[];
-  private readonly quantizedPasses: readonly QuantizedPass[];
-  /** One past the largest id that was ever a member: the range a dense scan covers. */
-  private span = 0;
   /** This layout's generated changed-fields writer; undefined: the generic one (see compileChangedFields). */
   writeChanged: ChangedFieldsWriter | undefined = undefined;
-  /** `'marked'` components: the ids game code marked since the last detect. */
-  readonly marks: DirtyBits | undefined;
-  private readonly markList = new IdList();
-  /** The verifier's own mask and sink (allocated on its first run). */
-  private verifyMask: Uint32Array | undefined;
-  private verifySink: ChangeSink | undefined;
-  private readonly verifyList = new IdList();
+  /** This layout's generated whole-record writer for single-component entities; undefined: the generic path. */
+  writeRecord: UpdateRecordWriter | undefined = undefined;
+  /** How changes are found: see the class comment. */
+  readonly tracking: Tracking;
+  /** Ids to compare this tick: marks, and (scanned components) what the column diff found. */
+  readonly candidates: DirtyBits;
+  /** Entities reported changed by the last {@link detect}: sizes the encoder's one reservation. */
+  reported = 0;
+  private readonly targets: CompareTargets;
+  private compareRows: RowCompare;
+  /** Per numeric field: the store and the shadow the column diff compares, as words, and the element size. */
+  private readonly columns: { store: Int32Array | undefined; shadow: Int32Array | undefined; raw: FieldArray; rawShadow: FieldArray; size: number }[] = [];
+  private readonly strings: { store: string[]; sent: string[] }[] = [];
+  /** One past the largest id that was ever a member: the range a column diff covers. */
+  private span = 0;
+  private sweep = 0;
+  private readonly list = new IdList();
+  private priors = new Uint32Array(64);
 
   constructor(layout: ComponentLayout, tracking: Tracking = 'scan') {
     this.layout = layout;
-    this.marks = tracking === 'marked' ? new DirtyBits(layout.capacity) : undefined;
+    this.tracking = tracking;
     const capacity = layout.capacity;
+    this.candidates = new DirtyBits(capacity);
     this.members = new EntitySet();
+    this.member = new Uint8Array(capacity);
     this.changed = new Uint32Array(capacity);
     this.sent = [];
     this.delta = [];
-    const passes: Pass[] = [];
+    const kinds: number[] = [];
+    const storeBits: (Int32Array | undefined)[] = [];
+    const sentBits: (Int32Array | undefined)[] = [];
+    const seen: (Int32Array | undefined)[] = [];
+    const nans: (IdList | undefined)[] = [];
     for (const f of layout.fields) {
-      const bit = 2 ** f.index;
+      nans.push(f.code === FieldCode.Quantized ? new IdList() : undefined);
       if (f.code === FieldCode.String) {
         const sent = new Array<string>(capacity).fill('');
-        passes.push(new StringPass(bit, f.store as string[], sent));
+        this.strings.push({ store: f.store as string[], sent });
         this.sent.push(sent);
         this.delta.push(undefined);
+        kinds.push(CompareKind.String);
+        storeBits.push(undefined);
+        sentBits.push(undefined);
+        seen.push(undefined);
         continue;
       }
       const store = f.store as FieldArray;
+      const isFloat = store instanceof Float32Array || store instanceof Float64Array;
+      const bits = isFloat ? new Int32Array(store.buffer, store.byteOffset, store.byteLength >>> 2) : undefined;
+      storeBits.push(bits);
       if (f.code === FieldCode.Quantized) {
-        const sent = new Float64Array(capacity);
-        const delta = new Float64Array(capacity);
-        passes.push(new QuantizedPass(bit, f.name, store as Float32Array | Float64Array, sent, delta, f.step, f.offset, f.minQ, f.maxQ));
-        this.sent.push(sent);
-        this.delta.push(delta);
+        const last = new Int32Array(store.byteLength >>> 2);
+        this.sent.push(new Float64Array(capacity));
+        this.delta.push(new Float64Array(capacity));
+        kinds.push(store instanceof Float32Array ? CompareKind.Quantized32 : CompareKind.Quantized64);
+        sentBits.push(undefined);
+        seen.push(last);
+        this.columns.push({ store: bits, shadow: last, raw: store, rawShadow: last, size: store.BYTES_PER_ELEMENT });
         continue;
       }
       const sent = new (store.constructor as new (n: number) => FieldArray)(capacity);
-      passes.push(wordAligned(store) ? new WordPass(bit, store, sent) : new ElementPass(bit, store, sent));
       this.sent.push(sent);
       this.delta.push(undefined);
+      seen.push(undefined);
+      if (isFloat) {
+        const words = new Int32Array(sent.buffer, sent.byteOffset, sent.byteLength >>> 2);
+        kinds.push(store instanceof Float32Array ? CompareKind.Bits32 : CompareKind.Bits64);
+        sentBits.push(words);
+        this.columns.push({ store: bits, shadow: words, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
+      } else {
+        kinds.push(CompareKind.Integer);
+        sentBits.push(undefined);
+        this.columns.push({ store: wordView(store), shadow: wordView(sent), raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
+      }
     }
-    this.passes = passes;
-    this.quantizedPasses = passes.filter((p) => p instanceof QuantizedPass);
+    this.targets = {
+      fields: layout.fields,
+      kinds: Uint8Array.from(kinds),
+      storeBits,
+      sent: this.sent,
+      sentBits,
+      seen,
+      delta: this.delta,
+      nans,
+      changed: this.changed,
+      member: this.member,
+    };
+    this.compareRows = genericRowCompare(this.targets);
     this.codes = Uint8Array.from(layout.fields, (f) => f.code);
     this.fullBound = layout.fields.reduce((sum, f) => sum + wireBound(f), 0);
     this.updateBound = 5 + this.fullBound;
   }
 
+  /** Use the generated row compare (false: keep the generic one, as where eval is refused). */
+  compile(): void {
+    this.compareRows = compileRowCompare(this.targets) ?? this.compareRows;
+  }
+
   addMember(eid: number): void {
     this.members.add(eid);
+    this.member[eid] = 1;
     if (eid >= this.span) this.span = eid + 1;
   }
 
   removeMember(eid: number): void {
     this.members.remove(eid);
+    this.member[eid] = 0;
   }
 
   /** Take the store's current values as sent: the entity is about to go out as a full record. */
-  adopt(eid: number): void {
-    for (const p of this.passes) p.adopt(eid);
-    this.changed[eid] = 0;
+  adopt(e: number): void {
+    const { fields, kinds, storeBits, sentBits, seen, nans } = this.targets;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      switch (kinds[i]) {
+        case CompareKind.Quantized32:
+        case CompareKind.Quantized64: {
+          if (kinds[i] === CompareKind.Quantized32) seen[i]![e] = storeBits[i]![e]!;
+          else {
+            seen[i]![2 * e] = storeBits[i]![2 * e]!;
+            seen[i]![2 * e + 1] = storeBits[i]![2 * e + 1]!;
+          }
+          // A full record carries NaN as 0 does (see quantize); it is still reported.
+          const value = (f.store as Float32Array | Float64Array)[e]!;
+          if (Number.isNaN(value)) nans[i]!.push(e);
+          (this.sent[i] as Float64Array)[e] = quantize(value, f.step, f.offset, f.minQ, f.maxQ);
+          break;
+        }
+        case CompareKind.Bits32:
+          sentBits[i]![e] = storeBits[i]![e]!;
+          break;
+        case CompareKind.Bits64:
+          sentBits[i]![2 * e] = storeBits[i]![2 * e]!;
+          sentBits[i]![2 * e + 1] = storeBits[i]![2 * e + 1]!;
+          break;
+        case CompareKind.String:
+          (this.sent[i] as string[])[e] = (f.store as string[])[e]!;
+          break;
+        default:
+          (this.sent[i] as FieldArray)[e] = (f.store as FieldArray)[e]!;
+      }
+    }
+    this.changed[e] = 0;
   }
 
   /**
-   * Find this tick's changes; record changed field bits in {@link changed}, this component's bit
-   * in `sink.dirty[eid]`, and each changed entity in `sink.changed`. Shadows take the new values
-   * at once: what is compared next tick is what this tick sends.
-   *
-   * A `'scan'` component compares every member. A `'marked'` one compares only the members game
-   * code marked (ascending, column by column through the same passes, so quantisation, no-op
-   * writes and drift behave exactly as in a scan). With `verify`, a marked component is then
-   * scanned in full as well: every change the scan still finds was written without a mark; it is
+   * Find this tick's changes: field bits in {@link changed}, this component's bit in
+   * `sink.dirty[eid]`, each changed entity in `sink.changed`. With `verify`, a marked component
+   * is then diffed in full as well: every change still found was written without a mark; it is
    * reported to `onUnmarked` and sent like any other change.
    */
   detect(sink: ChangeSink, componentBit: number, verify = false, onUnmarked?: (change: UnmarkedChange) => void): void {
-    const marks = this.marks;
-    // When about as many ids were marked as there are members, walking the bits costs more than
-    // the dense scan, which finds every marked change too: scan instead.
-    if (marks !== undefined && marks.pending * 2 >= this.members.size && this.members.size * 2 >= this.span) {
-      marks.clear();
-      this.scan(this.changed, sink, componentBit);
+    const candidates = this.candidates;
+    const members = this.members;
+    if (members.size === 0) {
+      if (candidates.pending !== 0) candidates.clear();
+      this.reported = 0;
       return;
     }
-    if (marks !== undefined) {
-      const list = this.markList;
-      list.length = 0;
-      marks.drain(list);
-      const members = this.members;
-      const items = list.items;
-      let n = 0;
-      for (let i = 0; i < list.length; i++) {
-        const e = items[i]!;
-        if (members.has(e)) items[n++] = e;
-      }
-      if (n !== 0) for (const p of this.passes) p.scanList(items, n, this.changed, sink, componentBit);
-      if (verify) this.verify(sink, componentBit, onUnmarked);
-      return;
-    }
-    this.scan(this.changed, sink, componentBit);
+    if (this.tracking === 'scan') this.diff(false);
+    const list = this.list;
+    list.length = 0;
+    candidates.drain(list);
+    this.reported = list.length === 0 ? 0 : this.compareRows(list.items, list.length, sink, componentBit);
+    if (verify && this.tracking === 'marked') this.verify(sink, componentBit, onUnmarked);
   }
 
   /** Move every NaN met in a quantised field since the last call into `into`. */
   drainNaNs(into: NaNValue[]): void {
-    for (const pass of this.quantizedPasses) {
-      const found = pass.nans;
-      if (found.length === 0) continue;
-      for (let i = 0; i < found.length; i++) into.push({ eid: found.items[i]!, component: this.layout.name, field: pass.field });
+    const { fields, nans } = this.targets;
+    for (let i = 0; i < fields.length; i++) {
+      const found = nans[i];
+      if (found === undefined || found.length === 0) continue;
+      for (let k = 0; k < found.length; k++) into.push({ eid: found.items[k]!, component: this.layout.name, field: fields[i]!.name });
       found.length = 0;
     }
   }
 
-  /** Mark `eid` as written this tick (a `'marked'` component; the caller range-checks). */
+  /** Mark `eid` as written this tick (the caller range-checks). */
   markChanged(eid: number): void {
-    this.marks?.set(eid);
+    this.candidates.set(eid);
+  }
+
+  /**
+   * Flag, in {@link candidates}, every member whose stored bits differ from the shadow. Sparse
+   * components (few members spread over a wide id range) list their members instead: the
+   * exact compare of a member costs about what diffing a few words of every column does.
+   * `allStrings`: compare every string, not this tick's sweep.
+   */
+  private diff(allStrings: boolean): void {
+    const span = this.span;
+    const into = this.candidates;
+    const members = this.members;
+    if (members.size * 4 < span) {
+      for (let i = 0; i < members.size; i++) into.set(members.dense[i]!);
+      return;
+    }
+    for (const c of this.columns) {
+      const end = Math.ceil((span * c.size) / 4);
+      if (c.store !== undefined && c.shadow !== undefined) {
+        const words = Math.min(end, c.store.length);
+        diffWords(c.store, c.shadow, words, c.size, into);
+        // An odd capacity leaves elements past the last whole word.
+        const covered = Math.floor((words * 4) / c.size);
+        if (covered < span) diffElements(c.raw, c.rawShadow, covered, span, into);
+      } else diffElements(c.raw, c.rawShadow, 0, span, into);
+    }
+    if (this.strings.length === 0) return;
+    let from = 0;
+    let to = span;
+    if (!allStrings && span > STRING_SWEEP) {
+      if (this.sweep >= span) this.sweep = 0;
+      from = this.sweep;
+      to = Math.min(span, from + STRING_SWEEP);
+      this.sweep = to;
+    }
+    for (const s of this.strings) diffStrings(s.store, s.sent, from, to, into);
   }
 
   private verify(sink: ChangeSink, componentBit: number, onUnmarked: ((change: UnmarkedChange) => void) | undefined): void {
-    const capacity = this.layout.capacity;
-    this.verifyMask ??= new Uint32Array(capacity);
-    this.verifySink ??= { dirty: new Uint32Array(capacity), changed: new DirtyBits(capacity) };
-    const mask = this.verifyMask;
-    const found = this.verifySink;
-    this.scan(mask, found, componentBit);
-    const list = this.verifyList;
+    this.diff(true);
+    const list = this.list;
     list.length = 0;
-    found.changed.drain(list);
+    this.candidates.drain(list);
+    if (list.length === 0) return;
+    // A candidate may be a marked entity sharing a word with an unmarked one: report only bits this pass adds.
+    if (this.priors.length < list.length) this.priors = new Uint32Array(list.items.length);
+    const priors = this.priors;
+    const items = list.items;
+    for (let i = 0; i < list.length; i++) priors[i] = this.changed[items[i]!]!;
+    const found = this.compareRows(items, list.length, sink, componentBit);
+    this.reported += found;
+    if (found === 0) return;
     const fields = this.layout.fields;
     for (let i = 0; i < list.length; i++) {
-      const e = list.items[i]!;
-      const bits = mask[e]!;
-      mask[e] = 0;
-      found.dirty[e] = 0;
-      this.changed[e] = this.changed[e]! | bits;
-      sink.changed.set(e);
-      sink.dirty[e] = sink.dirty[e]! | componentBit;
+      const e = items[i]!;
+      const bits = this.changed[e]! & ~priors[i]!;
+      if (bits === 0 || this.member[e] === 0) continue;
       if (onUnmarked === undefined) continue;
       const names: string[] = [];
       for (const f of fields) if ((bits & (2 ** f.index)) !== 0) names.push(f.name);
       onUnmarked({ eid: e, component: this.layout.name, fields: names });
     }
   }
-
-  /** Compare every member against the shadow. */
-  private scan(mask: Uint32Array, sink: ChangeSink, componentBit: number): void {
-    const members = this.members;
-    if (members.size === 0) return;
-    // Dense ids: walking the range costs less than the member list's indirection; when every id
-    // in the range is a member (the common case), differing words need no membership test.
-    const dense = members.size * 2 >= this.span;
-    const filter = members.size === this.span ? undefined : members;
-    for (const p of this.passes) {
-      if (dense) p.scanRange(this.span, filter, mask, sink, componentBit);
-      else p.scanList(members.dense, members.size, mask, sink, componentBit);
-    }
-  }
-}
-
-/** One field's compare. Each kind is its own class so every loop's array accesses stay monomorphic. */
-interface Pass {
-  adopt(eid: number): void;
-  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void;
-  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-function wordAligned(a: FieldArray): boolean {
-  return a.byteOffset % 4 === 0 && a.byteLength % 4 === 0;
-}
-
-function words(a: FieldArray): Int32Array {
-  return new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
-}
-
-function mark(e: number, bit: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-  mask[e] = mask[e]! | bit;
-  sink.dirty[e] = sink.dirty[e]! | cbit;
-  sink.changed.set(e);
-}
-
-/** Exact numeric fields of any width, compared as Int32 words of the store and a same-typed shadow. */
-class WordPass implements Pass {
-  private readonly store: Int32Array;
-  private readonly sent: Int32Array;
-  /** Bytes per element: 1, 2, 4 or 8. */
-  private readonly size: number;
-  /** Elements per word (sizes 1, 2) — 1 for sizes 4 and 8. */
-  private readonly perWord: number;
-  /** log2 of {@link perWord}: `e >> wordShift` is the word of element `e`. */
-  private readonly wordShift: number;
-  /** Per lane (`e & (perWord - 1)`): the bits of that element inside its word, as an int32. */
-  private readonly laneMasks: Int32Array;
-
-  constructor(
-    private readonly bit: number,
-    store: FieldArray,
-    sent: FieldArray,
-  ) {
-    this.store = words(store);
-    this.sent = words(sent);
-    this.size = store.BYTES_PER_ELEMENT;
-    this.perWord = this.size < 4 ? 4 / this.size : 1;
-    this.wordShift = this.perWord === 4 ? 2 : this.perWord === 2 ? 1 : 0;
-    const elementBits = this.size * 8;
-    this.laneMasks = new Int32Array(this.perWord);
-    for (let lane = 0; lane < this.perWord && this.size < 4; lane++) {
-      const shift = (LITTLE_ENDIAN ? lane : this.perWord - 1 - lane) * elementBits;
-      this.laneMasks[lane] = ((2 ** elementBits - 1) * 2 ** shift) | 0;
-    }
-  }
-
-  /** The bits of element `e` inside its word, as an int32 (sizes 1, 2). */
-  private laneMask(e: number): number {
-    return this.laneMasks[e & (this.perWord - 1)]!;
-  }
-
-  adopt(e: number): void {
-    const { store, sent, size } = this;
-    if (size === 4) sent[e] = store[e]!;
-    else if (size === 8) {
-      sent[2 * e] = store[2 * e]!;
-      sent[2 * e + 1] = store[2 * e + 1]!;
-    } else {
-      const w = e >> this.wordShift;
-      const m = this.laneMask(e);
-      sent[w] = (sent[w]! & ~m) | (store[w]! & m);
-    }
-  }
-
-  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    const { store, sent, size, bit } = this;
-    const end = Math.min(store.length, Math.ceil((span * size) / 4));
-    for (let w = 0; w < end; w++) {
-      const now = store[w]!;
-      const was = sent[w]!;
-      if (now === was) continue;
-      sent[w] = now;
-      if (size >= 4) {
-        const e = size === 4 ? w : w >> 1;
-        if ((members === undefined || members.has(e))) mark(e, bit, mask, sink, cbit);
-        continue;
-      }
-      const first = w * this.perWord;
-      for (let e = first; e < first + this.perWord; e++) {
-        const m = this.laneMask(e);
-        if ((now & m) !== (was & m) && (members === undefined || members.has(e))) mark(e, bit, mask, sink, cbit);
-      }
-    }
-  }
-
-  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    const { store, sent, size, bit } = this;
-    if (size === 4) {
-      for (let i = 0; i < n; i++) {
-        const e = list[i]!;
-        const now = store[e]!;
-        if (now !== sent[e]) {
-          sent[e] = now;
-          mark(e, bit, mask, sink, cbit);
-        }
-      }
-      return;
-    }
-    if (size === 8) {
-      for (let i = 0; i < n; i++) {
-        const e = list[i]!;
-        if (store[2 * e] !== sent[2 * e] || store[2 * e + 1] !== sent[2 * e + 1]) {
-          this.adopt(e);
-          mark(e, bit, mask, sink, cbit);
-        }
-      }
-      return;
-    }
-    const { laneMasks, wordShift } = this;
-    const lanes = this.perWord - 1;
-    for (let i = 0; i < n; i++) {
-      const e = list[i]!;
-      const w = e >> wordShift;
-      const m = laneMasks[e & lanes]!;
-      const now = store[w]!;
-      const was = sent[w]!;
-      if ((now & m) !== (was & m)) {
-        sent[w] = (was & ~m) | (now & m);
-        mark(e, bit, mask, sink, cbit);
-      }
-    }
-  }
-}
-
-/** Fallback for a store whose bytes are not word-aligned (a custom capacity not a multiple of 4). */
-class ElementPass implements Pass {
-  constructor(
-    private readonly bit: number,
-    private readonly store: FieldArray,
-    private readonly sent: FieldArray,
-  ) {}
-
-  adopt(e: number): void {
-    this.sent[e] = this.store[e]!;
-  }
-
-  private compare(e: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    const v = this.store[e]!;
-    const s = this.sent[e]!;
-    // Plain floats can hold NaN, which never equals itself; only a NaN appearing or going is a change.
-    if (v !== s && !(Number.isNaN(v) && Number.isNaN(s))) {
-      this.sent[e] = v;
-      mark(e, this.bit, mask, sink, cbit);
-    }
-  }
-
-  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    for (let e = 0; e < span; e++) if ((members === undefined || members.has(e))) this.compare(e, mask, sink, cbit);
-  }
-
-  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    for (let i = 0; i < n; i++) this.compare(list[i]!, mask, sink, cbit);
-  }
 }
 
 /**
- * A quantised f32/f64: the store's bits against the bits last quantised (an f64 is compared as a
- * float, a NaN against a NaN counting as unchanged), then q against the last sent q. The loops
- * hoist every field constant into locals and inline the quantisation: this is the per-value
- * cost of every moving entity. A NaN has no q: the last sent one stands (nothing is sent) and
- * the entity is listed in {@link nans} for the `onNaN` report; a full record quantises it as 0.
+ * String ids a scanned component compares per tick (all of them up to this many entities): a
+ * string compare is a call, about ten times a word compare, so a full sweep of 10,000 entities
+ * every tick would cost more than every numeric field together.
  */
-class QuantizedPass implements Pass {
-  /** The store's bits (f32) or values (f64) when last quantised. */
-  private readonly seen: Int32Array | Float64Array;
-  private readonly storeBits: Int32Array | Float64Array;
-  /** Entities whose store held NaN when this field was last quantised, since the last report. */
-  readonly nans = new IdList();
-
-  constructor(
-    private readonly bit: number,
-    readonly field: string,
-    private readonly store: Float32Array | Float64Array,
-    private readonly sent: Float64Array,
-    private readonly delta: Float64Array,
-    private readonly step: number,
-    private readonly offset: number,
-    private readonly minQ: number,
-    private readonly maxQ: number,
-  ) {
-    if (store instanceof Float32Array) {
-      this.storeBits = words(store);
-      this.seen = new Int32Array(store.length);
-    } else {
-      this.storeBits = store;
-      this.seen = new Float64Array(store.length).fill(Number.NaN);
-    }
-  }
-
-  adopt(e: number): void {
-    this.seen[e] = this.storeBits[e]!;
-    const value = this.store[e]!;
-    if (Number.isNaN(value)) this.nans.push(e);
-    this.sent[e] = quantize(value, this.step, this.offset, this.minQ, this.maxQ);
-  }
-
-  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    if (this.storeBits instanceof Int32Array) this.scanBits(this.storeBits, this.seen as Int32Array, undefined, 0, span, members, mask, sink, cbit);
-    else this.scanFloats(this.storeBits, this.seen as Float64Array, undefined, 0, span, members, mask, sink, cbit);
-  }
-
-  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    if (this.storeBits instanceof Int32Array) this.scanBits(this.storeBits, this.seen as Int32Array, list, 0, n, undefined, mask, sink, cbit);
-    else this.scanFloats(this.storeBits, this.seen as Float64Array, list, 0, n, undefined, mask, sink, cbit);
-  }
-
-  // scanBits and scanFloats are one loop over two array types, written twice so each stays monomorphic.
-
-  private scanBits(bits: Int32Array, seen: Int32Array, list: Int32Array | undefined, from: number, to: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    const { store, sent, delta, step, offset, minQ, maxQ, bit } = this;
-    const end = Math.min(to, list === undefined ? bits.length : to);
-    for (let i = from; i < end; i++) {
-      const e = list === undefined ? i : list[i]!;
-      const now = bits[e]!;
-      if (now === seen[e]) continue;
-      seen[e] = now;
-      let q = Math.round((store[e]! - offset) / step);
-      const last = sent[e]!;
-      if (q > maxQ) q = maxQ;
-      else if (q < minQ) q = minQ;
-      else if (Number.isNaN(q)) {
-        if (members === undefined || members.has(e)) this.nans.push(e);
-        continue;
-      }
-      if (q !== last && (members === undefined || members.has(e))) {
-        delta[e] = q - last;
-        sent[e] = q;
-        mark(e, bit, mask, sink, cbit);
-      }
-    }
-  }
-
-  private scanFloats(values: Float64Array, seen: Float64Array, list: Int32Array | undefined, from: number, to: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    const { sent, delta, step, offset, minQ, maxQ, bit } = this;
-    const end = Math.min(to, list === undefined ? values.length : to);
-    for (let i = from; i < end; i++) {
-      const e = list === undefined ? i : list[i]!;
-      const v = values[e]!;
-      const before = seen[e]!;
-      if (v === before || (Number.isNaN(v) && Number.isNaN(before))) continue;
-      seen[e] = v;
-      let q = Math.round((v - offset) / step);
-      const last = sent[e]!;
-      if (q > maxQ) q = maxQ;
-      else if (q < minQ) q = minQ;
-      else if (Number.isNaN(q)) {
-        if (members === undefined || members.has(e)) this.nans.push(e);
-        continue;
-      }
-      if (q !== last && (members === undefined || members.has(e))) {
-        delta[e] = q - last;
-        sent[e] = q;
-        mark(e, bit, mask, sink, cbit);
-      }
-    }
-  }
-}
-
-class StringPass implements Pass {
-  constructor(
-    private readonly bit: number,
-    private readonly store: string[],
-    private readonly sent: string[],
-  ) {}
-
-  adopt(e: number): void {
-    this.sent[e] = this.store[e]!;
-  }
-
-  scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    const { store, sent } = this;
-    const end = Math.min(span, store.length);
-    for (let e = 0; e < end; e++) {
-      const v = store[e]!;
-      if (v === sent[e]) continue;
-      sent[e] = v;
-      if ((members === undefined || members.has(e))) mark(e, this.bit, mask, sink, cbit);
-    }
-  }
-
-  scanList(list: Int32Array, n: number, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
-    const { store, sent } = this;
-    for (let i = 0; i < n; i++) {
-      const e = list[i]!;
-      const v = store[e]!;
-      if (v !== sent[e]) {
-        sent[e] = v;
-        mark(e, this.bit, mask, sink, cbit);
-      }
-    }
-  }
-}
+export const STRING_SWEEP = 512;

@@ -11,17 +11,17 @@ import { putBoundedString, putF32, putF64, putVarint } from './raw-bytes.js';
 export type ChangedFieldsWriter = (buf: Uint8Array, pos: number, eid: number) => number;
 
 /**
- * A {@link ChangedFieldsWriter} specialised to one component's layout: one `if` per field on a
- * constant bit, the field's arrays bound as closure constants, quantisation deltas zigzagged and
- * one-byte varints written inline — no loop over mask bits, no switch on a field code, no lookups
- * through the shadow. avsc and protobufjs generate their record writers the same way. Built with
- * `new Function`; `undefined` where code generation is refused (a Content-Security-Policy without
- * 'unsafe-eval'), and the caller keeps the generic writer.
+ * Writes a whole update record of an entity whose only component this is (and which has at most
+ * 31 fields): id gap, field mask, changed fields; stores the body's offset in `bodyAt[eid]` and
+ * clears the changed mask; returns the position after. The caller has reserved the worst case.
  */
-export function compileChangedFields(shadow: ComponentShadow): ChangedFieldsWriter | undefined {
+export type UpdateRecordWriter = (buf: Uint8Array, pos: number, gap: number, eid: number, bodyAt: Int32Array) => number;
+
+/** The names, values and per-field source lines both generated writers share. */
+function fieldWriters(shadow: ComponentShadow): { names: string[]; values: unknown[]; lines: string[] } {
   const names = ['changed', 'putVarint', 'putF32', 'putF64', 'putBoundedString'];
   const values: unknown[] = [shadow.changed, putVarint, putF32, putF64, putBoundedString];
-  const lines = ['return function changedFields(buf, pos, e) {', '  const m = changed[e];', '  changed[e] = 0;', '  let p = pos;', '  let v = 0;'];
+  const lines: string[] = [];
   shadow.layout.fields.forEach((f, i) => {
     const bit = 2 ** i;
     const sent = `s${i}`;
@@ -65,6 +65,42 @@ export function compileChangedFields(shadow: ComponentShadow): ChangedFieldsWrit
     }
     lines.push(`  if (${test}) { ${body} }`);
   });
-  lines.push('  return p;', '};');
-  return generate<ChangedFieldsWriter>(names, values, lines.join('\n'));
+  return { names, values, lines };
+}
+
+/**
+ * A {@link ChangedFieldsWriter} specialised to one component's layout: one `if` per field on a
+ * constant bit, the field's arrays bound as closure constants, quantisation deltas zigzagged and
+ * one-byte varints written inline — no loop over mask bits, no switch on a field code, no lookups
+ * through the shadow. avsc and protobufjs generate their record writers the same way. Built with
+ * `new Function`; `undefined` where code generation is refused (a Content-Security-Policy without
+ * 'unsafe-eval'), and the caller keeps the generic writer.
+ */
+export function compileChangedFields(shadow: ComponentShadow): ChangedFieldsWriter | undefined {
+  const { names, values, lines } = fieldWriters(shadow);
+  const source = ['return function changedFields(buf, pos, e) {', '  const m = changed[e];', '  changed[e] = 0;', '  let p = pos;', '  let v = 0;', ...lines, '  return p;', '};'];
+  return generate<ChangedFieldsWriter>(names, values, source.join('\n'));
+}
+
+/**
+ * An {@link UpdateRecordWriter} for one layout: the id gap and the mask inline, then the same
+ * field code as {@link compileChangedFields}, in one call per changed entity. `undefined` where
+ * code generation is refused.
+ */
+export function compileUpdateRecord(shadow: ComponentShadow): UpdateRecordWriter | undefined {
+  const { names, values, lines } = fieldWriters(shadow);
+  const source = [
+    'return function updateRecord(buf, pos, gap, e, bodyAt) {',
+    '  let p = pos;',
+    '  if (gap < 0x80) buf[p++] = gap; else p = putVarint(buf, p, gap);',
+    '  bodyAt[e] = p;',
+    '  const m = changed[e];',
+    '  changed[e] = 0;',
+    '  if (m < 0x80) buf[p++] = m; else p = putVarint(buf, p, m);',
+    '  let v = 0;',
+    ...lines,
+    '  return p;',
+    '};',
+  ];
+  return generate<UpdateRecordWriter>(names, values, source.join('\n'));
 }

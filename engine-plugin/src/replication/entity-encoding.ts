@@ -94,41 +94,37 @@ function putChangedFields(buf: Uint8Array, pos: number, shadow: ComponentShadow,
   return p;
 }
 
+/** Worst-case bytes of one update record's id gap and mask(s) beyond its components' {@link ComponentShadow.updateBound}s. */
+export const UPDATE_HEADER_BOUND = 2 * VARINT32;
+
 /**
- * Append one update record: the id gap, then the body — which fields changed (one combined mask
- * over the entity's present components when they hold at most {@link COMPACT_MASK_FIELDS} fields,
- * else a component mask plus one field mask per changed component), then only those fields;
- * quantised ones as q deltas. Clears the entity's per-component changed masks. Returns the
- * offset of the body (after the gap) in `w`.
+ * Write one update record at `pos` of `buf` (the caller reserved its worst case): the id gap,
+ * then the body — which fields changed (one combined mask over the entity's present components
+ * when they hold at most {@link COMPACT_MASK_FIELDS} fields, else a component mask plus one field
+ * mask per changed component), then only those fields; quantised ones as q deltas. Clears the
+ * entity's per-component changed masks and stores the body's offset (after the gap) in
+ * `bodyAt[eid]`. Returns the position after the record.
  */
-export function writeUpdate(
-  w: ByteWriter,
+export function putUpdate(
+  buf: Uint8Array,
+  at: number,
   gap: number,
   eid: number,
   present: number,
   dirty: number,
   fieldTotal: number,
   shadows: readonly ComponentShadow[],
+  bodyAt: Int32Array,
 ): number {
+  let pos = putVarint(buf, at, gap);
+  bodyAt[eid] = pos;
   // One component (the common case): the combined mask is its field mask.
   if ((present & (present - 1)) === 0 && fieldTotal <= COMPACT_MASK_FIELDS) {
     const shadow = shadows[31 - Math.clz32(present)]!;
-    const buf = w.ensure(VARINT32 + shadow.updateBound);
-    const body = putVarint(buf, w.length, gap);
-    const pos = putVarint(buf, body, shadow.changed[eid]!);
-    w.length = putChangedFields(buf, pos, shadow, eid);
-    return body;
+    pos = putVarint(buf, pos, shadow.changed[eid]!);
+    return putChangedFields(buf, pos, shadow, eid);
   }
-  let bound = 2 * VARINT32;
-  let bits = dirty | 0;
-  while (bits !== 0) {
-    const low = bits & -bits;
-    bits ^= low;
-    bound += shadows[31 - Math.clz32(low)]!.updateBound;
-  }
-  const buf = w.ensure(bound);
-  const body = putVarint(buf, w.length, gap);
-  let pos = body;
+  let bits: number;
   if (fieldTotal <= COMPACT_MASK_FIELDS) {
     let combined = 0;
     let shift = 0;
@@ -156,6 +152,5 @@ export function writeUpdate(
     bits ^= low;
     pos = putChangedFields(buf, pos, shadows[31 - Math.clz32(low)]!, eid);
   }
-  w.length = pos;
-  return body;
+  return pos;
 }

@@ -2,10 +2,10 @@ import type { ByteWriter } from '../protocol/bytes.js';
 import { type Component, componentInfo } from '../schema/component.js';
 import type { Protocol } from '../schema/protocol.js';
 import { type ChangeSink, ComponentShadow, type NaNValue, type UnmarkedChange } from './change-detection.js';
-import { compileChangedFields } from './compiled-encoding.js';
+import { compileChangedFields, compileUpdateRecord } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
 import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout.js';
-import { writeFullBody, writeUpdate } from './entity-encoding.js';
+import { COMPACT_MASK_FIELDS, putUpdate, UPDATE_HEADER_BOUND, writeFullBody } from './entity-encoding.js';
 import { EntitySet, IdList } from './entity-set.js';
 import { Interest, type InterestFilter, type SpatialSource } from './interest.js';
 import { Rooms } from './rooms.js';
@@ -13,6 +13,7 @@ import { SpatialGrid } from './spatial-grid.js';
 import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from './state-section.js';
 import { TickRecords } from './tick-records.js';
 import type { View } from './view.js';
+import { SectionSplitter } from './section-split.js';
 import { type ClientState, ClientViews } from './client-views.js';
 import { BandwidthBudget, type BandwidthOptions, checkBytesPerSecond, type PriorityFunction } from './bandwidth-budget.js';
 import { writeBudgetedSection } from './budgeted-section.js';
@@ -64,9 +65,10 @@ export interface ServerReplicationOptions {
    */
   readonly onNaN?: (value: NaNValue) => void;
   /**
-   * Generate a specialised update writer per component layout (default true). Where code
-   * generation is refused (a Content-Security-Policy without 'unsafe-eval') the generic writer is
-   * used anyway; false forces it. Both write the same bytes.
+   * Generate a specialised change compare and update writer per component layout (default
+   * true). Where code generation is refused (a Content-Security-Policy without 'unsafe-eval') the
+   * generic ones are used anyway; false forces them. Both find the same changes and write the
+   * same bytes.
    */
   readonly compileEncoders?: boolean;
   /**
@@ -162,6 +164,7 @@ export class ServerReplication {
   private readonly nanFound: NaNValue[] = [];
   private replicated = 0;
   private lastMarkedShadow: ComponentShadow | undefined;
+  private splitter: SectionSplitter | undefined;
   private readonly tickRate: number;
   private readonly bytesPerSecond: number | undefined;
   private readonly priority: PriorityFunction | undefined;
@@ -174,7 +177,12 @@ export class ServerReplication {
     for (const component of marked)
       if (protocol.componentId(component) < 0) throw new TypeError(`marked component ${component[componentInfo].name} is not registered in the protocol`);
     this.shadows = this.layouts.map((layout) => new ComponentShadow(layout, marked.has(layout.component) ? 'marked' : 'scan'));
-    if (options.compileEncoders !== false) for (const shadow of this.shadows) shadow.writeChanged = compileChangedFields(shadow);
+    if (options.compileEncoders !== false)
+      for (const shadow of this.shadows) {
+        shadow.writeChanged = compileChangedFields(shadow);
+        shadow.writeRecord = compileUpdateRecord(shadow);
+        shadow.compile();
+      }
     this.shadowOf = new Map(this.shadows.map((shadow) => [shadow.layout.component, shadow]));
     this.verifyMarks = options.verifyMarks ?? defaultVerifyMarks();
     this.onUnmarkedChange = options.onUnmarkedChange ?? warnOnce();
@@ -281,7 +289,9 @@ export class ServerReplication {
   /**
    * Announce that game code wrote `Component`'s fields of `eid` this tick. For a component listed
    * in {@link ServerReplicationOptions.marked} this is what makes replicate compare the entity at
-   * all; for a scanned component it is accepted and does nothing. Marking more than was written
+   * all; for a scanned component the scan would find the numeric writes anyway, and the mark
+   * makes a string write go out this tick rather than when the string sweep reaches it (see
+   * `STRING_SWEEP` in change-detection.ts). Marking more than was written
    * is harmless (the compare filters no-op writes); marking less loses nothing a later mark of the
    * same entity does not send, and the verifier reports it.
    */
@@ -294,7 +304,7 @@ export class ServerReplication {
       this.lastMarkedShadow = shadow;
     }
     if (eid >>> 0 !== eid || eid >= shadow.layout.capacity) throw new RangeError(`entity id ${eid} is outside 0..${shadow.layout.capacity - 1}`);
-    shadow.marks?.set(eid);
+    shadow.candidates.set(eid);
   }
 
   /** The same as {@link markChanged} by protocol component id, for callers that resolved it once. */
@@ -415,8 +425,13 @@ export class ServerReplication {
     for (let c = 0; c < shadows.length; c++) shadows[c]!.detect(this.sink, 2 ** c, verify, this.onUnmarkedChange);
     const changed = records.changed;
     this.sink.changed.drain(changed);
-    const items = changed.items;
+    // One reservation for the whole tick: every record is then written straight into the buffer.
+    let bound = changed.length * UPDATE_HEADER_BOUND;
+    for (let c = 0; c < shadows.length; c++) bound += shadows[c]!.reported * shadows[c]!.updateBound;
     const w = records.updates;
+    const buf = w.ensure(bound);
+    let pos = w.length;
+    const items = changed.items;
     const { updateBody, updateEnd, lastChanged } = records;
     const positionBit = this.spatial?.componentBit ?? 0;
     let previous = -1;
@@ -425,11 +440,16 @@ export class ServerReplication {
       const d = dirty[e]!;
       dirty[e] = 0;
       lastChanged[e] = tick;
-      updateBody[e] = writeUpdate(w, e - previous - 1, e, masks[e]!, d, fieldTotal[e]!, shadows);
-      updateEnd[e] = w.length;
+      const present = masks[e]!;
+      const total = fieldTotal[e]!;
+      // An entity with one component (the common case) goes through that layout's generated writer.
+      const single = (present & (present - 1)) === 0 && total <= COMPACT_MASK_FIELDS ? shadows[31 - Math.clz32(present)]!.writeRecord : undefined;
+      pos = single !== undefined ? single(buf, pos, e - previous - 1, e, updateBody) : putUpdate(buf, pos, e - previous - 1, e, present, d, total, shadows, updateBody);
+      updateEnd[e] = pos;
       previous = e;
       if ((d & positionBit) !== 0) this.place(e);
     }
+    w.length = pos;
     this.reportNaNs();
   }
 
@@ -610,6 +630,15 @@ export class ServerReplication {
     client.lastWritten = records.tick;
     client.writtenView = view;
     client.needsSnapshot = false;
+  }
+
+  /**
+   * Cut a state section this replication wrote this tick into sections of at most `budget` bytes
+   * that, applied in order as one tick, do what it did: for a frame too big for the client.
+   */
+  splitState(section: Uint8Array, budget: number): readonly Uint8Array[] {
+    this.splitter ??= new SectionSplitter(this.layouts, this.componentMask);
+    return this.splitter.split(section, budget);
   }
 
   /** Number of distinct views (interest groups) currently held; for diagnostics and tests. */

@@ -17,7 +17,7 @@ import {
   createServer,
   silentLogger,
 } from '../../../engine-plugin/src/index';
-import { type RawRecord, openRaw } from '../../support/rig';
+import { type RawRecord, openRaw, stepServerAndClients } from '../../support/rig';
 
 export interface ManualRig {
   readonly clock: ManualClock;
@@ -62,13 +62,7 @@ export async function startManualRig(protocol: Protocol, options: Partial<Server
       return record;
     },
     step(ms = 10) {
-      server.receive();
-      server.replicate();
-      server.flush();
-      for (const c of clients) {
-        c.receive();
-        c.flush();
-      }
+      stepServerAndClients(server, clients);
       clock.advance(ms);
     },
     async stepUntil(condition, maxSteps = 1000, ms = 10) {

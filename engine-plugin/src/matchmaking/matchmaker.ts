@@ -1,0 +1,444 @@
+import { AdmissionRefused } from '../connection/admission-refused.js';
+import type { Connection } from '../connection/connection.js';
+import type { ConnectionEvent } from '../connection/connection-events.js';
+import type { Logger } from '../connection/logger.js';
+import type { ServerConnection } from '../connection/server-connection.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import type { ConnectionRequest } from '../transport/transport.js';
+import { type Clock, type TimerHandle, systemClock } from '../transport/clock.js';
+import { BusUnavailable, type MessagingBus } from '../messaging/bus.js';
+import { embeddedRoomDirectory } from './embedded-room-directory.js';
+import { MatchmakingError } from './matchmaking-error.js';
+import { Room, type RoomOwner } from './room.js';
+import type { CreationLock, Reservation, RoomChange, RoomDirectory, RoomListing, RoomOptions } from './room-directory.js';
+import type { RoomEvent } from './room-events.js';
+import { type RoomType, type RoomTypeOptions, checkRoomOptions, filterOf, poolOf, resolveRoomType } from './room-type.js';
+import { formatSeat, parseSeat, randomId, requestSeat } from './seat.js';
+
+/** Options of the matchmaker `createServer` makes (`ServerOptions.matchmaking`). */
+export interface MatchmakingOptions {
+  /** Where rooms are listed and seats taken. Default {@link embeddedRoomDirectory}: this process only. */
+  readonly directory?: RoomDirectory;
+  /**
+   * The URL clients of this node's rooms connect to (`ws://host:port/ws`), handed out with every
+   * seat. A path (`/ws`) means "the host the client asked": a matchmaking endpoint resolves it
+   * against the request. Default `/`.
+   */
+  readonly address?: string;
+  /** How long a reserved seat waits for its client, ms (a room type may set its own). Default 15,000. */
+  readonly seatTtlMs?: number;
+  /** Refuse an upgrade without a seat with HTTP 401: every client must come through matchmaking. Default false. */
+  readonly requireSeat?: boolean;
+  /** How long a room's creation on another node may take before it is aborted, ms. Default 2,000. */
+  readonly creationTimeoutMs?: number;
+}
+
+/** A seat in a room: connect to `address` with it (`seatUrl` builds the URL) before `expiresAt`. */
+export interface SeatReservation {
+  /** The room owner's WebSocket URL (or a path on the host asked, see `MatchmakingOptions.address`). */
+  readonly address: string;
+  /** The credential: `?seat=<seat>` on the upgrade request. Good for one session. */
+  readonly seat: string;
+  /** The room as listed with this seat taken. */
+  readonly room: RoomListing;
+  /** After this (ms since the epoch) an unused seat is refused with 401. */
+  readonly expiresAt: number;
+}
+
+/** Which rooms {@link Matchmaker.listRooms} returns. */
+export interface ListRoomsOptions {
+  /** Only rooms of this pool: the type's `filterBy` values (a missing key: rooms made without it). */
+  readonly filter?: RoomOptions;
+  /** Also locked and full rooms. Default false. */
+  readonly includeLocked?: boolean;
+  /** At most this many. Default 100. */
+  readonly limit?: number;
+}
+
+/** What the matchmaker needs from the server it serves. */
+export interface MatchmakerContext {
+  /** Messaging's bus: a room is created on another node through a request to it. */
+  readonly bus: MessagingBus;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** How long a socket may take from the upgrade to its session (the handshake timeout), ms. */
+  readonly handshakeTimeoutMs: number;
+  /** Close a connection (a fresh session that came with a seat another session holds). */
+  disconnect(connection: Connection, code: number, reason: string): void;
+}
+
+/** The bus method a node serves to create a room another node's matchmaker placed on it. */
+export const CREATE_ROOM_METHOD = 'tickwire.matchmaking.create';
+
+/** A `joinOrCreate` waits for other creators at most this many creation timeouts before giving up (503). */
+const JOIN_TIMEOUT_FACTOR = 5;
+
+/** A seat the owner admitted: waiting for its session, then held by it. */
+interface AdmittedSeat {
+  readonly room: Room;
+  readonly secret: string;
+  connection: ServerConnection | undefined;
+  /** Until its session arrives: the seat is freed if none does within the handshake timeout. */
+  timer: TimerHandle | undefined;
+}
+
+interface CreateRequest {
+  readonly type: string;
+  readonly options: RoomOptions;
+  readonly secret: string;
+  readonly creation?: CreationLock;
+}
+
+/**
+ * Finds and makes rooms, hands out seats, and admits them. `joinOrCreate`, `join` and `create`
+ * may be called from anywhere in the process (a game system, an HTTP endpoint); they go through
+ * the {@link RoomDirectory}, so with a shared one they see every node's rooms. Rooms this node
+ * created are {@link Room}s here; its seats are checked before the upgrade (401 unknown or
+ * expired, 409 already used) and their sessions join the room's interest room.
+ */
+export class Matchmaker implements RoomOwner {
+  /** Where rooms are listed and seats taken. */
+  readonly directory: RoomDirectory;
+  private readonly types = new Map<string, RoomType>();
+  private readonly local = new Map<string, Room>();
+  private readonly admitted = new Map<string, AdmittedSeat>();
+  private readonly seatOf = new Map<Connection, string>();
+  private readonly emptyChecks = new Map<Room, TimerHandle>();
+  private pending: RoomEvent[] = [];
+  private visible: readonly RoomEvent[] = [];
+  private readonly clock: Clock;
+  private readonly address: string;
+  private readonly seatTtlMs: number;
+  private readonly creationTimeoutMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly context: MatchmakerContext,
+    private readonly options: MatchmakingOptions = {},
+  ) {
+    this.directory = options.directory ?? embeddedRoomDirectory();
+    this.clock = context.clock ?? systemClock;
+    this.address = options.address ?? '/';
+    this.seatTtlMs = options.seatTtlMs ?? 15_000;
+    this.creationTimeoutMs = options.creationTimeoutMs ?? 2_000;
+    context.bus.serve(CREATE_ROOM_METHOD, (data) => this.createForPeer(data));
+  }
+
+  /** This node's name (the bus's). */
+  get node(): string {
+    return this.context.bus.node;
+  }
+
+  /**
+   * Define a kind of room clients can be matched into. Define the same types on every node of a
+   * cluster: a room may be placed on any of them.
+   */
+  defineRoomType(name: string, options: RoomTypeOptions = {}): void {
+    if (this.types.has(name)) throw new TypeError(`room type ${name} is already defined`);
+    this.types.set(name, resolveRoomType(name, options, this.seatTtlMs));
+  }
+
+  /**
+   * A seat in the fullest open room of `type` whose filter values equal `options`' (its
+   * `filterBy` keys), or in a new room made with `options` when none has space. Concurrent calls
+   * fill one room before making the next: only one caller per pool creates at a time.
+   */
+  async joinOrCreate(type: string, options?: RoomOptions): Promise<SeatReservation> {
+    const roomType = this.typeNamed(type);
+    const checked = checkRoomOptions(options);
+    const pool = poolOf(roomType, filterOf(roomType, checked));
+    // Waiting for other creators is bounded in time, not in turns: a burst of a thousand fills
+    // twenty rooms one after another, and the last caller waits through all of them.
+    const deadline = this.clock.now() + this.creationTimeoutMs * JOIN_TIMEOUT_FACTOR;
+    while (this.clock.now() < deadline) {
+      const found = await this.reserve(pool, roomType);
+      if (found) return found;
+      const lock = await this.directory.lockCreation(pool, this.creationTimeoutMs * 2);
+      if (!lock) {
+        await this.directory.creationSettled(pool, this.creationTimeoutMs);
+        continue;
+      }
+      try {
+        // A room may have been made between the look and the lock.
+        const made = (await this.reserve(pool, roomType)) ?? (await this.createRoom(roomType, checked, lock));
+        if (made) return made;
+      } finally {
+        await this.directory.unlockCreation(lock);
+      }
+    }
+    throw new MatchmakingError('unavailable', `no seat in a ${type} room within ${this.creationTimeoutMs * JOIN_TIMEOUT_FACTOR} ms`);
+  }
+
+  /** A seat in one room by id; refused with `missing` (404), `locked` or `full` (409). */
+  async join(roomId: string): Promise<SeatReservation> {
+    if (typeof roomId !== 'string' || roomId.length === 0 || roomId.length > 64) throw new MatchmakingError('missing', 'no such room');
+    const listing = await this.directory.get(roomId);
+    const roomType = listing && this.types.get(listing.type);
+    if (!listing || !roomType) throw new MatchmakingError('missing', `room ${roomId} is not listed`);
+    const result = await this.directory.reserveIn(roomId, { seat: randomId(22), ttlMs: roomType.seatTtlMs });
+    if (typeof result === 'string') throw new MatchmakingError(result, `room ${roomId} is ${result === 'missing' ? 'not listed' : result}`);
+    return this.reservation(result);
+  }
+
+  /** A seat in a new room of `type` made with `options`, even when others have space. */
+  async create(type: string, options?: RoomOptions): Promise<SeatReservation> {
+    const roomType = this.typeNamed(type);
+    const made = await this.createRoom(roomType, checkRoomOptions(options), undefined);
+    if (!made) throw new MatchmakingError('unavailable', `the ${type} room could not be created in time`);
+    return made;
+  }
+
+  /** Rooms of a type as listed (every node's, with a shared directory): open ones unless `includeLocked`. */
+  listRooms(type: string, options: ListRoomsOptions = {}): Promise<readonly RoomListing[]> {
+    const roomType = this.typeNamed(type);
+    const limit = Math.max(0, Math.min(options.limit ?? 100, 1000));
+    const pool = options.filter === undefined ? undefined : poolOf(roomType, filterOf(roomType, checkRoomOptions(options.filter)));
+    return this.directory.list({ type, limit, includeLocked: options.includeLocked ?? false, ...(pool === undefined ? {} : { pool }) });
+  }
+
+  /** One of this node's rooms by id (undefined when it is another node's, or gone). */
+  room(roomId: string): Room | undefined {
+    return this.local.get(roomId);
+  }
+
+  /** The rooms this node runs. */
+  rooms(): IterableIterator<Room> {
+    return this.local.values();
+  }
+
+  /** The room a connection came in through (undefined when it connected without a seat). */
+  roomOf(connection: Connection): Room | undefined {
+    const seat = this.seatOf.get(connection);
+    return seat === undefined ? undefined : this.admitted.get(seat)?.room;
+  }
+
+  /** This tick's room events: created, joined, left, disposed. */
+  events(): readonly RoomEvent[] {
+    return this.visible;
+  }
+
+  private typeNamed(type: string): RoomType {
+    const roomType = typeof type === 'string' ? this.types.get(type) : undefined;
+    if (!roomType) throw new MatchmakingError('unknown-type', `no room type ${String(type).slice(0, 64)} is defined`);
+    return roomType;
+  }
+
+  private async reserve(pool: string, roomType: RoomType): Promise<SeatReservation | undefined> {
+    const found = await this.directory.reserve(pool, { seat: randomId(22), ttlMs: roomType.seatTtlMs });
+    return found && this.reservation(found);
+  }
+
+  private reservation(found: Reservation): SeatReservation {
+    return { address: found.listing.address, seat: formatSeat(found.listing.roomId, found.seat), room: found.listing, expiresAt: found.expiresAt };
+  }
+
+  /** Make a room where the directory places it, with a seat for the caller; undefined when an aborted attempt should look again. */
+  private async createRoom(roomType: RoomType, options: RoomOptions, creation: CreationLock | undefined): Promise<SeatReservation | undefined> {
+    const node = await this.directory.placeRoom(roomType.name);
+    const request: CreateRequest = { type: roomType.name, options, secret: randomId(22), ...(creation ? { creation } : {}) };
+    if (node === undefined || node === this.node) return this.reservation(await this.createHere(request));
+    let made: unknown;
+    try {
+      made = await this.context.bus.request(node, CREATE_ROOM_METHOD, request, this.creationTimeoutMs);
+    } catch (error) {
+      if (!(error instanceof BusUnavailable)) throw error;
+      // Too late is never twice: a registration after this abort is refused by the directory.
+      if (creation && !(await this.directory.abortCreation(creation))) return undefined;
+      throw new MatchmakingError('unavailable', `node ${node} did not create the room: ${error.message}`);
+    }
+    return this.reservation(made as Reservation);
+  }
+
+  private createForPeer(data: unknown): Promise<Reservation> {
+    const request = data as CreateRequest;
+    return this.createHere({ ...request, options: checkRoomOptions(request.options) });
+  }
+
+  private async createHere(request: CreateRequest): Promise<Reservation> {
+    const roomType = this.typeNamed(request.type);
+    if (this.closed) throw new MatchmakingError('unavailable', 'this node is stopping');
+    const filter = filterOf(roomType, request.options);
+    const metadata = Object.freeze({ ...roomType.metadata(request.options) });
+    const room = new Room(randomId(12), roomType.name, Object.freeze({ ...request.options }), Object.freeze(filter), poolOf(roomType, filter), roomType.maxClients, metadata, this.clock.wallTime(), this);
+    const listing: RoomListing = {
+      roomId: room.id,
+      type: room.type,
+      pool: room.pool,
+      node: this.node,
+      address: this.address,
+      clients: 0,
+      maxClients: room.maxClients,
+      locked: false,
+      filter: room.filter,
+      metadata,
+      createdAt: room.createdAt,
+    };
+    const result = await this.directory.register(listing, { seat: { seat: request.secret, ttlMs: roomType.seatTtlMs }, ...(request.creation ? { creation: request.creation } : {}) });
+    if (!result.registered || !result.reservation) throw new MatchmakingError('unavailable', 'the room creation was aborted');
+    this.local.set(room.id, room);
+    this.pending.push({ type: 'created', room });
+    this.scheduleEmptyCheck(room, roomType.emptyLifetimeMs);
+    return result.reservation;
+  }
+
+  // ---- the owner's side: seats before the upgrade, sessions in rooms ----
+
+  /**
+   * Before the upgrade: a request with `?seat=` must bring a seat of one of this node's rooms that
+   * was reserved and not used yet (401 unknown or expired, 409 already used by a connected
+   * session). A used seat whose session is held for a resume is let through: that is its client
+   * reconnecting. Without a seat the request passes, unless `requireSeat` (401).
+   */
+  async admit(request: ConnectionRequest): Promise<void> {
+    const seat = requestSeat(request);
+    if (seat === undefined) {
+      if (this.options.requireSeat) throw new AdmissionRefused(401, 'a seat is required: join a room through matchmaking first');
+      return;
+    }
+    const credential = parseSeat(seat);
+    const room = credential && this.local.get(credential.roomId);
+    if (!credential || !room) throw new AdmissionRefused(401, 'unknown or expired seat');
+    const known = this.admitted.get(seat);
+    if (known) {
+      if (known.connection?.state === 'suspended') return;
+      throw new AdmissionRefused(409, 'seat already used');
+    }
+    const claim = await this.directory.claim(room.id, credential.secret);
+    if (claim === 'unknown' || room.disposed) throw new AdmissionRefused(401, 'unknown or expired seat');
+    if (claim === 'used' || this.admitted.has(seat)) throw new AdmissionRefused(409, 'seat already used');
+    const timer = this.clock.setTimeout(() => this.unbind(seat), this.context.handshakeTimeoutMs + 1000);
+    this.admitted.set(seat, { room, secret: credential.secret, connection: undefined, timer });
+    this.cancelEmptyCheck(room);
+  }
+
+  /** A connection event from `receive`: sessions that came with a seat join its room, and leave it when they end. */
+  connectionEvent(event: ConnectionEvent): void {
+    switch (event.type) {
+      case 'connected':
+        this.bind(event.connection as ServerConnection);
+        break;
+      case 'disconnected':
+        if (!event.resumable) this.leave(event.connection);
+        break;
+      case 'expired':
+        this.leave(event.connection);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private bind(connection: ServerConnection): void {
+    const seat = requestSeat(connection.request);
+    if (seat === undefined) return;
+    const entry = this.admitted.get(seat);
+    if (!entry || (entry.connection !== undefined && entry.connection !== connection)) {
+      // A fresh session on a seat another session holds (its URL was reused without the resume).
+      this.context.disconnect(connection, CloseCode.Kicked, entry ? 'seat already used' : 'seat no longer valid');
+      return;
+    }
+    if (entry.timer) this.clock.clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.connection = connection;
+    this.seatOf.set(connection, seat);
+    entry.room.connections.add(connection);
+    this.pending.push({ type: 'joined', room: entry.room, connection });
+  }
+
+  private leave(connection: Connection): void {
+    const seat = this.seatOf.get(connection);
+    if (seat !== undefined) this.unbind(seat);
+  }
+
+  /** A seat's session ended, or its admission never became one: free the seat. */
+  private unbind(seat: string): void {
+    const entry = this.admitted.get(seat);
+    if (!entry) return;
+    this.admitted.delete(seat);
+    if (entry.timer) this.clock.clearTimeout(entry.timer);
+    const { room, connection } = entry;
+    if (connection) {
+      this.seatOf.delete(connection);
+      room.connections.delete(connection);
+      this.pending.push({ type: 'left', room, connection });
+    }
+    if (room.disposed) return;
+    this.background(this.directory.release(room.id, entry.secret), 'release a seat');
+    if (!this.occupied(room)) this.scheduleEmptyCheck(room, this.types.get(room.type)!.emptyLifetimeMs);
+  }
+
+  /** Sessions in it, or seats admitted and on their way. */
+  private occupied(room: Room): boolean {
+    if (room.connections.size > 0) return true;
+    for (const entry of this.admitted.values()) if (entry.room === room) return true;
+    return false;
+  }
+
+  private scheduleEmptyCheck(room: Room, delayMs: number): void {
+    if (!Number.isFinite(delayMs) || this.emptyChecks.has(room)) return;
+    this.emptyChecks.set(
+      room,
+      this.clock.setTimeout(() => {
+        this.emptyChecks.delete(room);
+        this.background(this.disposeIfEmpty(room), 'dispose an empty room');
+      }, delayMs),
+    );
+  }
+
+  private cancelEmptyCheck(room: Room): void {
+    const timer = this.emptyChecks.get(room);
+    if (timer === undefined) return;
+    this.clock.clearTimeout(timer);
+    this.emptyChecks.delete(room);
+  }
+
+  /** Seats reserved elsewhere keep it alive: look again when they could have expired. */
+  private async disposeIfEmpty(room: Room): Promise<void> {
+    if (room.disposed || this.occupied(room)) return;
+    const roomType = this.types.get(room.type)!;
+    if (await this.directory.unregister(room.id, { onlyIfEmpty: true })) this.disposed(room);
+    else if (!this.occupied(room)) this.scheduleEmptyCheck(room, Math.max(roomType.seatTtlMs, roomType.emptyLifetimeMs));
+  }
+
+  /** RoomOwner: a room's lock or metadata changed. */
+  changed(room: Room, change: RoomChange): void {
+    this.background(this.directory.update(room.id, change), 'update a room listing');
+  }
+
+  /** RoomOwner: end a room now. */
+  dispose(room: Room): void {
+    this.background(this.directory.unregister(room.id), 'unlist a disposed room');
+    this.disposed(room);
+  }
+
+  private disposed(room: Room): void {
+    if (room.disposed) return;
+    room.markDisposed();
+    this.cancelEmptyCheck(room);
+    this.local.delete(room.id);
+    for (const [seat, entry] of this.admitted) if (entry.room === room) this.unbind(seat);
+    this.pending.push({ type: 'disposed', room });
+  }
+
+  private background(work: Promise<unknown>, what: string): void {
+    work.catch((error: unknown) => this.context.logger.warn(`matchmaking could not ${what}`, { error: String(error) }));
+  }
+
+  /** Start of `receive`, after the connection events: what happened since the last tick becomes this tick's events. */
+  beginTick(): void {
+    this.visible = this.pending;
+    if (this.pending.length > 0) this.pending = [];
+    let clients = 0;
+    for (const room of this.local.values()) clients += room.connections.size;
+    this.directory.reportLoad({ rooms: this.local.size, clients });
+  }
+
+  /** The server is stopping: no new rooms here; every room of this node is unlisted. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const room of [...this.local.values()]) this.dispose(room);
+    await this.directory.close();
+  }
+}
+
+
