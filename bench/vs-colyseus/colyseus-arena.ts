@@ -99,8 +99,8 @@ export class ArenaRoom extends Room<{ state: ArenaStateInstance }> {
         w.heading += (Math.random() - 0.5) * Math.PI;
         w.turnIn = 1 + Math.random() * 3;
       }
-      let x = bot.x + Math.cos(w.heading) * BOT_SPEED * dt;
-      let y = bot.y + Math.sin(w.heading) * BOT_SPEED * dt;
+      const x = bot.x + Math.cos(w.heading) * BOT_SPEED * dt;
+      const y = bot.y + Math.sin(w.heading) * BOT_SPEED * dt;
       if (x <= BOT_RADIUS || x >= ARENA.width - BOT_RADIUS) w.heading = Math.PI - w.heading;
       if (y <= BOT_RADIUS || y >= ARENA.height - BOT_RADIUS) w.heading = -w.heading;
       bot.x = clampToArena(x, ARENA.width, BOT_RADIUS);
