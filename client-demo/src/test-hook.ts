@@ -33,6 +33,10 @@ export interface TestHook {
   players(): Record<number, HookPlayer>;
   /** Call `listener` after every drawn frame with its rAF time (ms): it sees what that frame showed. */
   onDrawn(listener: (time: number) => void): void;
+  /** Zap at world point (x, y), as a click there would; false while cooling down. */
+  zap(x: number, y: number): boolean;
+  /** The server's verdicts on our zaps so far. */
+  zapResults(): ReadonlyArray<{ x: number; y: number; hit: string }>;
   /** What the network HUD shows this frame (computed while it is hidden too). */
   hud(): HudReadings | undefined;
   /** The id of the arena matchmaking put this client in (undefined without matchmaking). */
@@ -69,6 +73,12 @@ export function installTestHook(net: NetworkClient, scene: ArenaScene, arena: Ar
     ownPosition() {
       const own = scene.own.entity;
       return own === undefined ? undefined : { x: Position.x[own]!, y: Position.y[own]! };
+    },
+    zap(x, y) {
+      return scene.zapper.zap(x, y, performance.now());
+    },
+    zapResults() {
+      return scene.zapper.results;
     },
     hud() {
       return scene.hud.last;

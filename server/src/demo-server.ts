@@ -17,7 +17,9 @@ import { applyMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
 import { shovePlayers } from './shove';
 import { handleConnections, handleJoins } from './players';
+import { Rounds } from './rounds';
 import { TickStats } from './tick-stats';
+import { Zaps } from './zaps';
 
 /** Options of {@link startDemoServer}: any setting of {@link DemoConfig}, plus where the client is. */
 export interface DemoServerOptions extends Partial<DemoConfig> {
@@ -59,7 +61,7 @@ const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandsha
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, shove = true, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
-  const log = createLog(config.logLevel);
+  const log = createLog(config.logLevel, config.logFormat);
   const started = Date.now();
 
   const world = createWorld();
@@ -105,6 +107,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     for (let i = 0; i < config.orbs; i++) spawnOrb(game);
   }
 
+  const zaps = new Zaps(game);
+  const rounds = new Rounds(game);
   const relayChat = chatRelay();
   const publishLeaderboard = leaderboardPublisher();
   const dt = 1 / config.tickRate;
@@ -116,9 +120,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     handleArenas(game);
     handleJoins(game);
     applyMoves(game);
+    zaps.apply();
     wanderBots(game, dt);
     if (shove) shovePlayers(game);
     collectOrbs(game);
+    rounds.update();
+    zaps.record();
     relayChat(game);
     publishLeaderboard(game);
     net.replicate();
