@@ -1,19 +1,7 @@
 import { describe, it } from 'vitest';
 import { ServerReplication } from '../../engine-plugin/src/replication';
 import { type Component, componentInfo } from '../../engine-plugin/src/schema';
-import { assertWorldEquals, clientWorld, deliver, type EntityState, makeComponents, serverEntity, TestClient } from './harness';
-
-/** mulberry32: a tiny seeded PRNG, so a failing seed replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { assertWorldEquals, clientWorld, deliver, type EntityState, makeComponents, prng, serverEntity, TestClient } from './harness';
 
 const ROOMS = ['red', 'blue', 'green'];
 const IDS = 48;

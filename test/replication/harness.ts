@@ -185,4 +185,7 @@ export function scrambleFields(components: readonly Component[], ids: number, ra
   }
 }
 
+/** A seeded PRNG (mulberry32), so a failing seed replays exactly. */
+export { seededRandom as prng } from '../../engine-plugin/src/transport/seeded-random';
+
 export type { Protocol };

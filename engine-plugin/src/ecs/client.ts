@@ -22,6 +22,7 @@ import type { ReplyData, RequestType } from '../schema/request.js';
 import type { Unsubscribe } from '../schema/messaging-messages.js';
 import type { ReceivedMessage } from '../connection/message-receiver.js';
 import type { ByteReader } from '../protocol/bytes.js';
+import { type StoreHolder, claimStores } from './store-claims.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions extends Omit<ClientConnectionOptions, 'retry'> {
@@ -93,6 +94,7 @@ export class NetworkClient {
         options.onTick?.(tick, receivedAt);
       },
     });
+    claimStores(protocol, this.storeHolder);
     this.interpolation = new Interpolation(protocol, options.interpolation);
     const sink: EntitySink = {
       spawn: () => {
@@ -174,8 +176,12 @@ export class NetworkClient {
     return serverId !== undefined && this.ownedServerIds.has(serverId);
   }
 
+  /** While not closed, this client's world is what its component stores hold (see `claimStores`). */
+  private readonly storeHolder: StoreHolder = { side: 'client', live: () => this.connection.state !== 'closed' };
+
   /** Open the connection (retries per the reconnect option). */
   connect(): void {
+    claimStores(this.protocol, this.storeHolder);
     this.connection.open();
   }
 

@@ -25,8 +25,14 @@ import type { PresenceMetadata } from '../messaging/presence.js';
 import { consoleLogger } from '../connection/logger.js';
 import { systemClock } from '../transport/clock.js';
 import { jsonWireFormat, speaksJson } from '../messaging/json-format.js';
+import { claimStores } from './store-claims.js';
 
 const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
+
+/** A game loop started before the transport: it would run forever and never listen. */
+const TICK_BEFORE_START =
+  'tickwire: NetworkServer.receive() ran before start(): the server is not listening, so no client can ever connect. ' +
+  'Call `await net.start()` before the first tick.';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats'> {
@@ -64,6 +70,7 @@ export class NetworkServer {
   private readonly unobserve: Array<() => void> = [];
   /** When this tick's `receive` started (performance.now), for the tick-duration observer hook. */
   private tickStartedAt = -1;
+  private lifecycle: 'created' | 'started' | 'stopped' = 'created';
 
   constructor(
     readonly world: World,
@@ -71,8 +78,9 @@ export class NetworkServer {
     options: ServerOptions,
   ) {
     this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20, wireFormats: [jsonWireFormat] });
-    this.replication = new ServerReplication(protocol, options.replication);
+    this.replication = new ServerReplication(protocol, { ...options.replication, tickRate: options.tickRate ?? 20 });
     this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, options.logger ?? consoleLogger(), options.messaging);
+    claimStores(protocol, { side: 'server', live: () => this.lifecycle !== 'stopped' });
     this.observeWorld();
   }
 
@@ -114,13 +122,15 @@ export class NetworkServer {
     }
   }
 
-  /** Start accepting connections. */
+  /** Start accepting connections. Ticking (`receive`) before calling it throws: nothing would ever connect. */
   start(): Promise<void> {
+    this.lifecycle = 'started';
     return this.endpoint.start();
   }
 
   /** Graceful shutdown: every client gets its queued messages and close 4004; the transport stops. */
   async stop(reason = 'server shutdown'): Promise<void> {
+    this.lifecycle = 'stopped';
     await this.endpoint.shutdown(reason);
     await this.messaging.close();
     for (const dispose of this.unobserve.splice(0)) dispose();
@@ -131,6 +141,7 @@ export class NetworkServer {
    * tick into this tick's events and messages.
    */
   readonly receive = (): void => {
+    if (this.lifecycle === 'created') throw new Error(TICK_BEFORE_START);
     // Timed only for an observer: reading the clock is a call into the runtime, every tick.
     this.tickStartedAt = this.endpoint.observers.any ? performance.now() : -1;
     this.tick++;
@@ -327,6 +338,19 @@ export class NetworkServer {
   }
 
   /**
+   * Cap one connection's bandwidth at run time: its frames (header, messages and state) carry at
+   * most `bytesPerSecond` on average; `undefined` lifts the cap. Starts at
+   * `replication.bandwidth.bytesPerSecond`. Under the cap, entities with the highest accumulated
+   * priority go first (see `replication.bandwidth.priority`; by default nearer the connection's
+   * focus is more important) and the rest wait with their priority growing, so nothing starves
+   * and nothing is lost: the client converges once the cap allows.
+   */
+  setBandwidth(connection: Connection, bytesPerSecond: number | undefined): void {
+    if (this.endpoint.connections.get(connection.id) === undefined) throw new RangeError(`connection ${connection.id} is not connected to this server`);
+    this.replication.setBandwidth(connection.id, bytesPerSecond);
+  }
+
+  /**
    * Record which connection owns an entity (its inputs may drive it); undefined to clear. The
    * owner is told (`tickwire.ownership`), so its client knows which entity to predict and follow.
    *
@@ -414,27 +438,37 @@ export class NetworkServer {
     this.replication.markChanged(eid, component);
   }
 
-  /** Put a connection in a room: it sees the room's entities and receives `broadcastToRoom`. */
+  /**
+   * Put a connection in a room — connection first, then the room's name: it sees the room's
+   * entities (see {@link NetworkServer.addToRoom}) and receives `broadcast(room, …)`.
+   */
   joinRoom(connection: Connection, room: string): void {
+    checkRoomArguments('joinRoom(connection, room)', typeof connection === 'object' && connection !== null, room);
     this.replication.joinRoom(connection.id, room);
   }
 
+  /** Take a connection out of a room (connection first, then the room's name). */
   leaveRoom(connection: Connection, room: string): void {
+    checkRoomArguments('leaveRoom(connection, room)', typeof connection === 'object' && connection !== null, room);
     this.replication.leaveRoom(connection.id, room);
   }
 
   /**
-   * Scope an entity to a room: only the room's connections see it (entities in no room are
-   * global). Scoping belongs to the entity until it is removed from the world or `removeFromRoom`
+   * Scope an entity to a room — entity id first, then the room's name: only the room's
+   * connections see it (entities in no room are global). An entity may be in several rooms.
+   * Scoping belongs to the entity until it is removed from the world or `removeFromRoom`
    * is called: removing and re-adding `Networked` keeps it. Throws a `RangeError` for an entity
    * not in the world.
    */
   addToRoom(eid: number, room: string): void {
+    checkRoomArguments('addToRoom(eid, room)', typeof eid === 'number', room);
     this.track(eid);
     this.replication.addToRoom(eid, room);
   }
 
+  /** Take an entity out of a room (entity id first, then the room's name). */
   removeFromRoom(eid: number, room: string): void {
+    checkRoomArguments('removeFromRoom(eid, room)', typeof eid === 'number', room);
     this.replication.removeFromRoom(eid, room);
   }
 
@@ -453,6 +487,11 @@ export class NetworkServer {
         }),
     );
   }
+}
+
+/** Swapped arguments would scope nothing and say nothing: refuse them (JavaScript callers have no type check). */
+function checkRoomArguments(signature: string, firstIsRight: boolean, room: unknown): void {
+  if (!firstIsRight || typeof room !== 'string') throw new TypeError(`tickwire: ${signature} — the room's name comes second, as a string`);
 }
 
 /** Create the server half of tickwire for a bitECS world. Call `start()` to accept connections. */

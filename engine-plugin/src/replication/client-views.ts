@@ -1,3 +1,4 @@
+import type { BandwidthBudget } from './bandwidth-budget.js';
 import type { Interest, InterestFilter } from './interest.js';
 import type { Rooms } from './rooms.js';
 import { View, type ViewMember, type ViewSpec, viewKey } from './view.js';
@@ -9,6 +10,8 @@ export interface ClientState extends ViewMember {
   focus: number | undefined;
   radius: number;
   view: View;
+  /** The client's byte budget, when it has one (see {@link ServerReplication.setBandwidth}). */
+  budget: BandwidthBudget | undefined;
 }
 
 /**
@@ -42,6 +45,7 @@ export class ClientViews {
       lastWritten: -1,
       writtenView: undefined,
       needsSnapshot: true,
+      budget: undefined,
     };
     client.view.members.add(client);
     this.clients.set(clientId, client);

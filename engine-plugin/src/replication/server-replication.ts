@@ -13,7 +13,9 @@ import { SpatialGrid } from './spatial-grid.js';
 import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from './state-section.js';
 import { TickRecords } from './tick-records.js';
 import type { View } from './view.js';
-import { ClientViews } from './client-views.js';
+import { type ClientState, ClientViews } from './client-views.js';
+import { BandwidthBudget, type BandwidthOptions, checkBytesPerSecond, type PriorityFunction } from './bandwidth-budget.js';
+import { writeBudgetedSection } from './budgeted-section.js';
 
 /** Spatial interest: which component holds positions, and the grid's cell size (about a typical focus radius). */
 export interface SpatialOptions {
@@ -67,6 +69,15 @@ export interface ServerReplicationOptions {
    * used anyway; false forces it. Both write the same bytes.
    */
   readonly compileEncoders?: boolean;
+  /**
+   * A byte budget per client with priority accumulation: each client's frames stay within
+   * `bytesPerSecond`, nearer or more important entities go out more often, every waiting
+   * entity's priority grows until its turn comes, and nothing is lost (what waited goes out
+   * later as its latest values). Per client: {@link ServerReplication.setBandwidth}.
+   */
+  readonly bandwidth?: BandwidthOptions;
+  /** Ticks per second `replicate` runs at, to turn `bytesPerSecond` into bytes per tick (default 20; the server passes its own). */
+  readonly tickRate?: number;
 }
 
 function defaultVerifyMarks(): number {
@@ -151,6 +162,11 @@ export class ServerReplication {
   private readonly nanFound: NaNValue[] = [];
   private replicated = 0;
   private lastMarkedShadow: ComponentShadow | undefined;
+  private readonly tickRate: number;
+  private readonly bytesPerSecond: number | undefined;
+  private readonly priority: PriorityFunction | undefined;
+  private readonly listC = new IdList();
+  private readonly listD = new IdList();
 
   constructor(protocol: Protocol, options: ServerReplicationOptions = {}) {
     this.layouts = layoutComponents(protocol);
@@ -192,6 +208,12 @@ export class ServerReplication {
     }
     this.interest = new Interest(this.alive, this.rooms, this.spatial, new IdList());
     this.clientViews = new ClientViews(this.rooms, this.interest, this.spatial !== undefined, options.maxDepartureLog ?? 65_536);
+    this.tickRate = options.tickRate ?? 20;
+    if (!(this.tickRate > 0) || !Number.isFinite(this.tickRate)) throw new RangeError(`tickRate must be a positive number (got ${this.tickRate})`);
+    const bandwidth = options.bandwidth ?? {};
+    if (bandwidth.bytesPerSecond !== undefined) checkBytesPerSecond(bandwidth.bytesPerSecond);
+    this.bytesPerSecond = bandwidth.bytesPerSecond;
+    this.priority = bandwidth.priority;
     const shadows = this.shadows;
     const masks = this.componentMask;
     this.encodeFull = (into, eid) => writeFullBody(into, eid, masks[eid]!, shadows);
@@ -288,6 +310,44 @@ export class ServerReplication {
   /** A new client: its next section is a full snapshot of what it sees. */
   addClient(clientId: number): void {
     this.clientViews.add(clientId);
+    if (this.bytesPerSecond !== undefined) this.setBandwidth(clientId, this.bytesPerSecond);
+  }
+
+  /**
+   * Give one client its own byte budget (bytes per second of frames: header, messages and state),
+   * or none with `undefined` (what already waited still goes out in the next frame). Takes effect
+   * at its next frame. Departures, entries and snapshots ignore the budget and leave a debt the
+   * following frames repay; every other change waits its turn by accumulated priority.
+   */
+  setBandwidth(clientId: number, bytesPerSecond: number | undefined): void {
+    const client = this.clientViews.get(clientId);
+    if (bytesPerSecond === undefined) {
+      if (client.budget) client.budget.bytesPerTick = Number.POSITIVE_INFINITY;
+      return;
+    }
+    checkBytesPerSecond(bytesPerSecond);
+    const perTick = bytesPerSecond / this.tickRate;
+    if (client.budget) client.budget.bytesPerTick = perTick;
+    else client.budget = new BandwidthBudget(perTick, this.priorityFor(client));
+  }
+
+  /** Entities whose latest values wait for a client's budget (0 without one): a measure of how far behind it runs. */
+  pendingCount(clientId: number): number {
+    return this.clientViews.get(clientId).budget?.pending.size ?? 0;
+  }
+
+  private priorityFor(client: ClientState): (eid: number) => number {
+    const custom = this.priority;
+    if (custom) return (eid) => custom(client.id, eid);
+    const spatial = this.spatial;
+    if (!spatial) return () => 1;
+    const { xs, ys, grid } = spatial;
+    return (eid) => {
+      const focus = client.focus;
+      if (focus === undefined || !grid.has(focus) || !grid.has(eid) || client.radius <= 0) return 1;
+      const distance = Math.hypot(xs[eid]! - xs[focus]!, ys[eid]! - ys[focus]!);
+      return 1 / (1 + (4 * distance) / client.radius);
+    };
   }
 
   /** A resumed client keeps its world: the next section is a snapshot that also drops what it should no longer have. */
@@ -513,8 +573,31 @@ export class ServerReplication {
     const view = client.view;
     this.observe(view);
     const start = w.length;
-    if (client.needsSnapshot || client.writtenView !== view || client.lastWritten < view.logFloor) {
+    const budget = client.budget;
+    if (budget !== undefined && !(client.needsSnapshot || client.writtenView !== view || client.lastWritten < view.logFloor)) {
+      writeBudgetedSection(w, {
+        view,
+        records,
+        encode: this.encodeFull,
+        budget,
+        priority: budget.priority,
+        lastWritten: client.lastWritten,
+        maxTicks: Math.ceil(this.tickRate),
+        despawns: this.listA,
+        fulls: this.listB,
+        updates: this.listC,
+        candidates: this.listD,
+        mark: this.mark,
+        stamp: this.nextStamp(),
+      });
+      // A retired budget (setBandwidth undefined) goes once nothing waits for it any more.
+      if (budget.bytesPerTick === Number.POSITIVE_INFINITY && budget.pending.size === 0) client.budget = undefined;
+    } else if (client.needsSnapshot || client.writtenView !== view || client.lastWritten < view.logFloor) {
       writeSnapshot(w, view, records, this.encodeFull, this.listA);
+      if (budget !== undefined) {
+        budget.afterSnapshot(records.tick, w.length);
+        if (budget.bytesPerTick === Number.POSITIVE_INFINITY) client.budget = undefined;
+      }
     } else if (client.lastWritten === records.previousTick && view.previousObservedTick === records.previousTick) {
       if (view.sectionTick !== records.tick) buildViewSection(view, records, this.encodeFull, this.listA);
       w.bytes(view.section.written());

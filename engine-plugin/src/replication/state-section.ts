@@ -31,7 +31,8 @@ function flagsFor(snapshot: boolean, despawns: IdList, fulls: IdList): number {
 /** Writes full record bodies (the server's entity encoder). */
 export type FullEncoder = (into: ByteWriter, eid: number) => void;
 
-function writeIdList(w: ByteWriter, list: IdList): void {
+/** An ascending id list: its count, then each id as a gap (nothing at all when empty). */
+export function writeIdList(w: ByteWriter, list: IdList): void {
   if (list.length === 0) return;
   list.sort();
   w.varint(list.length);
@@ -43,7 +44,8 @@ function writeIdList(w: ByteWriter, list: IdList): void {
   }
 }
 
-function writeFulls(w: ByteWriter, list: IdList, records: TickRecords, encode: FullEncoder): void {
+/** An ascending full-record list: its count, then each id gap and full body (nothing when empty). */
+export function writeFulls(w: ByteWriter, list: IdList, records: TickRecords, encode: FullEncoder): void {
   if (list.length === 0) return;
   list.sort();
   w.varint(list.length);

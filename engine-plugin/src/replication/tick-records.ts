@@ -63,13 +63,22 @@ export class TickRecords {
 
   /** Append `eid`'s full record body to `w`, encoding it with `encode` the first time this tick. */
   copyFull(w: ByteWriter, eid: number, encode: (into: ByteWriter, eid: number) => void): void {
-    if (this.fullGeneration[eid] !== this.generation) {
-      this.fullGeneration[eid] = this.generation;
-      this.fullStart[eid] = this.fulls.length;
-      encode(this.fulls, eid);
-      this.fullEnd[eid] = this.fulls.length;
-    }
+    this.encodeFull(eid, encode);
     w.bytes(this.fulls.written().subarray(this.fullStart[eid]!, this.fullEnd[eid]!));
+  }
+
+  /** Bytes of `eid`'s full record body, encoding it with `encode` the first time this tick (then {@link copyFull} only copies). */
+  fullLength(eid: number, encode: (into: ByteWriter, eid: number) => void): number {
+    this.encodeFull(eid, encode);
+    return this.fullEnd[eid]! - this.fullStart[eid]!;
+  }
+
+  private encodeFull(eid: number, encode: (into: ByteWriter, eid: number) => void): void {
+    if (this.fullGeneration[eid] === this.generation) return;
+    this.fullGeneration[eid] = this.generation;
+    this.fullStart[eid] = this.fulls.length;
+    encode(this.fulls, eid);
+    this.fullEnd[eid] = this.fulls.length;
   }
 
   /** Append update bytes [from, to) of {@link updates} to `w`. */
