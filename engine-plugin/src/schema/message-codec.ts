@@ -3,7 +3,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { MessageType } from './message.js';
 import { checkShape } from './validate.js';
-import { msgpackDepthWithin, shapeDepth } from './msgpack-depth.js';
+import { MsgpackScan, scanMsgpack, shapeDepth } from './msgpack-depth.js';
 
 const depths = new WeakMap<MessageType, number>();
 
@@ -84,12 +84,16 @@ export class MessageCodec {
   }
 
   /**
-   * Decode and validate a received payload. Undecodable bytes throw a ProtocolError (close 1007);
+   * Decode and validate a received payload. Undecodable bytes, or a string that is not UTF-8,
+   * throw a ProtocolError (close 1007);
    * a decodable payload that breaks the schema throws InvalidMessageError.
    */
   decode(type: MessageType, payload: Uint8Array): unknown {
-    // Before decoding: a nesting bomb costs the decoder a stack frame per byte.
-    if (!msgpackDepthWithin(payload, depthOf(type))) throw new InvalidMessageError(type.name, 'data is nested deeper than its schema');
+    // Before decoding: a nesting bomb costs the decoder a stack frame per byte, and it would
+    // turn bad UTF-8 into replacement characters without a word.
+    const scan = scanMsgpack(payload, depthOf(type));
+    if (scan === MsgpackScan.TooDeep) throw new InvalidMessageError(type.name, 'data is nested deeper than its schema');
+    if (scan === MsgpackScan.BadUtf8) throw new ProtocolError(`${type.name}: payload holds a string that is not valid UTF-8`, CloseCode.InvalidPayload);
     let data: unknown;
     try {
       data = this.decoder.decode(payload);

@@ -27,6 +27,12 @@ function utf8LongerThan(value: string, maxBytes: number): boolean {
 }
 
 /**
+ * A lone surrogate matches (a paired one is one code point to a `u` regex): such a string has no
+ * UTF-8 form — MessagePack encoders write it as bytes the receiver must refuse (close 1007).
+ */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
  * Check `value` against a field, returning the first problem as a readable path + reason, or
  * undefined when valid. Unknown object keys are problems too: a client cannot smuggle data past
  * the schema.
@@ -39,6 +45,7 @@ export function checkField(field: Field, value: unknown, path: string): string |
     case 'string': {
       if (typeof value !== 'string') return `${path} must be a string`;
       if (utf8LongerThan(value, field.maxBytes)) return `${path} is longer than ${field.maxBytes} bytes`;
+      if (LONE_SURROGATE.test(value)) return `${path} holds a lone surrogate: it is not valid Unicode, and has no UTF-8 form`;
       return undefined;
     }
     case 'bytes':
@@ -78,7 +85,7 @@ function fieldValid(field: Field, value: unknown): boolean {
     case 'bool':
       return typeof value === 'boolean';
     case 'string':
-      return typeof value === 'string' && !utf8LongerThan(value, field.maxBytes);
+      return typeof value === 'string' && !utf8LongerThan(value, field.maxBytes) && !LONE_SURROGATE.test(value);
     case 'bytes':
       return value instanceof Uint8Array && value.length <= field.maxBytes;
     case 'enum':
