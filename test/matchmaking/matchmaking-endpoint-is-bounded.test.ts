@@ -30,5 +30,8 @@ describe('the matchmaking HTTP endpoint bounds what a client can ask', () => {
     const { rooms } = (await answer.json()) as { rooms: Array<{ roomId: string; clients: number; metadata: unknown }> };
     expect(rooms.map((r) => [r.roomId, r.clients, r.metadata])).toEqual([[open.room.roomId, 1, { map: 'dunes' }]]);
     expect((await fetch(`http://127.0.0.1:${rig.port}/matchmake/nothing`)).status).toBe(404);
+    // A malformed escape in the target is a 404, and the server answers the next request.
+    expect((await fetch(`http://127.0.0.1:${rig.port}/matchmake/joinOrCreate/%E0%A4`, { method: 'POST' })).status).toBe(404);
+    expect((await rig.matchmake('joinOrCreate', 'room')).status).toBe(200);
   });
 });

@@ -94,7 +94,8 @@ export function matchmakingEndpoint(matchmaker: Matchmaker, options: Matchmaking
       const [path = '', search = ''] = (request.url ?? '/').split('?', 2);
       if (path !== base && !path.startsWith(`${base}/`)) return false;
       const route = ROUTES.exec(path.slice(base.length));
-      if (!route) {
+      const target = route ? decodedTarget(route[2]!) : undefined;
+      if (!route || target === undefined) {
         send(response, { status: 404, body: { error: 'no such matchmaking route', failure: 'not-found' } });
         return true;
       }
@@ -114,7 +115,7 @@ export function matchmakingEndpoint(matchmaker: Matchmaker, options: Matchmaking
         return true;
       }
       inFlight++;
-      serve(request, action, decodeURIComponent(route[2]!), new URLSearchParams(search))
+      serve(request, action, target, new URLSearchParams(search))
         .catch((error: unknown): Answer => {
           if (error instanceof MatchmakingError) return { status: error.status, body: { error: error.message, failure: error.failure } };
           return { status: 500, body: { error: 'matchmaking failed', failure: 'internal' } };
@@ -129,6 +130,15 @@ export function matchmakingEndpoint(matchmaker: Matchmaker, options: Matchmaking
 }
 
 const ROUTES = /^\/(joinOrCreate|create|join|rooms)\/([^/]{1,128})$/;
+
+/** A route's target, percent-decoded; undefined when its escapes are malformed (`%E0%A4`). */
+function decodedTarget(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
 
 interface Answer {
   readonly status: number;
