@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ROUND_SECONDS } from '@tickwire/demo-shared';
+import type { LogFormat } from './log';
 
 /** Everything an operator can set for the demo server. */
 export interface DemoConfig {
@@ -32,6 +33,8 @@ export interface DemoConfig {
   readonly roomSize: number;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Readable lines (`pretty`), JSON lines (`json`), or `auto`: pretty on a terminal, JSON when piped. */
+  readonly logFormat: LogFormat;
 }
 
 /** Defaults: what `npm start` runs with. */
@@ -47,6 +50,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   roundSeconds: ROUND_SECONDS,
   roomSize: 0,
   logLevel: 'info',
+  logFormat: 'auto',
 };
 
 /** The configuration could not be understood; the message says which option and why. */
@@ -71,10 +75,12 @@ Options (flag, then environment variable, then default):
   --round-seconds <n> ROUND_SECONDS length of a round                (${DEFAULT_CONFIG.roundSeconds})
   --room-size <n>     ROOM_SIZE     players per matchmade arena      (${DEFAULT_CONFIG.roomSize}: max players)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
+  --log-format <f>    LOG_FORMAT    pretty | json | auto: pretty on a terminal, JSON when piped (${DEFAULT_CONFIG.logFormat})
   -h, --help                        show this text
 `;
 
 const LOG_LEVELS: readonly DemoConfig['logLevel'][] = ['debug', 'info', 'warn', 'error', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'pretty', 'json'];
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -108,6 +114,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         'round-seconds': { type: 'string' },
         'room-size': { type: 'string' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -124,6 +131,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   const logLevel = text('log-level', 'LOG_LEVEL') ?? DEFAULT_CONFIG.logLevel;
   if (!LOG_LEVELS.includes(logLevel as DemoConfig['logLevel']))
     throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logFormat = text('log-format', 'LOG_FORMAT') || DEFAULT_CONFIG.logFormat;
+  if (!LOG_FORMATS.includes(logFormat as LogFormat)) throw new ConfigError(`log format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   const d = DEFAULT_CONFIG;
   return {
     help: false,
@@ -139,6 +148,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       roundSeconds: integer('round seconds', text('round-seconds', 'ROUND_SECONDS'), d.roundSeconds, 1, 86_400),
       roomSize: integer('room size', text('room-size', 'ROOM_SIZE'), d.roomSize, 0, 10_000),
       logLevel: logLevel as DemoConfig['logLevel'],
+      logFormat: logFormat as LogFormat,
     },
   };
 }

@@ -61,7 +61,7 @@ const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandsha
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, shove = true, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
-  const log = createLog(config.logLevel);
+  const log = createLog(config.logLevel, config.logFormat);
   const started = Date.now();
 
   const world = createWorld();

@@ -1,0 +1,163 @@
+/**
+ * What every RoomDirectory must do, as tests any implementation runs against itself: the
+ * embedded one here, the Redis one in tickwire/cluster's suite
+ * (`describeRoomDirectoryContract('redis', () => redisRoomDirectory(...))`).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RoomDirectory, RoomListing } from '../../engine-plugin/src/index';
+
+let next = 0;
+
+/** A listing of a fresh room in `pool`. */
+export function listing(pool: string, maxClients: number, overrides: Partial<RoomListing> = {}): RoomListing {
+  next++;
+  return {
+    roomId: `room${next}x${Math.random().toString(36).slice(2, 8)}`,
+    type: pool.split('?')[0]!,
+    pool,
+    node: 'n1',
+    address: 'ws://127.0.0.1:1/ws',
+    clients: 0,
+    maxClients,
+    locked: false,
+    filter: {},
+    metadata: {},
+    createdAt: Date.now(),
+    ...overrides,
+  };
+}
+
+const seat = (id: string, ttlMs = 60_000) => ({ seat: id, ttlMs });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function describeRoomDirectoryContract(name: string, make: () => RoomDirectory | Promise<RoomDirectory>): void {
+  describe(`the ${name} room directory keeps the RoomDirectory contract`, () => {
+    let directory: RoomDirectory | undefined;
+    afterEach(async () => {
+      await directory?.close();
+      directory = undefined;
+    });
+    const open = async () => {
+      directory = await make();
+      return directory;
+    };
+
+    it('reserve takes the fullest open room of its pool, never another pool, never past maxClients', async () => {
+      const d = await open();
+      const a = listing('t', 3);
+      const b = listing('t', 3);
+      const other = listing('t?["x"]', 3);
+      await d.register(a, { seat: seat('a0') });
+      await d.register(b);
+      await d.register(other, { seat: seat('o0') });
+      const taken = [];
+      for (let i = 0; i < 5; i++) taken.push((await d.reserve('t', seat(`s${i}`)))?.listing.roomId);
+      expect(taken).toEqual([a.roomId, a.roomId, b.roomId, b.roomId, b.roomId]);
+      expect(await d.reserve('t', seat('s5'))).toBeUndefined();
+      expect((await d.get(a.roomId))?.clients).toBe(3);
+      expect((await d.get(other.roomId))?.clients).toBe(1);
+      expect(await d.reserve('nosuchpool', seat('z'))).toBeUndefined();
+    });
+
+    it('register with a seat answers the reservation; reserveIn refuses missing, locked and full', async () => {
+      const d = await open();
+      const room = listing('t', 2);
+      const made = await d.register(room, { seat: seat('first') });
+      expect(made.registered && made.reservation?.seat).toBe('first');
+      expect(made.registered && made.reservation?.listing.clients).toBe(1);
+      expect(await d.reserveIn('missing', seat('m'))).toBe('missing');
+      await d.update(room.roomId, { locked: true });
+      expect(await d.reserveIn(room.roomId, seat('l'))).toBe('locked');
+      expect(await d.reserve('t', seat('l2'))).toBeUndefined();
+      await d.update(room.roomId, { locked: false, metadata: { map: 'dunes' } });
+      const second = await d.reserveIn(room.roomId, seat('second'));
+      expect(typeof second === 'object' && second.listing.metadata).toEqual({ map: 'dunes' });
+      expect(await d.reserveIn(room.roomId, seat('third'))).toBe('full');
+    });
+
+    it('claim turns a reserved seat into a used one once; release frees its place and reopens the room', async () => {
+      const d = await open();
+      const room = listing('t', 1);
+      await d.register(room, { seat: seat('only') });
+      expect(await d.claim(room.roomId, 'forged')).toBe('unknown');
+      expect(await d.claim(room.roomId, 'only')).toBe('claimed');
+      expect(await d.claim(room.roomId, 'only')).toBe('used');
+      expect(await d.reserve('t', seat('next'))).toBeUndefined();
+      await d.release(room.roomId, 'only');
+      expect(await d.claim(room.roomId, 'only')).toBe('unknown');
+      expect((await d.reserve('t', seat('next')))?.listing.roomId).toBe(room.roomId);
+    });
+
+    it('an unused seat stops counting after its ttl and is unknown to claim; a claimed one does not expire', async () => {
+      const d = await open();
+      const room = listing('t', 2);
+      await d.register(room, { seat: seat('kept', 100) });
+      const reservation = await d.reserve('t', seat('lapsed', 100));
+      expect(reservation && reservation.expiresAt - Date.now()).toBeLessThanOrEqual(100);
+      expect(await d.claim(room.roomId, 'kept')).toBe('claimed');
+      await sleep(250);
+      expect(await d.claim(room.roomId, 'lapsed')).toBe('unknown');
+      expect((await d.reserve('t', seat('new')))?.listing.clients).toBe(2);
+    });
+
+    it('unregister onlyIfEmpty refuses a room with a seat, reserved or claimed; unregister makes its seats unknown', async () => {
+      const d = await open();
+      const room = listing('t', 4);
+      await d.register(room, { seat: seat('s') });
+      expect(await d.unregister(room.roomId, { onlyIfEmpty: true })).toBe(false);
+      await d.claim(room.roomId, 's');
+      expect(await d.unregister(room.roomId, { onlyIfEmpty: true })).toBe(false);
+      await d.release(room.roomId, 's');
+      expect(await d.unregister(room.roomId, { onlyIfEmpty: true })).toBe(true);
+      expect(await d.get(room.roomId)).toBeUndefined();
+      const other = listing('t', 4);
+      await d.register(other, { seat: seat('gone') });
+      expect(await d.unregister(other.roomId)).toBe(true);
+      expect(await d.claim(other.roomId, 'gone')).toBe('unknown');
+      expect(await d.reserve('t', seat('x'))).toBeUndefined();
+    });
+
+    it('list is bounded, per type or pool, open rooms unless includeLocked', async () => {
+      const d = await open();
+      const rooms = [listing('t', 2), listing('t', 2), listing('t?[1]', 2), listing('u', 2)];
+      for (const room of rooms) await d.register(room);
+      await d.update(rooms[1]!.roomId, { locked: true });
+      const ids = (listed: readonly RoomListing[]) => listed.map((r) => r.roomId).sort();
+      expect(ids(await d.list({ type: 't', limit: 10 }))).toEqual([rooms[0]!.roomId, rooms[2]!.roomId].sort());
+      expect(ids(await d.list({ type: 't', limit: 10, includeLocked: true }))).toEqual([rooms[0]!.roomId, rooms[1]!.roomId, rooms[2]!.roomId].sort());
+      expect(ids(await d.list({ type: 't', pool: 't?[1]', limit: 10 }))).toEqual([rooms[2]!.roomId]);
+      expect(await d.list({ type: 't', limit: 1, includeLocked: true })).toHaveLength(1);
+    });
+
+    it('one creator per pool; a late registration of an aborted attempt is refused, one made before the abort stands', async () => {
+      const d = await open();
+      const lock = await d.lockCreation('t', 5_000);
+      expect(lock).toBeDefined();
+      expect(await d.lockCreation('t', 5_000)).toBeUndefined();
+      expect(await d.lockCreation('t?[2]', 5_000)).toBeDefined();
+      let settled = false;
+      const waiting = d.creationSettled('t', 5_000).then(() => {
+        settled = true;
+      });
+      expect(await d.abortCreation(lock!)).toBe(true);
+      expect(await d.register(listing('t', 2), { creation: lock! })).toEqual({ registered: false });
+      await d.unlockCreation(lock!);
+      await waiting;
+      expect(settled).toBe(true);
+
+      const second = (await d.lockCreation('t', 5_000))!;
+      const room = listing('t', 2);
+      expect((await d.register(room, { creation: second, seat: seat('c') })).registered).toBe(true);
+      expect(await d.abortCreation(second)).toBe(false);
+      await d.unlockCreation(second);
+      expect((await d.reserve('t', seat('d')))?.listing.roomId).toBe(room.roomId);
+    });
+
+    it('a creation lock nobody releases expires after its ttl', async () => {
+      const d = await open();
+      expect(await d.lockCreation('t', 100)).toBeDefined();
+      await sleep(250);
+      expect(await d.lockCreation('t', 100)).toBeDefined();
+    });
+  });
+}
