@@ -22,7 +22,7 @@ import { ARENA, PLAYER_RADIUS } from '../shared/src/index';
 import { startDemoServer } from '../server/src/index';
 import { launchChromium } from '../test/e2e/chromium';
 import { buildClient } from '../test/e2e/client-build';
-import { startDelayRelay } from './delay-relay';
+import { startDelayRelay } from '../test/support/delay-relay';
 import { environmentLine, table, writeSection } from './report';
 import { percentile } from './stats';
 
@@ -62,7 +62,7 @@ async function open(name: string, browser: (typeof browsers)[number]) {
 /** One drawn frame: rAF time, when it was drawn, where the watched player was, and the mover's own netcode state. */
 type Frame = { t: number; now: number; x: number; y: number; corrections: number; lastCorrection: number; pending: number; queued: number };
 /** The observer's HUD at one moment, with the page's epoch time and the tick it was drawing. */
-type HudSample = { epoch: number; renderTick: number; behindServer: number; behindArrival: number; rtt: number; jitter: number; frameLateness: number };
+type HudSample = { epoch: number; renderTick: number; behindServer: number; behindArrival: number; rtt: number; minRtt: number; jitter: number; frameLateness: number };
 
 const mover = await open('mover', browsers[0]!);
 const observer = await open('observer', browsers[1]!);
@@ -105,7 +105,7 @@ const startSampling = (page: typeof mover, id: number | null) =>
     });
     setInterval(() => {
       const r = hook.hud();
-      if (r) window.__hud.push({ epoch: performance.timeOrigin + performance.now(), renderTick: hook.net.interpolation.timeline.renderTick, behindServer: r.delayBehindServerMs, behindArrival: r.renderDelayMs, rtt: r.rttMs, jitter: r.jitterMs, frameLateness: r.frameLatenessMs });
+      if (r) window.__hud.push({ epoch: performance.timeOrigin + performance.now(), renderTick: hook.net.interpolation.timeline.renderTick, behindServer: r.delayBehindServerMs, behindArrival: r.renderDelayMs, rtt: r.rttMs, minRtt: r.minRttMs, jitter: r.jitterMs, frameLateness: r.frameLatenessMs });
     }, 250);
   })()`);
 await startSampling(mover, null);
@@ -191,6 +191,7 @@ for (let i = from; i <= to; i++) {
 const trueBehind = huds.map((h) => (trueServerTick(h.epoch) - h.renderTick) * tickMs);
 const delays = (chunks: readonly { delayMs: number }[]) => chunks.map((c) => c.delayMs);
 const trueRtt = mean(delays(relay.up)) + mean(delays(relay.down));
+const trueMinRtt = Math.min(...delays(relay.up)) + Math.min(...delays(relay.down));
 // Link jitter as the HUD defines it (p95 lateness behind the fastest frame of its 64-frame, 3.2 s window), from what the relay really did in that window.
 const JITTER_WINDOW_MS = 64 * tickMs;
 const trueJitters = huds.map((h) => {
@@ -217,6 +218,7 @@ const rows: (readonly (string | number)[])[] = [
   ['own player: frames without movement', `${((100 * still) / Math.max(1, steps.length)).toFixed(1)} %`, '≤ 2 %'],
   ['own player: per-frame step CV, steady walking (60 fps frames, no correction fading)', `${cv(steady).toFixed(3)} (${steady.length} frames)`, '≤ 0.1'],
   ['own player: per-frame step CV, every held frame', cv(steps).toFixed(3), ''],
+  ['own player: per-frame step CV, every held frame the page did not skip (corrections in)', cv(steps.filter((_, k) => intervals[k]! < vsync * 1.5)).toFixed(3), ''],
   ['own player: frame interval CV; frames the page skipped', `${cv(intervals).toFixed(3)}; ${intervals.filter((v) => v >= vsync * 1.5).length}`, ''],
   ['own player: drawn speed CV (step ÷ frame interval)', cv(speeds).toFixed(3), ''],
   ['own player: input latency, key event to first moved frame', `${ms(inputLatencyMs, 1)} (frame ${framesToMotion} after the key)`, '≤ 1 frame added'],
@@ -231,7 +233,7 @@ const rows: (readonly (string | number)[])[] = [
 const hudRows: (readonly (string | number)[])[] = [
   ['delay behind the server\'s tick (time sync)', ms(median(huds.map((h) => h.behindServer))), ms(median(trueBehind))],
   ['delay behind the arrival line (interpolation buffer)', ms(median(huds.map((h) => h.behindArrival))), '–'],
-  ['rtt', ms(median(huds.map((h) => h.rtt))), `${ms(trueRtt)} (relay up + down, mean)`],
+  ['rtt (smoothed · fastest of the last 16)', `${ms(median(huds.map((h) => h.rtt)))} · ${ms(median(huds.map((h) => h.minRtt)))}`, `${ms(trueRtt)} (relay up + down, mean) · ${ms(trueMinRtt)} (fastest up + down)`],
   ['arrival jitter (p95 lateness of frames, 3.2 s window)', ms(median(huds.map((h) => h.jitter)), 1), `link ${ms(median(trueJitters), 1)} (relay) · server tick loop ${ms(median(tickJitters), 1)} (flush times), same window`],
   ['page frame lateness (skipped frames + late scripts, p95)', ms(last(huds).frameLateness, 1), `${ms(trueLateness, 1)} (drawn frames)`],
 ];

@@ -1,4 +1,4 @@
-import { ARENA, ChatLine, Join, Leaderboard, Position, Say } from '@tickwire/demo-shared';
+import { ARENA, Bot, ChatLine, Join, Leaderboard, Player, Position, Round, Say, ZAP_RANGE } from '@tickwire/demo-shared';
 import { query } from 'bitecs';
 import * as Phaser from 'phaser';
 import { type NetworkClient, Networked } from 'tickwire';
@@ -11,9 +11,11 @@ import type { LaunchOptions } from './launch-options';
 import { LeaderboardPanel } from './leaderboard-panel';
 import { toggleNetcode } from './net-toggles';
 import { OwnPlayer } from './own-player';
+import { RoundPanel } from './round-panel';
 import { StatusOverlay } from './status-overlay';
 import { TrafficMeter } from './traffic-meter';
 import { WorldRenderer } from './world-renderer';
+import { Zapper } from './zapper';
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -28,6 +30,9 @@ function element<T extends HTMLElement>(id: string): T {
 export class ArenaScene extends Phaser.Scene {
   /** The player we control: predicted, steered by our inputs, followed by the camera. */
   readonly own: OwnPlayer;
+  /** Zaps, judged by the server where we saw their targets (lag compensation). */
+  readonly zapper: Zapper;
+  private readonly round = new RoundPanel(element('round'), element('winner'));
   private worldRenderer!: WorldRenderer;
   private keyboard!: KeyboardDirection;
   private readonly notice: ConnectionNotice;
@@ -46,6 +51,7 @@ export class ArenaScene extends Phaser.Scene {
   ) {
     super('arena');
     this.own = new OwnPlayer(net);
+    this.zapper = new Zapper(net);
     this.notice = new ConnectionNotice(launch.serverUrl);
     this.leaderboard = new LeaderboardPanel(element('leaderboard'), launch.name);
     this.chat = new ChatPanel(
@@ -58,6 +64,7 @@ export class ArenaScene extends Phaser.Scene {
     window.addEventListener('keydown', (event) => {
       if (this.chat.isOpen || event.repeat) return;
       if (event.key === 'h' || event.key === 'H') this.hud.toggle();
+      else if (event.key === ' ') this.zapNearest();
       else toggleNetcode(net, event.key);
     });
   }
@@ -65,6 +72,10 @@ export class ArenaScene extends Phaser.Scene {
   create(): void {
     this.worldRenderer = new WorldRenderer(this);
     this.keyboard = new KeyboardDirection(this.input.keyboard!);
+    this.input.on('pointerdown', (pointer: Phaser.Input.Pointer) => {
+      const at = this.cameras.main.getWorldPoint(pointer.x, pointer.y);
+      this.zapper.zap(at.x, at.y, performance.now());
+    });
     this.cameras.main.centerOn(ARENA.width / 2, ARENA.height / 2);
     let hiddenTimer: ReturnType<typeof setInterval> | undefined;
     document.addEventListener('visibilitychange', () => {
@@ -84,6 +95,7 @@ export class ArenaScene extends Phaser.Scene {
       interpolation: this.net.interpolation.enabled,
       prediction: this.net.prediction.enabled,
       rttMs: this.net.rtt,
+      minRttMs: this.net.timeSync.minRtt,
       jitterMs: this.net.timeSync.jitterMs,
       rttJitterMs: this.net.timeSync.rttJitter,
       frameLatenessMs: this.frames.latenessMs,
@@ -122,6 +134,10 @@ export class ArenaScene extends Phaser.Scene {
     }
     this.own.update();
     for (const line of net.messages(ChatLine)) this.chat.add(line);
+    const rounds = net.messages(Round);
+    if (rounds.length > 0) this.round.show(rounds[rounds.length - 1]!, frameTime);
+    this.round.update(frameTime, net.timeSync.serverTick(frameTime), net.timeSync.tickIntervalMs);
+    this.zapper.update(frameTime);
     const boards = net.messages(Leaderboard);
     if (boards.length > 0) this.leaderboard.show(boards[boards.length - 1]!);
     // Keys typed into the chat, or held while the tab is hidden, do not walk the player.
@@ -130,9 +146,28 @@ export class ArenaScene extends Phaser.Scene {
     net.flush();
   }
 
+  /** Space: zap the bot or player drawn nearest to us, within range. */
+  private zapNearest(): void {
+    const own = this.own.entity;
+    if (own === undefined) return;
+    const x = Position.x[own]!;
+    const y = Position.y[own]!;
+    let best = ZAP_RANGE;
+    let target: { x: number; y: number } | undefined;
+    for (const eid of [...query(this.net.world, [Bot, Position]), ...query(this.net.world, [Player, Position])]) {
+      if (eid === own) continue;
+      const d = Math.hypot(Position.x[eid]! - x, Position.y[eid]! - y);
+      if (d < best) {
+        best = d;
+        target = { x: Position.x[eid]!, y: Position.y[eid]! };
+      }
+    }
+    if (target) this.zapper.zap(target.x, target.y, performance.now());
+  }
+
   private draw(): void {
     const own = this.own.entity;
-    this.worldRenderer.draw(this.net.world, own);
+    this.worldRenderer.draw(this.net.world, own, this.zapper.flashes, performance.now());
     // The store holds what to draw this frame (predicted for us, interpolated for the rest).
     if (own !== undefined) this.cameras.main.centerOn(Position.x[own]!, Position.y[own]!);
   }

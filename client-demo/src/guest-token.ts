@@ -4,6 +4,8 @@
  * to the server in-band, so a long session never meets the 4001 of an expired token.
  */
 
+import { serverEndpoint } from './launch-options';
+
 /** Renew this long before expiry, ms. */
 const RENEW_AHEAD_MS = 60_000;
 
@@ -14,11 +16,7 @@ interface Issued {
 
 /** `ws(s)://host[:port]/ws` → `http(s)://host[:port]/auth/guest`. */
 export function guestEndpoint(serverUrl: string): string {
-  const url = new URL(serverUrl);
-  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
-  url.pathname = '/auth/guest';
-  url.search = '';
-  return url.toString();
+  return serverEndpoint(serverUrl, '/auth/guest');
 }
 
 /** The current guest token, fetched and kept fresh. */

@@ -6,6 +6,8 @@ export interface HudReadings {
   /** Our own player predicted from our inputs (P). */
   readonly prediction: boolean;
   readonly rttMs: number;
+  /** The fastest of the last 16 round trips, ms: the link without the page's or the server's momentary delays. */
+  readonly minRttMs: number;
   /** Frame arrival jitter (lateness behind the arrival line, p95), ms: the link plus the server's tick timing, stamped as frames come off the socket. */
   readonly jitterMs: number;
   /** RTT mean deviation from pongs, ms. */
@@ -57,7 +59,7 @@ export class Hud {
       ['state', readings.state],
       ['interpolation · I', readings.interpolation ? 'on' : 'off'],
       ['prediction · P', readings.prediction ? 'on' : 'off'],
-      ['rtt', `${readings.rttMs.toFixed(0)} ms`],
+      ['rtt', `${readings.rttMs.toFixed(0)} ms (fastest ${readings.minRttMs.toFixed(0)})`],
       ['arrival jitter', `${readings.jitterMs.toFixed(1)} ms`],
       ['rtt jitter', `${readings.rttJitterMs.toFixed(1)} ms`],
       ['page frame lateness', `${readings.frameLatenessMs.toFixed(1)} ms`],

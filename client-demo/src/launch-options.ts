@@ -50,3 +50,12 @@ function toWebSocketUrl(server: string | null, location: Location): string {
   }
   return `${secure ? 'wss' : 'ws'}://${server.replace(/\/+$/, '')}/ws`;
 }
+
+/** An HTTP endpoint on the game server: `ws(s)://host[:port]/ws` → `http(s)://host[:port]<path>`. */
+export function serverEndpoint(serverUrl: string, path: string): string {
+  const url = new URL(serverUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = path;
+  url.search = '';
+  return url.toString();
+}

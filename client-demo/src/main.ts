@@ -7,6 +7,7 @@ import { createWorld } from 'bitecs';
 import * as Phaser from 'phaser';
 import { RefreshTokenMessage, createClient, webSocketClient } from 'tickwire';
 import { ArenaScene } from './arena-scene';
+import { ArenaSeat, arenaEndpoint } from './arena-seat';
 import { GuestToken, guestEndpoint } from './guest-token';
 import { readLaunchOptions } from './launch-options';
 import { chooseRenderer } from './renderer-choice';
@@ -15,8 +16,17 @@ import { installTestHook } from './test-hook';
 const launch = readLaunchOptions(window.location);
 const world = createWorld();
 const guest = new GuestToken(guestEndpoint(launch.serverUrl));
-// Asked on every (re)connect: after a server restart the guest comes back with a fresh token if need be.
-const net = createClient(world, protocol, { transport: webSocketClient(launch.serverUrl), token: (attempt) => guest.forConnect(attempt) });
+// The arena comes from matchmaking; the WebSocket dials its server with the seat.
+const arena = new ArenaSeat(arenaEndpoint(launch.serverUrl), launch.serverUrl);
+// Asked on every (re)connect: after a server restart the guest comes back with a fresh token and
+// a fresh seat if need be.
+const net = createClient(world, protocol, {
+  transport: webSocketClient(arena.url),
+  token: async (attempt) => {
+    await arena.forConnect(attempt);
+    return guest.forConnect(attempt);
+  },
+});
 const scene = new ArenaScene(net, launch);
 
 new Phaser.Game({
@@ -29,5 +39,5 @@ new Phaser.Game({
   scene: [scene],
 });
 
-installTestHook(net, scene);
+installTestHook(net, scene, arena);
 void guest.start((token) => net.send(RefreshTokenMessage, { token })).finally(() => net.connect());

@@ -2,6 +2,7 @@ import { Player, Position } from '@tickwire/demo-shared';
 import { query } from 'bitecs';
 import type { NetworkClient } from 'tickwire';
 import type { ArenaScene } from './arena-scene';
+import type { ArenaSeat } from './arena-seat';
 import type { HudReadings } from './hud';
 
 /** A player as the test hook reports them. */
@@ -32,8 +33,14 @@ export interface TestHook {
   players(): Record<number, HookPlayer>;
   /** Call `listener` after every drawn frame with its rAF time (ms): it sees what that frame showed. */
   onDrawn(listener: (time: number) => void): void;
+  /** Zap at world point (x, y), as a click there would; false while cooling down. */
+  zap(x: number, y: number): boolean;
+  /** The server's verdicts on our zaps so far. */
+  zapResults(): ReadonlyArray<{ x: number; y: number; hit: string }>;
   /** What the network HUD shows this frame (computed while it is hidden too). */
   hud(): HudReadings | undefined;
+  /** The id of the arena matchmaking put this client in (undefined without matchmaking). */
+  readonly arenaId: string | undefined;
 }
 
 declare global {
@@ -43,8 +50,11 @@ declare global {
 }
 
 /** Install `window.__tickwire`. */
-export function installTestHook(net: NetworkClient, scene: ArenaScene): void {
+export function installTestHook(net: NetworkClient, scene: ArenaScene, arena: ArenaSeat): void {
   window.__tickwire = {
+    get arenaId() {
+      return arena.room?.roomId;
+    },
     net,
     world: net.world,
     get connectionId() {
@@ -63,6 +73,12 @@ export function installTestHook(net: NetworkClient, scene: ArenaScene): void {
     ownPosition() {
       const own = scene.own.entity;
       return own === undefined ? undefined : { x: Position.x[own]!, y: Position.y[own]! };
+    },
+    zap(x, y) {
+      return scene.zapper.zap(x, y, performance.now());
+    },
+    zapResults() {
+      return scene.zapper.results;
     },
     hud() {
       return scene.hud.last;

@@ -1,9 +1,11 @@
 import { ARENA, BOT_RADIUS, Bot, Orb, PLAYER_RADIUS, Player, Position, orbRadius } from '@tickwire/demo-shared';
 import { type World, hasComponent, query } from 'bitecs';
 import * as Phaser from 'phaser';
+import type { ZapFlash } from './zapper';
 
 const ORB_COLORS: Record<number, number> = { 1: 0x3ddbd9, 2: 0xf2cc60, 3: 0xf778ba, 5: 0xffffff };
 const BOT_COLOR = 0x6e7b8b;
+const ZAP_COLORS = { pending: 0xffffff, miss: 0x8b949e, bot: 0x3fb950, player: 0xf778ba } as const;
 const GRID = 100;
 
 /** Fill colour of a hue at the demo's saturation and brightness. */
@@ -35,8 +37,8 @@ export class WorldRenderer {
     g.lineStyle(3, 0x30363d, 1).strokeRect(0, 0, ARENA.width, ARENA.height);
   }
 
-  /** Redraw everything for this frame; `own` is the local player's entity, ringed in white. */
-  draw(world: World, own: number | undefined): void {
+  /** Redraw everything for this frame; `own` is the local player's entity, ringed in white; `zaps` flash where they were aimed. */
+  draw(world: World, own: number | undefined, zaps: readonly ZapFlash[] = [], now = 0): void {
     const dots = this.dots.clear();
     for (const eid of query(world, [Orb, Position])) {
       const value = Orb.value[eid]!;
@@ -44,6 +46,12 @@ export class WorldRenderer {
     }
     dots.fillStyle(BOT_COLOR, 0.75);
     for (const eid of query(world, [Bot, Position])) dots.fillCircle(Position.x[eid]!, Position.y[eid]!, BOT_RADIUS);
+
+    for (const zap of zaps) {
+      const age = Math.min(1, Math.max(0, (now - zap.at) / 400));
+      if (own !== undefined) dots.lineStyle(2, ZAP_COLORS[zap.hit], 0.6 * (1 - age)).lineBetween(Position.x[own]!, Position.y[own]!, zap.x, zap.y);
+      dots.lineStyle(3, ZAP_COLORS[zap.hit], 1 - age).strokeCircle(zap.x, zap.y, 10 + 20 * age);
+    }
 
     const bodies = this.bodies.clear();
     const seen = new Set<number>();

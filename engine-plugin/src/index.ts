@@ -33,7 +33,7 @@ export {
   t,
 } from './schema/fields.js';
 export { type Direction, type MessageData, type MessageOptions, type MessageType, defineInput, defineMessage } from './schema/message.js';
-export { InvalidMessageError } from './schema/message-codec.js';
+export { InvalidMessageError, MessageTooLargeError } from './schema/message-codec.js';
 export { type ClonedProtocol, type Protocol, type ProtocolDefinition, cloneProtocol, defineProtocol } from './schema/protocol.js';
 export { AuthStatusMessage, ErrorMessage, RefreshTokenMessage } from './schema/system-messages.js';
 export { type Clock, ManualClock, systemClock } from './transport/clock.js';

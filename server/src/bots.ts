@@ -3,7 +3,7 @@ import { addComponent, addEntity, query } from 'bitecs';
 import { Networked } from 'tickwire';
 import { ENTITY_CAPACITY, type Game } from './game';
 import { randomSpot } from './movement';
-import { placeInViewGroup } from './view-groups';
+import { placeInGroup, placeInViewGroup } from './view-groups';
 
 /** Where a bot is heading (radians) and how long until it picks a new heading (seconds). Server-only. */
 export const Wander = {
@@ -11,8 +11,8 @@ export const Wander = {
   turnIn: new Float32Array(ENTITY_CAPACITY),
 };
 
-/** Put `count` bots in the arena. */
-export function spawnBots(game: Game, count: number): void {
+/** Put `count` bots in the arena (in view group `group`, by default dealt in turn). */
+export function spawnBots(game: Game, count: number, group?: number): void {
   const { world, random } = game;
   for (let i = 0; i < count; i++) {
     const eid = addEntity(world);
@@ -25,7 +25,8 @@ export function spawnBots(game: Game, count: number): void {
     Wander.heading[eid] = random() * Math.PI * 2;
     Wander.turnIn[eid] = random() * 3;
     addComponent(world, eid, Networked);
-    placeInViewGroup(game, eid, i);
+    if (group === undefined) placeInViewGroup(game, eid, i);
+    else placeInGroup(game, eid, group);
   }
 }
 

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { ROUND_SECONDS } from '@tickwire/demo-shared';
+import type { LogFormat } from './log';
 
 /** Everything an operator can set for the demo server. */
 export interface DemoConfig {
@@ -21,8 +23,18 @@ export interface DemoConfig {
    * (load tests); 0 (default) puts everyone in one.
    */
   readonly viewGroups: number;
+  /** Length of a round, seconds: the most points when it ends wins, then scores reset. */
+  readonly roundSeconds: number;
+  /**
+   * Players per arena: a browser is matched into an arena with space (POST
+   * /matchmake/joinOrCreate/arena), and a full one makes the next, with its own orbs and bots.
+   * 0 (default): `maxPlayers`, one arena for the whole server.
+   */
+  readonly roomSize: number;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Readable lines (`pretty`), JSON lines (`json`), or `auto`: pretty on a terminal, JSON when piped. */
+  readonly logFormat: LogFormat;
 }
 
 /** Defaults: what `npm start` runs with. */
@@ -35,7 +47,10 @@ export const DEFAULT_CONFIG: DemoConfig = {
   bots: 250,
   orbs: 120,
   viewGroups: 0,
+  roundSeconds: ROUND_SECONDS,
+  roomSize: 0,
   logLevel: 'info',
+  logFormat: 'auto',
 };
 
 /** The configuration could not be understood; the message says which option and why. */
@@ -57,11 +72,15 @@ Options (flag, then environment variable, then default):
   --bots <n>          BOTS          wandering bots                   (${DEFAULT_CONFIG.bots})
   --orbs <n>          ORBS          orbs on the field                (${DEFAULT_CONFIG.orbs})
   --view-groups <n>   VIEW_GROUPS   rooms that never see each other  (${DEFAULT_CONFIG.viewGroups}: one)
+  --round-seconds <n> ROUND_SECONDS length of a round                (${DEFAULT_CONFIG.roundSeconds})
+  --room-size <n>     ROOM_SIZE     players per matchmade arena      (${DEFAULT_CONFIG.roomSize}: max players)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
+  --log-format <f>    LOG_FORMAT    pretty | json | auto: pretty on a terminal, JSON when piped (${DEFAULT_CONFIG.logFormat})
   -h, --help                        show this text
 `;
 
 const LOG_LEVELS: readonly DemoConfig['logLevel'][] = ['debug', 'info', 'warn', 'error', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'pretty', 'json'];
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -92,7 +111,10 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         bots: { type: 'string' },
         orbs: { type: 'string' },
         'view-groups': { type: 'string' },
+        'round-seconds': { type: 'string' },
+        'room-size': { type: 'string' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -109,6 +131,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   const logLevel = text('log-level', 'LOG_LEVEL') ?? DEFAULT_CONFIG.logLevel;
   if (!LOG_LEVELS.includes(logLevel as DemoConfig['logLevel']))
     throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logFormat = text('log-format', 'LOG_FORMAT') || DEFAULT_CONFIG.logFormat;
+  if (!LOG_FORMATS.includes(logFormat as LogFormat)) throw new ConfigError(`log format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   const d = DEFAULT_CONFIG;
   return {
     help: false,
@@ -121,7 +145,10 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       bots: integer('bots', text('bots', 'BOTS'), d.bots, 0, 5000),
       orbs: integer('orbs', text('orbs', 'ORBS'), d.orbs, 0, 2000),
       viewGroups: integer('view groups', text('view-groups', 'VIEW_GROUPS'), d.viewGroups, 0, 10_000),
+      roundSeconds: integer('round seconds', text('round-seconds', 'ROUND_SECONDS'), d.roundSeconds, 1, 86_400),
+      roomSize: integer('room size', text('room-size', 'ROOM_SIZE'), d.roomSize, 0, 10_000),
       logLevel: logLevel as DemoConfig['logLevel'],
+      logFormat: logFormat as LogFormat,
     },
   };
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Bot, INPUT_RATE, Orb, Player, Position, protocol } from '@tickwire/demo-shared';
 import { createWorld, query } from 'bitecs';
 import { createServer, fixedTick } from 'tickwire';
-import { createHealth, createMetrics, listenForMetrics, webSocketServer } from 'tickwire/node';
+import { createHealth, createMetrics, listenForMetrics, matchmakingEndpoint, webSocketServer } from 'tickwire/node';
+import { ARENA_ROOM, Arenas, arenaRoomType, handleArenas } from './arenas';
 import { spawnBots, wanderBots } from './bots';
 import { chatRelay } from './chat';
 import { DEFAULT_CONFIG, type DemoConfig } from './config';
@@ -16,7 +17,9 @@ import { applyMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
 import { shovePlayers } from './shove';
 import { handleConnections, handleJoins } from './players';
+import { Rounds } from './rounds';
 import { TickStats } from './tick-stats';
+import { Zaps } from './zaps';
 
 /** Options of {@link startDemoServer}: any setting of {@link DemoConfig}, plus where the client is. */
 export interface DemoServerOptions extends Partial<DemoConfig> {
@@ -58,7 +61,7 @@ const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandsha
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, shove = true, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
-  const log = createLog(config.logLevel);
+  const log = createLog(config.logLevel, config.logFormat);
   const started = Date.now();
 
   const world = createWorld();
@@ -90,12 +93,22 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     // Every Position write in the game marks the entity (net.markChanged), so replication compares
     // only what moved; outside production the verifier scans too and warns about a forgotten mark.
     replication: { marked: [Position] },
+    // The browser finds its arena through POST /matchmake/joinOrCreate/arena and connects to
+    // /ws with the seat; bots and scripted players may still connect without one.
+    matchmaking: { address: '/ws' },
   });
-  const game: Game = { world, net, config, log, random };
+  net.matchmaker.defineRoomType(ARENA_ROOM, arenaRoomType(config));
+  const matchmaking = matchmakingEndpoint(net.matchmaker, liftLimits ? { requestsPerSecond: 1e6, burst: 1e6 } : {});
+  const game: Game = { world, net, config, log, random, arenas: new Arenas(config.viewGroups + 1, config.roomSize === 0) };
 
-  spawnBots(game, config.bots);
-  for (let i = 0; i < config.orbs; i++) spawnOrb(game);
+  // One shared arena: its bots and orbs are there from the start. Arenas of `--room-size` bring their own.
+  if (game.arenas.shared) {
+    spawnBots(game, config.bots);
+    for (let i = 0; i < config.orbs; i++) spawnOrb(game);
+  }
 
+  const zaps = new Zaps(game);
+  const rounds = new Rounds(game);
   const relayChat = chatRelay();
   const publishLeaderboard = leaderboardPublisher();
   const dt = 1 / config.tickRate;
@@ -104,11 +117,15 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     const startedAt = performance.now();
     net.receive();
     handleConnections(game);
+    handleArenas(game);
     handleJoins(game);
     applyMoves(game);
+    zaps.apply();
     wanderBots(game, dt);
     if (shove) shovePlayers(game);
     collectOrbs(game);
+    rounds.update();
+    zaps.record();
     relayChat(game);
     publishLeaderboard(game);
     net.replicate();
@@ -132,6 +149,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       inputPlayout: health.check().inputPlayout,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       viewGroups: config.viewGroups,
+      arenas: [...net.matchmaker.rooms()].map((room) => ({ id: room.id, players: room.connections.size, maxPlayers: room.maxClients })),
       // For load tests: tick durations, when recent ticks started, and the process's memory.
       ticks: tickStats.snapshot(),
       memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
@@ -140,7 +158,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   http.on('request', (request, response) => {
     // /health stays the demo's JSON; /health/live and /health/ready are the orchestrator probes.
     const probe = (request.url ?? '').startsWith('/health/') && health.handle(request, response);
-    if (probe || guests.handle(request, response)) return;
+    if (probe || guests.handle(request, response) || matchmaking.handle(request, response)) return;
     serve(request, response);
   });
   if (!clientIsBuilt(clientDir))

@@ -3,14 +3,14 @@ import { addComponent, addEntity, query, removeEntity } from 'bitecs';
 import { Networked } from 'tickwire';
 import type { Game } from './game';
 import { randomSpot } from './movement';
-import { ViewGroup, placeInViewGroup } from './view-groups';
+import { ViewGroup, placeInGroup, placeInViewGroup } from './view-groups';
 
 let orbsSpawned = 0;
 
 /** Put one orb, worth 1 to 3 (rarely 5), at a random spot (in view group `group`, by default the next in turn). */
-export function spawnOrb(game: Game, group = orbsSpawned): number {
+export function spawnOrb(game: Game, group?: number): number {
   const { world, random } = game;
-  orbsSpawned++;
+  const turn = orbsSpawned++;
   const eid = addEntity(world);
   const roll = random();
   const value = roll < 0.6 ? 1 : roll < 0.85 ? 2 : roll < 0.97 ? 3 : 5;
@@ -21,7 +21,8 @@ export function spawnOrb(game: Game, group = orbsSpawned): number {
   addComponent(world, eid, Orb);
   Orb.value[eid] = value;
   addComponent(world, eid, Networked);
-  placeInViewGroup(game, eid, group);
+  if (group === undefined) placeInViewGroup(game, eid, turn);
+  else placeInGroup(game, eid, group);
   return eid;
 }
 
@@ -58,7 +59,7 @@ export function collectOrbs(game: Game): void {
       if (!canCollect(by, at)) continue;
       Player.score[player] = Player.score[player]! + Orb.value[orb]!;
       collected.push(orb);
-      groups.push(ViewGroup.of[orb]! - 1);
+      groups.push(ViewGroup.of[orb]!);
       break;
     }
   }
@@ -66,6 +67,6 @@ export function collectOrbs(game: Game): void {
   for (let i = 0; i < collected.length; i++) {
     removeEntity(world, collected[i]!);
     // Respawned in the same view group, so every group keeps its share of orbs.
-    spawnOrb(game, Math.max(0, groups[i]!));
+    spawnOrb(game, groups[i]!);
   }
 }

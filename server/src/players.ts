@@ -4,7 +4,7 @@ import { type Connection, Networked } from 'tickwire';
 import type { Game } from './game';
 import { sendLeaderboard } from './leaderboard';
 import { randomSpot } from './movement';
-import { announceNear, placeInViewGroup } from './view-groups';
+import { announceNear, placePlayer } from './view-groups';
 
 /** The player entity a connection controls, if it has joined. */
 export function playerOf({ world, net }: Game, connection: Connection): number | undefined {
@@ -53,7 +53,7 @@ export function handleJoins(game: Game): void {
     Player.hue[eid] = Math.floor(random() * 360);
     Player.score[eid] = 0;
     addComponent(world, eid, Networked);
-    placeInViewGroup(game, eid, source.id, source);
+    placePlayer(game, eid, source);
     // Tells the client (tickwire.ownership) which entity to predict and follow: no game message needed.
     net.setOwner(eid, source);
     sendLeaderboard(game, source);

@@ -12,30 +12,44 @@ export const ViewGroup = {
   of: new Int32Array(ENTITY_CAPACITY),
 };
 
-function roomName(group: number): string {
-  return `view-${group}`;
+/** The interest room of a view group: an extra arena's room, or one of the `--view-groups`. */
+function roomName({ arenas }: Game, group: number): string {
+  return arenas.roomName(group) ?? `view-${group}`;
+}
+
+/** Put an entity (and a connection) into view group `group` (0: none, seen by all). */
+export function placeInGroup(game: Game, eid: number, group: number, connection?: Connection): void {
+  ViewGroup.of[eid] = group;
+  if (group <= 0) return;
+  game.net.addToRoom(eid, roomName(game, group));
+  if (connection) game.net.joinRoom(connection, roomName(game, group));
 }
 
 /** Put an entity (and, for a player, its connection) into view group `index mod N`; a no-op without view groups. */
-export function placeInViewGroup({ net, config }: Game, eid: number, index: number, connection?: Connection): void {
-  if (config.viewGroups <= 0) {
-    ViewGroup.of[eid] = 0;
-    return;
-  }
-  const group = (index % config.viewGroups) + 1;
-  ViewGroup.of[eid] = group;
-  net.addToRoom(eid, roomName(group));
-  if (connection) net.joinRoom(connection, roomName(group));
+export function placeInViewGroup(game: Game, eid: number, index: number, connection?: Connection): void {
+  if (game.config.viewGroups <= 0) ViewGroup.of[eid] = 0;
+  else placeInGroup(game, eid, (index % game.config.viewGroups) + 1, connection);
+}
+
+/**
+ * Put a player in the view group of the arena it was matched into (its connection is in the
+ * arena's room already, from its seat), or, connected without a seat, dealt like bots and orbs.
+ */
+export function placePlayer(game: Game, eid: number, connection: Connection): void {
+  const room = game.net.matchmaker.roomOf(connection);
+  const group = room && game.arenas.group(room.id);
+  if (group !== undefined) placeInGroup(game, eid, group);
+  else placeInViewGroup(game, eid, connection.id, connection);
 }
 
 /**
  * A chat line for everyone who can see `eid`: its view group, or everybody without view groups.
  * A server-wide notice per join would cost every client a message per join: O(n²) in a ramp.
  */
-export function announceNear({ net }: Game, eid: number, line: MessageData<typeof ChatLine>): void {
+export function announceNear(game: Game, eid: number, line: MessageData<typeof ChatLine>): void {
   const group = ViewGroup.of[eid]!;
-  if (group > 0) net.broadcastToRoom(roomName(group), ChatLine, line);
-  else net.broadcast(ChatLine, line);
+  if (group > 0) game.net.broadcastToRoom(roomName(game, group), ChatLine, line);
+  else game.net.broadcast(ChatLine, line);
 }
 
 /** True when two entities may see and touch each other. */

@@ -1,6 +1,6 @@
 /** The demo game's shared definitions: components, messages, rules and the protocol. */
 export { Bot, Orb, Player, Position } from './components';
-export { ChatLine, Join, Leaderboard, Move, Say } from './messages';
+export { ChatLine, Join, Leaderboard, Move, Round, Say, Zap, ZapResult } from './messages';
 export { applyMove } from './movement';
 export { protocol } from './protocol';
 export {
@@ -17,6 +17,12 @@ export {
   ORB_PICKUP_RADIUS,
   PLAYER_RADIUS,
   PLAYER_SPEED,
+  ROUND_SECONDS,
+  ZAP_BOT_POINTS,
+  ZAP_COOLDOWN_MS,
+  ZAP_HIT_RADIUS,
+  ZAP_KNOCKBACK,
+  ZAP_RANGE,
   type Point,
   canCollect,
   clampToArena,

@@ -44,3 +44,33 @@ export const Leaderboard = defineMessage(
   },
   { direction: 'toClient', droppable: true },
 );
+
+/**
+ * Client → server: zap at (x, y), aimed at something the player saw there. `seenTick` is the
+ * (fractional) server tick the client was drawing other entities at: the server judges the zap
+ * against where bots and players were then (lag compensation), not where they are by the time it
+ * arrives. A plain message, not an input: it must not take a Move's slot in the input buffer.
+ */
+export const Zap = defineMessage('zap', { x: t.f32(), y: t.f32(), seenTick: t.f64({ min: 0 }) }, { direction: 'toServer' });
+
+/** Server → the shooter: how a zap went (drawn as a flash at the aim point). */
+export const ZapResult = defineMessage(
+  'zap-result',
+  { x: t.f32(), y: t.f32(), hit: t.enum(['miss', 'bot', 'player']) },
+  { direction: 'toClient' },
+);
+
+/**
+ * Server → clients, when a round starts and to each joiner: the round's number, the server tick it
+ * ends at, and who won the round before (empty for none). Scores reset when a round starts.
+ */
+export const Round = defineMessage(
+  'round',
+  {
+    round: t.u32(),
+    endsAtTick: t.u32(),
+    lastWinner: t.string({ maxBytes: MAX_NAME_BYTES }),
+    lastWinnerScore: t.u32(),
+  },
+  { direction: 'toClient' },
+);

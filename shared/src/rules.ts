@@ -21,6 +21,24 @@ export const BOT_SPEED = 90;
 /** How far a bot shoves a player it touches, beyond their overlap, world units: a force the client cannot predict. */
 export const BOT_SHOVE = 40;
 
+/** Length of a round, seconds: whoever has the most points when it ends wins, then scores reset. */
+export const ROUND_SECONDS = 90;
+
+/** How far from the shooter a zap reaches, world units (about half a screen). */
+export const ZAP_RANGE = 600;
+
+/** How close to a target's centre, as the shooter saw it, a zap must land to hit. */
+export const ZAP_HIT_RADIUS = 24;
+
+/** Least time between two zaps of one player, ms. */
+export const ZAP_COOLDOWN_MS = 500;
+
+/** Points for zapping a bot (it is knocked to a random spot). */
+export const ZAP_BOT_POINTS = 2;
+
+/** How far a zapped player is knocked away from the shooter, world units (who also takes one of their points). */
+export const ZAP_KNOCKBACK = 60;
+
 /** How close (centre to centre) a player must get to an orb to collect it. */
 export const ORB_PICKUP_RADIUS = PLAYER_RADIUS + 8;
 

@@ -37,7 +37,9 @@ describe.sequential('benchmarks in smoke mode', () => {
     ['bench/throughput.ts', '## Throughput and overhead', /\| tickwire, 100 messages per tick \| [\d,]+ \|/],
     ['bench/compression.ts', '## Compression', /\| on \| [\d,]+ \|/],
     ['bench/load/run.ts', '## Load', /\| 100 \| [\d,]+ \|/],
+    ['bench/matchmaking.ts', '## Matchmaking, embedded', /\| 10 rooms \| [\d.]+ \|/],
     ['bench/feel.ts', '## Game feel in Chromium', /\| own player: frames without movement \| [\d.]+ % \|/],
+    ['bench/bundle-size.ts', '## Browser bundle size', /\| tickwire \(with bitecs\) \| [\d.]+ kB \| \*\*[\d.]+ kB\*\* \|/],
   ];
   for (const [script, heading, row] of cases) {
     it(`${script} exits 0 and prints its table`, { timeout: 45_000 }, async () => {

@@ -25,6 +25,12 @@ export interface NodePlayer {
   say(text: string): void;
   /** Hold a direction (0, 0 to let go): frames send Move inputs at the input rate while held. */
   move(x: -1 | 0 | 1, y: -1 | 0 | 1): void;
+  /** Round messages received so far. */
+  readonly rounds: ReadonlyArray<{ round: number; endsAtTick: number; lastWinner: string; lastWinnerScore: number }>;
+  /** Zap at (x, y) as the demo does on a click: sent with the tick this client was drawing. */
+  zapAt(x: number, y: number): void;
+  /** The server's verdicts on our zaps. */
+  readonly zapResults: ReadonlyArray<{ x: number; y: number; hit: string }>;
   /** Close codes and reasons of every disconnect seen. */
   readonly disconnects: ReadonlyArray<{ code: number; reason: string }>;
   /** Every session start seen: resumed (same session, same player) or new. */
@@ -42,9 +48,10 @@ export interface NodePlayerOptions {
 /** Connect a headless player named `name` to the demo server at `url` (ws://…/ws). */
 export async function connectNodePlayer(url: string, name: string, options: NodePlayerOptions = {}): Promise<NodePlayer> {
   vi.resetModules();
-  const { ChatLine, Join, Position, Say, protocol } = await import('@tickwire/demo-shared');
+  const { ChatLine, Join, Position, Round, Say, protocol } = await import('@tickwire/demo-shared');
   // Imported after the reset too, so its prediction steps this player's stores, not the server's.
   const { OwnPlayer } = await import('../../client-demo/src/own-player');
+  const { Zapper } = await import('../../client-demo/src/zapper');
   const { createClient, silentLogger } = await import('tickwire');
   const { nodeWebSocketClient } = await import('tickwire/node');
   const { createWorld, hasComponent } = await import('bitecs');
@@ -52,10 +59,12 @@ export async function connectNodePlayer(url: string, name: string, options: Node
   const reconnect = options.reconnect ? { initialMs: 100, maxMs: 500 } : false;
   const net = createClient(world, protocol, { transport: nodeWebSocketClient(url), reconnect, logger: silentLogger });
   const own = new OwnPlayer(net);
+  const zapper = new Zapper(net);
   let held = { x: 0, y: 0 };
   const disconnects: Array<{ code: number; reason: string }> = [];
   const connects: Array<{ resumed: boolean }> = [];
   const chat: Array<{ from: string; text: string; system: boolean }> = [];
+  const rounds: Array<{ round: number; endsAtTick: number; lastWinner: string; lastWinnerScore: number }> = [];
   net.connect();
   return {
     frame() {
@@ -69,7 +78,9 @@ export async function connectNodePlayer(url: string, name: string, options: Node
         if (event.type === 'disconnected') disconnects.push({ code: event.code, reason: event.reason });
       }
       own.update();
+      zapper.update(performance.now());
       for (const line of net.messages(ChatLine)) chat.push({ from: line.from, text: line.text, system: line.system });
+      for (const round of net.messages(Round)) rounds.push(round);
       own.steer(held, performance.now());
       net.flush();
     },
@@ -92,6 +103,12 @@ export async function connectNodePlayer(url: string, name: string, options: Node
     move(x, y) {
       held = { x, y };
     },
+    zapAt(x, y) {
+      zapper.zap(x, y, performance.now());
+      net.flush();
+    },
+    zapResults: zapper.results,
+    rounds,
     disconnects,
     connects,
     get state() {

@@ -44,6 +44,12 @@ it('two browsers join; one holds a key, the other sees that player move', async 
   const mover = await openPlayer('Alice');
   const observer = await openPlayer('Bob');
 
+  // Both found their arena through matchmaking and connected with their seat: the same one.
+  const arenas = [await mover.evaluate(() => window.__tickwire!.arenaId), await observer.evaluate(() => window.__tickwire!.arenaId)];
+  expect(arenas[0]).toBeDefined();
+  expect(arenas[1]).toBe(arenas[0]);
+  expect(server!.game.net.matchmaker.room(arenas[0]!)!.connections.size).toBe(2);
+
   const moverId = await mover.evaluate(() => window.__tickwire!.ownServerId!);
   await observer.waitForFunction((id) => window.__tickwire!.players()[id] !== undefined, moverId);
   const start = await observer.evaluate((id) => window.__tickwire!.players()[id]!, moverId);

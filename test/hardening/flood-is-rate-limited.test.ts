@@ -29,7 +29,8 @@ describe('a client flooding at ten times its rate limit', () => {
     rig = await startManualRig(protocol, {
       settings: { messagesPerSecond: RATE, messageBurst: 10, rateLimitCloseMs: 2000, inboundCapacity: 100_000, idleTimeoutMs: 60_000 },
     });
-    const flooder = rig.client();
+    // A modified client: it ignores the rate limits the server advertised (a library client paces itself under them).
+    const flooder = rig.client({ respectServerRateLimits: false });
     const neighbour = rig.client();
     flooder.connect();
     neighbour.connect();
@@ -74,7 +75,7 @@ describe('a client flooding at ten times its rate limit', () => {
 
   it('forgives a short burst: drops the excess but stays connected once it slows down', async () => {
     rig = await startManualRig(protocol, { settings: { messagesPerSecond: RATE, messageBurst: 10, rateLimitCloseMs: 500, idleTimeoutMs: 60_000 } });
-    const client = rig.client();
+    const client = rig.client({ respectServerRateLimits: false });
     client.connect();
     await rig.stepUntil(() => client.state === 'connected');
     for (let i = 0; i < 40; i++) client.send(Chat, { text: `burst ${i}` });
@@ -96,7 +97,7 @@ describe('a client flooding at ten times its rate limit', () => {
     rig = await startManualRig(protocol, {
       settings: { bytesPerSecond: 20_000, byteBurst: 70_000, rateLimitCloseMs: 60_000, idleTimeoutMs: 60_000 },
     });
-    const client = rig.client();
+    const client = rig.client({ respectServerRateLimits: false });
     client.connect();
     await rig.stepUntil(() => client.state === 'connected');
     let got = 0;

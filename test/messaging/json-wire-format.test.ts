@@ -1,6 +1,6 @@
 import { addComponent, addEntity, query } from 'bitecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JSON_SUBPROTOCOL, Networked, type RequestError } from '../../engine-plugin/src/index';
+import { JSON_SUBPROTOCOL, Networked, PROTOCOL_VERSION, type RequestError } from '../../engine-plugin/src/index';
 import { AskName, Chat, GetScore, Note, Position } from '../support/messaging-protocol';
 import { type JsonPeer, type MessagingRig, connectAll, startMessagingRig, track } from '../support/messaging-rig';
 
@@ -25,7 +25,7 @@ describe('the JSON wire format (subprotocol tickwire.json.v1) beside binary clie
     const peer = rig.json('jay');
     const id = await handshake(rig, peer);
     const welcome = peer.of('tickwire.welcome')[0]!;
-    expect(welcome.data).toMatchObject({ connectionId: id, tickRate: 20, protocolVersion: 1, fingerprint: rig.server.protocol.fingerprint });
+    expect(welcome.data).toMatchObject({ connectionId: id, tickRate: 20, protocolVersion: PROTOCOL_VERSION, fingerprint: rig.server.protocol.fingerprint });
     expect(welcome.data!.messages).toContainEqual({ name: 'chat', direction: 'both' });
     expect(typeof welcome.timestamp).toBe('number');
     expect(rig.server.identityOf(rig.server.connection(id)!)).toBe('jay');

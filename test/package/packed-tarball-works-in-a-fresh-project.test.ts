@@ -74,6 +74,16 @@ describe('the packed tickwire in a fresh project', () => {
     expect(readdirSync(join(pkg, 'dist'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'testing.js', 'testing.d.ts']));
   });
 
+  it('`npm publish --dry-run` is clean for tickwire and create-tickwire: no warning but the missing login', async () => {
+    for (const workspace of ['engine-plugin', 'create-tickwire']) {
+      // The packs above ran prepack already; publishing would run it again to the same result.
+      const { stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts', '-w', workspace], { cwd: root });
+      const warnings = stderr.split('\n').filter((line) => /^npm (warn|error)/i.test(line) && !/requires you to be logged in/.test(line));
+      expect(warnings, workspace).toEqual([]);
+      expect(stderr, workspace).toMatch(/npm notice total files: \d+/);
+    }
+  });
+
   it('runs on plain node: a client connects to a server within 5 s; webSocketClient without a WebSocket names tickwire/node', async () => {
     const { stdout } = await run('node', ['connect.mjs'], { cwd: project, timeout: 15_000 });
     const result = JSON.parse(stdout) as { heard: string; ms: number; refusal: string };
@@ -104,7 +114,8 @@ describe('the packed tickwire in a fresh project', () => {
         // Nothing in the user's file either: under `tsc --init`'s `declaration: true` every inferred
         // type of an exported definition must be nameable from tickwire's entries (no TS2742/TS2883).
         expect(result).toBe('');
-      }, 60_000);
+        // About 3 s of CPU for TypeScript 5.9 (it checks every lib .d.ts); the shared machine can stretch that many times.
+      }, 150_000);
     }
   }
 
@@ -154,8 +165,8 @@ describe('create-tickwire from its tarball', () => {
     const { stdout } = await run(bin, ['dot-game', '--tickwire', tickwireTarball], { cwd: project });
     expect(stdout).toContain('npm install');
     game = join(project, 'dot-game');
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: game, timeout: 150_000 });
-  }, 180_000);
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: game, timeout: 200_000 });
+  }, 240_000);
 
   it('writes a game that depends on the tarball it was given', () => {
     const pkg = JSON.parse(readFileSync(join(game, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
@@ -165,9 +176,9 @@ describe('create-tickwire from its tarball', () => {
   });
 
   it('passes its own `npm test` (type-check, then its tickwire/testing test)', async () => {
-    const { stdout } = await run('npm', ['test'], { cwd: game, timeout: 90_000 });
+    const { stdout } = await run('npm', ['test'], { cwd: game, timeout: 150_000 });
     expect(stripVTControlCharacters(stdout)).toMatch(/Tests\s+1 passed \(1\)/);
-  }, 90_000);
+  }, 150_000);
 
   it('`npm start -- --port 0` builds the client, serves it, and a Node player gets its dot within 5 s', async () => {
     const server = spawn('npm', ['start', '--', '--port', '0'], { cwd: game, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -177,7 +188,7 @@ describe('create-tickwire from its tarball', () => {
     const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
     try {
       const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "listening on" within 60 s:\n${output}`)), 60_000);
+        const timer = setTimeout(() => reject(new Error(`no "listening on" within 90 s:\n${output}`)), 90_000);
         server.stdout.on('data', () => {
           const match = /listening on http:\/\/localhost:(\d+)/.exec(output);
           if (match) {
@@ -201,5 +212,5 @@ describe('create-tickwire from its tarball', () => {
       if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');
       await exited;
     }
-  }, 120_000);
+  }, 150_000);
 });

@@ -4,6 +4,7 @@ import {
   ByteReader,
   ByteWriter,
   FrameKind,
+  PROTOCOL_VERSION,
   ProtocolError,
   decodeHello,
   decodeMismatch,
@@ -20,15 +21,19 @@ import {
 } from '../../engine-plugin/src/protocol';
 
 const token = fc.string({ maxLength: 64 });
+const limits = fc
+  .record({ maxFrameBytes: fc.integer({ min: 1024, max: 2 ** 40 }), maxMessagesPerFrame: fc.integer({ min: 1, max: 2 ** 31 }) })
+  .chain((l) => fc.integer({ min: 1, max: l.maxFrameBytes }).map((maxMessageBytes) => ({ ...l, maxMessageBytes })));
+const rates = fc.record({ messagesPerSecond: fc.nat(), messageBurst: fc.nat(), bytesPerSecond: fc.nat(), byteBurst: fc.nat() });
 
 describe('handshake frames round-trip', () => {
   it('Hello', () => {
     fc.assert(
-      fc.property(fc.nat(), fc.nat({ max: 0xffffffff }), token, fc.nat(), (version, fingerprint, resumeToken, received) => {
-        const bytes = encodeHello({ version, fingerprint, resumeToken, received });
-        const r = new ByteReader(bytes);
+      fc.property(fc.nat({ max: 0xffffffff }), token, fc.nat(), limits, (fingerprint, resumeToken, received, limits) => {
+        const hello = { version: PROTOCOL_VERSION, fingerprint, resumeToken, received, limits };
+        const r = new ByteReader(encodeHello(hello));
         expect(r.u8()).toBe(FrameKind.Hello);
-        expect(decodeHello(r)).toEqual({ version, fingerprint, resumeToken, received });
+        expect(decodeHello(r)).toEqual(hello);
         expect(r.remaining).toBe(0);
       }),
     );
@@ -45,6 +50,8 @@ describe('handshake frames round-trip', () => {
           sessionToken: token,
           resumed: fc.boolean(),
           received: fc.nat(),
+          limits,
+          rates,
         }),
         (welcome) => {
           const r = new ByteReader(encodeWelcome(welcome));

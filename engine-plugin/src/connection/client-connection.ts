@@ -1,8 +1,10 @@
 import { ByteReader, ByteWriter } from '../protocol/bytes.js';
 import { CloseCode, FINAL_CLOSE_CODES } from '../protocol/close-codes.js';
 import {
+  FRAME_RESERVE_BYTES,
   FrameKind,
   PROTOCOL_VERSION,
+  type PeerLimits,
   type Pong,
   decodeMismatch,
   decodePong,
@@ -11,11 +13,9 @@ import {
   encodePing,
   encodePong,
   readTickHeader,
-  writeClientHeader,
-  writeMessages,
 } from '../protocol/frames.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
-import { MessageCodec } from '../schema/message-codec.js';
+import { MessageCodec, MessageTooLargeError } from '../schema/message-codec.js';
 import { ResyncMessage } from '../schema/system-messages.js';
 import type { MessageType } from '../schema/message.js';
 import { type Protocol, describeMismatch } from '../schema/protocol.js';
@@ -27,7 +27,9 @@ import { MessageReceiver, type ReceivedMessage } from './message-receiver.js';
 import { InboundFrames } from './inbound-frames.js';
 import { OutboundChannel } from './outbound-channel.js';
 import { RttEstimator } from './rtt.js';
-import { type NetworkSettings, resolveSettings } from './settings.js';
+import { type NetworkSettings, advertisedLimits, resolveSettings } from './settings.js';
+import { clientFrames } from './frame-layout.js';
+import { SendPacing } from './send-pacing.js';
 
 /** Where the client's connection is. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -61,6 +63,13 @@ export interface ClientConnectionOptions {
    * on the call after a refusal: a cached token is the one that was refused, so fetch a new one.
    */
   readonly token?: (attempt: TokenAttempt) => string | undefined | Promise<string | undefined>;
+  /**
+   * Keep Client frames under the inbound rate limits the server advertised in its Welcome (default
+   * true): what is over them waits in the outbound channel for the next flush instead of being
+   * dropped by the server. `false` sends everything at once, as a modified client would — for
+   * testing a server's limits, never for a game.
+   */
+  readonly respectServerRateLimits?: boolean;
   /** Every Pong from the server: RTT sample plus the server's clock and tick, for time sync. */
   readonly onPong?: (pong: Pong, rtt: number, receivedAt: number) => void;
   /** Every Tick frame as it arrives off the socket (before `receive`), for time sync: arrival jitter is measured here. */
@@ -116,6 +125,10 @@ export class ClientConnection {
   private lastSent = 0;
   private sentAck = 0;
   private replayNext = false;
+  /** What the server's Welcome said it accepts; undefined before the first Welcome. */
+  private server: PeerLimits | undefined = undefined;
+  /** Client frames leave no faster than the server's advertised rate limits let them in. */
+  private pacing: SendPacing | undefined = undefined;
 
   constructor(
     readonly protocol: Protocol,
@@ -226,7 +239,15 @@ export class ClientConnection {
       open: () => {
         if (socket !== this.socket) return;
         this.lastHeard = this.clock.now();
-        this.sendRaw(encodeHello({ version: PROTOCOL_VERSION, fingerprint: this.protocol.fingerprint, resumeToken: this.sessionToken, received: this.receiver.received }));
+        this.sendRaw(
+          encodeHello({
+            version: PROTOCOL_VERSION,
+            fingerprint: this.protocol.fingerprint,
+            resumeToken: this.sessionToken,
+            received: this.receiver.received,
+            limits: advertisedLimits(this.settings),
+          }),
+        );
       },
       message: (data) => {
         if (socket !== this.socket) return;
@@ -293,8 +314,14 @@ export class ClientConnection {
         this.receiver.received = 0;
         this.inbound.reset();
         this.session++;
-      } else this.channel.ack(welcome.received);
+      } else {
+        this.channel.ack(welcome.received);
+        this.inbound.dropPartial();
+      }
       this.replayNext = resumed;
+      this.server = welcome.limits;
+      this.pacing = this.options.respectServerRateLimits === false ? undefined : new SendPacing(welcome.rates, this.clock);
+      this.refuseOversized();
       this.connectionId = welcome.connectionId;
       this.tickRate = welcome.tickRate;
       this.welcomeTick = welcome.tick;
@@ -310,6 +337,9 @@ export class ClientConnection {
       case FrameKind.Tick:
         this.inbound.push(data);
         this.options.onTick?.(readTickHeader(r).tick, this.lastHeard);
+        break;
+      case FrameKind.TickPart:
+        this.inbound.pushPart(data);
         break;
       case FrameKind.Ping:
         this.sendRaw(encodePong({ echo: r.f64(), time: this.clock.wallTime(), tick: 0 }));
@@ -404,10 +434,39 @@ export class ClientConnection {
     return events;
   }
 
-  /** Queue a message for the next flush. False if the channel overflowed (the connection is closed with 4008). */
+  /**
+   * The largest message payload the server takes from this client, bytes: the smaller of this
+   * side's `maxMessageBytes` and the server's (once a Welcome told it), and never more than fits
+   * in a frame the server accepts and the pacing lets through.
+   */
+  get messageLimit(): number {
+    const own = this.settings.maxMessageBytes;
+    const server = this.server;
+    if (!server) return own;
+    const frame = Math.min(server.maxFrameBytes, this.pacing?.maxFrameBytes ?? Number.POSITIVE_INFINITY);
+    return Math.min(own, server.maxMessageBytes, frame - FRAME_RESERVE_BYTES);
+  }
+
+  /**
+   * Messages queued before a Welcome announced a smaller limit than theirs: the server would close
+   * on them, so they are taken out and each reported as an `error` event with a MessageTooLargeError.
+   */
+  private refuseOversized(): void {
+    const limit = this.messageLimit;
+    for (const m of this.channel.removeOversized(limit)) {
+      const error = new MessageTooLargeError(this.protocol.messages[m.typeId]?.name ?? String(m.typeId), m.payload.length, limit);
+      this.logger.error(`${error.message}; it was queued before the server's limit was known and is not sent`);
+      this.pushError(error);
+    }
+  }
+
+  /**
+   * Queue a message for the next flush. False if the channel overflowed (the connection is closed
+   * with 4008). Throws {@link MessageTooLargeError} when its payload is over {@link messageLimit}.
+   */
   send(type: MessageType, data: unknown): boolean {
     if (type.direction === 'toClient') throw new TypeError(`message ${type.name} is server → client only`);
-    const result = this.channel.push(this.protocol.messageId(type), this.codec.encode(type, data), type.droppable);
+    const result = this.channel.push(this.protocol.messageId(type), this.codec.encode(type, data, this.messageLimit), type.droppable);
     if (result === 'overflow') {
       this.pushError(new Error('outbound channel full'), CloseCode.SlowConsumer);
       this.close(CloseCode.SlowConsumer, 'outbound channel full');
@@ -425,7 +484,7 @@ export class ClientConnection {
    * Apply the Tick frames that arrived since the last call: acknowledgements, messages (valid,
    * de-duplicated) and the state section, in order. A malformed frame closes the socket.
    */
-  receive(onMessage: (message: ReceivedMessage) => void, onState: (r: ByteReader, tick: number) => void): void {
+  receive(onMessage: (message: ReceivedMessage) => void, onState: (r: ByteReader, tick: number, final: boolean) => void): void {
     try {
       this.inbound.drain(onMessage, onState);
     } catch (error) {
@@ -435,23 +494,37 @@ export class ClientConnection {
     }
   }
 
-  /** Send queued messages (and a due acknowledgement) as one Client frame. */
+  /**
+   * Send queued messages (and a due acknowledgement) in Client frames: one unless they exceed what
+   * the server accepts in one, and no faster than its advertised rate limits (the rest waits in
+   * the channel for the next flush).
+   */
   flush(): void {
     if (this.state !== 'connected' || !this.socket) return;
     const now = this.clock.now();
     const ack = this.receiver.received;
     const ackDue = ack !== this.sentAck && now - this.lastSent >= ACK_INTERVAL_MS;
     if (this.channel.depth === 0 && !ackDue && !this.replayNext) return;
-    const { messages, firstSeq } = this.channel.take(this.replayNext);
+    const allowance = this.pacing?.allowance();
+    // Out of the server's message budget: even an acknowledgement would be dropped, so it waits too.
+    if (allowance !== undefined && allowance.count < 1 && !this.replayNext) return;
+    const { messages, firstSeq } = this.channel.take(this.replayNext, allowance);
     this.replayNext = false;
     if (messages.length === 0 && !ackDue) return;
-    const w = this.writer;
-    w.reset();
-    writeClientHeader(w, { ack });
-    writeMessages(w, messages, firstSeq);
+    const server = this.server!;
+    const limits: PeerLimits = {
+      maxFrameBytes: Math.min(server.maxFrameBytes, this.pacing?.maxFrameBytes ?? Number.POSITIVE_INFINITY),
+      maxMessageBytes: server.maxMessageBytes,
+      maxMessagesPerFrame: Math.min(server.maxMessagesPerFrame, this.pacing?.maxMessages ?? Number.POSITIVE_INFINITY),
+    };
+    let bytes = 0;
+    for (const frame of clientFrames(this.writer, ack, messages, firstSeq, limits)) {
+      bytes += frame.length;
+      this.sendRaw(frame);
+    }
+    this.pacing?.spend(messages.length, bytes);
     this.sentAck = ack;
     this.lastSent = now;
     this.stats.messagesOut += messages.length;
-    this.sendRaw(w.finish());
   }
 }

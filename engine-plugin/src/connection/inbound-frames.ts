@@ -27,7 +27,10 @@ export interface InboundPeer {
  * only queue; decoding messages and applying state happen in `drain`, inside the frame.
  */
 export class InboundFrames {
-  private frames: Uint8Array[] = [];
+  /** Whole ticks: a Tick frame, or the TickPart frames and the Tick of one split tick. */
+  private frames: (Uint8Array | Uint8Array[])[] = [];
+  /** TickPart frames of a tick whose final Tick frame has not arrived yet. */
+  private partial: Uint8Array[] = [];
   /** Messages lifted out of frames whose state was dropped by {@link InboundFrames.compact}. */
   private held: ReceivedMessage[] = [];
   /**
@@ -44,15 +47,33 @@ export class InboundFrames {
 
   constructor(private readonly peer: InboundPeer) {}
 
-  /** Queue a Tick frame (compacting first when the queue is full). */
+  /** Queue a Tick frame, which ends its tick (compacting first when the queue is full). */
   push(frame: Uint8Array): void {
     if (this.frames.length >= this.peer.settings.inboundCapacity) this.compact();
-    this.frames.push(frame);
+    if (this.partial.length === 0) this.frames.push(frame);
+    else {
+      this.partial.push(frame);
+      this.frames.push(this.partial);
+      this.partial = [];
+    }
+  }
+
+  /** Hold a TickPart frame until the Tick that ends its tick arrives: nothing of a tick is applied before all of it is here. */
+  pushPart(frame: Uint8Array): void {
+    if (this.partial.length >= this.peer.settings.inboundCapacity)
+      throw new ProtocolError(`a tick split over more than ${this.peer.settings.inboundCapacity} frames`, CloseCode.MessageTooBig);
+    this.partial.push(frame);
+  }
+
+  /** A new socket: the parts of a tick the old one did not finish will not be finished (a resume replays their messages). */
+  dropPartial(): void {
+    this.partial = [];
   }
 
   /** A new session: what is queued describes a world that no longer exists. */
   reset(): void {
     this.frames = [];
+    this.partial = [];
     this.held = [];
     this.resyncing = false;
     this.lastInputProcessed = 0;
@@ -70,12 +91,13 @@ export class InboundFrames {
     this.frames = [];
     // As many as the server may queue for us: the mirror of its outbound channel bound.
     const limit = this.peer.settings.channelCapacity;
-    for (const frame of frames) {
-      this.read(frame, (message) => {
-        if (this.held.length >= limit)
-          throw new ProtocolError('messages piled up while the game loop was not calling receive', CloseCode.SlowConsumer);
-        this.held.push(message);
-      });
+    const hold = (message: ReceivedMessage): void => {
+      if (this.held.length >= limit) throw new ProtocolError('messages piled up while the game loop was not calling receive', CloseCode.SlowConsumer);
+      this.held.push(message);
+    };
+    for (const tick of frames) {
+      if (tick instanceof Uint8Array) this.read(tick, hold);
+      else for (const part of tick) this.read(part, hold);
     }
     this.resyncing = true;
     this.peer.logger.info('frame queue full: state dropped, snapshot requested', { frames: frames.length });
@@ -110,9 +132,10 @@ export class InboundFrames {
 
   /**
    * Everything queued, in order: held messages first, then each frame's acknowledgement, messages
-   * (valid, de-duplicated) and state section. Throws ProtocolError on a malformed frame.
+   * (valid, de-duplicated) and state section; `final` is false for the parts of a split tick but
+   * its last. Throws ProtocolError on a malformed frame.
    */
-  drain(onMessage: (message: ReceivedMessage) => void, onState: (r: ByteReader, tick: number) => void): void {
+  drain(onMessage: (message: ReceivedMessage) => void, onState: (r: ByteReader, tick: number, final: boolean) => void): void {
     if (this.held.length > 0) {
       const held = this.held;
       this.held = [];
@@ -122,8 +145,15 @@ export class InboundFrames {
     const frames = this.frames;
     this.frames = [];
     for (const frame of frames) {
-      const { r, tick } = this.read(frame, onMessage);
-      onState(r, tick);
+      if (frame instanceof Uint8Array) {
+        const { r, tick } = this.read(frame, onMessage);
+        onState(r, tick, true);
+        continue;
+      }
+      for (let i = 0; i < frame.length; i++) {
+        const { r, tick } = this.read(frame[i]!, onMessage);
+        onState(r, tick, i === frame.length - 1);
+      }
     }
   }
 }

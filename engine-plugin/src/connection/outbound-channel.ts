@@ -8,6 +8,15 @@ export interface OutboundMessage extends WireMessage {
 
 const NONE: readonly OutboundMessage[] = Object.freeze([]);
 
+/** A generous bound on one message's framing in a frame (entry head, run count, length). */
+const MESSAGE_FRAMING_BYTES = 16;
+
+/** How much {@link OutboundChannel.take} may take of the waiting messages: a count and bytes (payloads plus framing). */
+export interface SendAllowance {
+  readonly count: number;
+  readonly bytes: number;
+}
+
 /** What happened to a pushed message. */
 export type PushResult = 'queued' | 'dropped-oldest' | 'dropped' | 'overflow';
 
@@ -98,12 +107,16 @@ export class OutboundChannel {
    * With `replay`, the unacknowledged messages go first, under their original numbers: a resumed
    * peer drops the ones it already had, so nothing is lost or duplicated.
    */
-  take(replay = false): { messages: readonly OutboundMessage[]; firstSeq: number } {
+  take(replay = false, allowance?: SendAllowance): { messages: readonly OutboundMessage[]; firstSeq: number } {
     const resent = replay ? this.unacked.slice() : NONE;
-    const fresh = this.pending;
-    // Most frames of a quiet connection carry no message: keep the empty queue rather than allocate another.
-    if (fresh.length > 0) this.pending = [];
-    this.pendingBytes = 0;
+    let fresh = this.pending;
+    if (allowance !== undefined && !this.within(allowance)) {
+      fresh = this.takePrefix(allowance);
+    } else {
+      // Most frames of a quiet connection carry no message: keep the empty queue rather than allocate another.
+      if (fresh.length > 0) this.pending = [];
+      this.pendingBytes = 0;
+    }
     for (const m of fresh) {
       m.seq = this.nextSeq++;
       this.unacked.push(m);
@@ -114,6 +127,34 @@ export class OutboundChannel {
     }
     const messages = resent.length ? resent.concat(fresh) : fresh.length ? fresh : NONE;
     return { messages, firstSeq: messages[0]?.seq ?? this.nextSeq };
+  }
+
+  private within(allowance: SendAllowance): boolean {
+    return this.pending.length <= allowance.count && this.pendingBytes + this.pending.length * MESSAGE_FRAMING_BYTES <= allowance.bytes;
+  }
+
+  /** The longest prefix of the waiting messages within `allowance` (counting framing); the rest keep waiting. */
+  private takePrefix(allowance: SendAllowance): OutboundMessage[] {
+    let n = 0;
+    let bytes = 0;
+    while (n < this.pending.length && n < allowance.count) {
+      const cost = this.pending[n]!.payload.length + MESSAGE_FRAMING_BYTES;
+      if (bytes + cost > allowance.bytes) break;
+      bytes += cost;
+      n++;
+    }
+    const taken = this.pending.splice(0, n);
+    for (const m of taken) this.pendingBytes -= m.payload.length;
+    return taken;
+  }
+
+  /** Messages the peer will drop unread because they are over its advertised limit: removed from the queue, returned. */
+  removeOversized(limit: number): OutboundMessage[] {
+    const oversized = this.pending.filter((m) => m.payload.length > limit);
+    if (oversized.length === 0) return oversized;
+    this.pending = this.pending.filter((m) => m.payload.length <= limit);
+    for (const m of oversized) this.pendingBytes -= m.payload.length;
+    return oversized;
   }
 
   /**

@@ -1,7 +1,20 @@
 import type { InputPlayout } from './input-playout.js';
 import { ByteReader, type ByteWriter } from '../protocol/bytes.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { FrameKind, decodePong, encodePing, encodePong, packInputQueue, readClientHeader, writeMessages, writeTickHeader } from '../protocol/frames.js';
+import {
+  DEFAULT_PEER_LIMITS,
+  FRAME_RESERVE_BYTES,
+  FrameKind,
+  type PeerLimits,
+  type TickHeader,
+  decodePong,
+  encodePing,
+  encodePong,
+  packInputQueue,
+  readClientHeader,
+  writeMessages,
+  writeTickHeader,
+} from '../protocol/frames.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { InvalidMessageError, MessageCodec } from '../schema/message-codec.js';
 import type { MessageType } from '../schema/message.js';
@@ -17,6 +30,7 @@ import { OutboundChannel } from './outbound-channel.js';
 import { InboundRateLimit } from './rate-limit.js';
 import { RttEstimator } from './rtt.js';
 import type { NetworkSettings } from './settings.js';
+import { type StateSplitter, tickFrames } from './frame-layout.js';
 
 /** What a server connection needs from the endpoint that owns it. */
 export interface ServerConnectionContext {
@@ -70,6 +84,10 @@ export class ServerConnection implements Connection {
   /** Echo of the ping awaiting its Pong; NaN when none is (NaN equals nothing). */
   private pingSentAt = Number.NaN;
   private interval: number;
+  /** What the client's Hello said it accepts: no frame to it is larger, no message payload either. */
+  private peer: PeerLimits = DEFAULT_PEER_LIMITS;
+  /** Frames of a tick too big for one frame that wait for the socket to drain (see {@link flush}). */
+  private queuedParts: Uint8Array[] = [];
 
   constructor(
     readonly id: number,
@@ -117,9 +135,21 @@ export class ServerConnection implements Connection {
     return this.request.remoteAddress;
   }
 
-  /** Give the session a (new) socket after a successful handshake or resume. */
-  attach(socket: Socket, resumed: boolean): void {
+  /**
+   * The largest message payload this connection can take, bytes: the smaller of this server's
+   * `maxMessageBytes` and the client's, and never more than fits in a frame the client accepts.
+   */
+  get messageLimit(): number {
+    const own = this.context.settings.maxMessageBytes;
+    return Math.min(own, this.peer.maxMessageBytes, this.peer.maxFrameBytes - FRAME_RESERVE_BYTES);
+  }
+
+  /** Give the session a (new) socket after a successful handshake or resume, with the limits its Hello advertised. */
+  attach(socket: Socket, resumed: boolean, limits: PeerLimits = DEFAULT_PEER_LIMITS): void {
     this.socket = socket;
+    this.peer = limits;
+    // Parts of a tick the old socket did not finish: the client drops a tick it did not get whole, and a resume replays its messages.
+    this.queuedParts = [];
     this.state = 'active';
     this.lastHeard = this.context.clock.now();
     this.replayNext = resumed;
@@ -146,6 +176,7 @@ export class ServerConnection implements Connection {
   suspend(): void {
     this.stopTimers();
     this.socket = undefined;
+    this.queuedParts = [];
     this.state = 'suspended';
   }
 
@@ -280,14 +311,26 @@ export class ServerConnection implements Connection {
     }
   }
 
-  /** Queue a message for the next frame. False when the channel overflowed (the connection is closed with 4008). */
+  /**
+   * Queue a message for the next frame. False when the channel overflowed (the connection is closed
+   * with 4008). Throws `MessageTooLargeError` for a payload over {@link messageLimit}.
+   */
   enqueue(type: MessageType, data: unknown): boolean {
-    return this.enqueueEncoded(this.context.protocol.messageId(type), this.context.codec.encode(type, data), type.droppable);
+    return this.enqueueEncoded(this.context.protocol.messageId(type), this.context.codec.encode(type, data, this.messageLimit), type.droppable);
   }
 
-  /** Queue an already-encoded payload (broadcasts encode once and share the bytes). */
+  /**
+   * Queue an already-encoded payload (broadcasts encode once and share the bytes, checked against
+   * this server's `maxMessageBytes`). False, logged, when the client advertised a smaller limit
+   * than the payload: it would refuse the frame.
+   */
   enqueueEncoded(typeId: number, payload: Uint8Array, droppable: boolean): boolean {
     if (this.state === 'closed') return false;
+    if (payload.length > this.messageLimit) {
+      const type = this.context.protocol.messages[typeId]?.name ?? String(typeId);
+      this.context.logger.warn('message not queued: larger than this client accepts', { connection: this.id, type, bytes: payload.length, limit: this.messageLimit });
+      return false;
+    }
     const result = this.channel.push(typeId, payload, droppable);
     if (result === 'overflow') {
       this.close(CloseCode.SlowConsumer, 'outbound channel full');
@@ -303,7 +346,12 @@ export class ServerConnection implements Connection {
    * `writeState`. Skipped while the socket is backed up (messages wait in the bounded channel and
    * state coalesces); closed with 4008 when that lasts past `slowConsumerTimeoutMs`.
    */
-  flush(w: ByteWriter, tick: number, writeState: ((connection: ServerConnection, w: ByteWriter) => void) | undefined): void {
+  flush(
+    w: ByteWriter,
+    tick: number,
+    writeState: ((connection: ServerConnection, w: ByteWriter) => void) | undefined,
+    splitState?: StateSplitter,
+  ): void {
     const socket = this.socket;
     if (this.state !== 'active' || !socket) return;
     const { clock, settings } = this.context;
@@ -318,12 +366,14 @@ export class ServerConnection implements Connection {
       return;
     }
     this.backedUpSince = -1;
+    if (this.queuedParts.length > 0 && !this.sendQueuedParts(socket)) return;
     const { messages, firstSeq } = this.channel.take(this.replayNext);
     this.replayNext = false;
     const ack = this.receiver.received;
-    w.reset();
     const inputQueue = this.playout ? packInputQueue(this.playout.backlog, this.playout.depth) : 0;
-    writeTickHeader(w, { tick, lastInput: this.lastInput, ack, inputQueue });
+    const header: TickHeader = { tick, lastInput: this.lastInput, ack, inputQueue };
+    w.reset();
+    writeTickHeader(w, header);
     writeMessages(w, messages, firstSeq);
     const headerLength = w.length;
     writeState?.(this, w);
@@ -342,7 +392,32 @@ export class ServerConnection implements Connection {
     if (this.context.observer.any) {
       for (const m of messages) this.context.observer.emit('messageOut', this, this.context.protocol.messages[m.typeId]!, m.payload.length);
     }
-    this.sendNow(w.finish());
+    const peer = this.peer;
+    if (w.length <= peer.maxFrameBytes && messages.length <= peer.maxMessagesPerFrame) {
+      this.sendNow(w.finish());
+      return;
+    }
+    // Too big for one frame: a continuation (TickPart frames, then the Tick that ends the tick).
+    const state = w.written().slice(headerLength);
+    this.queuedParts = tickFrames(w, header, messages, firstSeq, state, peer, splitState);
+    this.sendQueuedParts(socket);
+  }
+
+  /**
+   * Send the waiting parts of a split tick while the socket is under its high-water mark, so a big
+   * snapshot spreads over ticks instead of piling into the socket at once. True when all are sent.
+   * While some wait, no new tick is written: the next one catches the client up.
+   */
+  private sendQueuedParts(socket: Socket): boolean {
+    const parts = this.queuedParts;
+    let sent = 0;
+    while (sent < parts.length && (sent === 0 || socket.bufferedAmount <= this.context.settings.highWaterMark)) this.sendNow(parts[sent++]!);
+    if (sent === parts.length) {
+      this.queuedParts = [];
+      return true;
+    }
+    this.queuedParts = parts.slice(sent);
+    return false;
   }
 
   /** Close with a code and reason. Idempotent; the endpoint emits `disconnected` once. */

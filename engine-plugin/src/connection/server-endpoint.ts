@@ -1,6 +1,7 @@
 import { ByteReader, ByteWriter } from '../protocol/bytes.js';
 import { CloseCode, FINAL_CLOSE_CODES } from '../protocol/close-codes.js';
-import { FrameKind, PROTOCOL_VERSION, decodeHello, encodeMismatch, encodeWelcome } from '../protocol/frames.js';
+import { FrameKind, PROTOCOL_VERSION, type PeerLimits, decodeHello, encodeMismatch, encodeWelcome } from '../protocol/frames.js';
+import type { StateSplitter } from './frame-layout.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { MessageCodec } from '../schema/message-codec.js';
 import type { Protocol } from '../schema/protocol.js';
@@ -20,7 +21,7 @@ import { InputPlayout, InputPlayoutTotals } from './input-playout.js';
 import { ServerConnection, type ServerConnectionContext } from './server-connection.js';
 import { createSessionToken } from './session-token.js';
 import type { WireFormat } from './wire-format.js';
-import { type NetworkSettings, resolveSettings } from './settings.js';
+import { type NetworkSettings, advertisedLimits, resolveSettings } from './settings.js';
 
 /** Close reason of a session's old socket when a resume elsewhere takes the session over (code 4003). */
 export const RESUMED_ELSEWHERE = 'resumed elsewhere';
@@ -344,7 +345,8 @@ export class ServerEndpoint implements TransportHost {
     const kind = r.u8();
     if (kind !== FrameKind.Hello) throw new ProtocolError(`expected Hello, got frame kind ${kind}`);
     const hello = decodeHello(r);
-    if (r.remaining > 0) throw new ProtocolError('trailing bytes after Hello');
+    // Another version's Hello is read only as far as version and fingerprint: the answer is a Mismatch.
+    if (hello.version === PROTOCOL_VERSION && r.remaining > 0) throw new ProtocolError('trailing bytes after Hello');
     if (hello.version !== PROTOCOL_VERSION || hello.fingerprint !== this.protocol.fingerprint) {
       socket.send(encodeMismatch({ version: PROTOCOL_VERSION, fingerprint: this.protocol.fingerprint, description: [...this.protocol.description] }));
       throw new ProtocolError(
@@ -355,14 +357,14 @@ export class ServerEndpoint implements TransportHost {
     const held = hello.resumeToken ? this.sessions.get(hello.resumeToken) : undefined;
     // Someone else's token (a leaked or guessed one under another identity) must not touch the victim's session.
     if (held && !sameSubject(held.identity, admission.identity)) throw new ProtocolError('the session belongs to another identity', CloseCode.AuthFailed);
-    if (held && held.state !== 'closed' && held.channel.canReplayAfter(hello.received)) return this.resume(held, socket, admission);
+    if (held && held.state !== 'closed' && held.channel.canReplayAfter(hello.received)) return this.resume(held, socket, admission, hello.limits);
     if (held) this.expire(held);
     const max = this.options.maxConnections ?? 10_000;
     if (this.connections.size >= max) throw new ProtocolError(`the server is full (${max} of ${max} places taken)`, CloseCode.Full);
     const session = new ServerConnection(this.nextId++, admission.identity, request, createSessionToken(), this.context);
     this.connections.set(session.id, session);
     if ((this.options.resumeGraceMs ?? 0) > 0) this.sessions.set(session.sessionToken, session);
-    session.attach(socket, false);
+    session.attach(socket, false, hello.limits);
     this.sendWelcome(socket, session, false);
     if (this.observers.any) this.observers.emit('connected', session, false);
     this.events.push({ type: 'connected', connection: session });
@@ -377,7 +379,7 @@ export class ServerEndpoint implements TransportHost {
    * closed with 4003 "resumed elsewhere" (final: that client must not fight back), so no session is
    * ever left without a socket unless it is held. The session token rotates on every resume.
    */
-  private resume(held: ServerConnection, socket: Socket, admission: Accepted): ServerConnection {
+  private resume(held: ServerConnection, socket: Socket, admission: Accepted, limits: PeerLimits): ServerConnection {
     if (held.state === 'active') {
       held.detach(CloseCode.Kicked, RESUMED_ELSEWHERE);
       this.logger.info('session taken over by a resume', { connection: held.id });
@@ -394,7 +396,7 @@ export class ServerEndpoint implements TransportHost {
     this.sessions.set(held.sessionToken, held);
     // The new upgrade was authenticated afresh: its identity (and expiry) replaces the old.
     if (this.options.authenticate) held.identity = admission.identity;
-    held.attach(socket, true);
+    held.attach(socket, true, limits);
     this.sendWelcome(socket, held, true);
     if (this.observers.any) this.observers.emit('connected', held, true);
     this.events.push({ type: 'reconnected', connection: held });
@@ -413,6 +415,13 @@ export class ServerEndpoint implements TransportHost {
       sessionToken: (this.options.resumeGraceMs ?? 0) > 0 ? session.sessionToken : '',
       resumed,
       received: session.receiver.received,
+      limits: advertisedLimits(this.settings),
+      rates: {
+        messagesPerSecond: this.settings.messagesPerSecond,
+        messageBurst: this.settings.messageBurst,
+        bytesPerSecond: this.settings.bytesPerSecond,
+        byteBurst: this.settings.byteBurst,
+      },
     });
     session.stats.bytesOut += frame.length;
     socket.send(frame);
@@ -558,11 +567,11 @@ export class ServerEndpoint implements TransportHost {
   }
 
   /** Send every connection its frame for `tick`. */
-  flush(tick: number, writeState?: (connection: ServerConnection, w: ByteWriter) => void): void {
+  flush(tick: number, writeState?: (connection: ServerConnection, w: ByteWriter) => void, splitState?: StateSplitter): void {
     this.tick = tick;
     for (const connection of this.connections.values()) {
       try {
-        connection.flush(this.writer, tick, writeState);
+        connection.flush(this.writer, tick, writeState, splitState);
       } catch (error) {
         connection.fail(error);
       }

@@ -1,13 +1,22 @@
+import { DEFAULT_PEER_LIMITS, MIN_FRAME_BYTES, type PeerLimits } from '../protocol/frames.js';
+
 /**
  * Limits and timings for every connection, after pl3xus's `NetworkSettings`. Every queue a peer
  * can grow has a bound here; crossing one has a documented outcome (a close code or a counted drop).
  */
 export interface NetworkSettings {
-  /** Largest WebSocket message accepted, bytes; larger closes with 1009. */
+  /**
+   * Largest WebSocket message accepted, bytes (at least 1024); larger closes with 1009. Advertised
+   * in the handshake: the peer splits what it sends into frames no larger than this.
+   */
   maxFrameBytes: number;
-  /** Largest single message payload, bytes; larger closes with 1009. */
+  /**
+   * Largest single message payload, bytes, both ways: a larger one arriving closes with 1009, and
+   * `send()` refuses a larger one (or one larger than the peer advertised) with
+   * `MessageTooLargeError`. Advertised in the handshake.
+   */
   maxMessageBytes: number;
-  /** Most messages one frame may carry. */
+  /** Most messages one frame may carry (more arriving closes with 1009). Advertised: the peer spreads more over several frames. */
   maxMessagesPerFrame: number;
   /** Outbound reliable messages queued per connection before 4008 (or drop-oldest for droppable types). */
   channelCapacity: number;
@@ -91,9 +100,9 @@ export interface NetworkSettings {
 
 /** Defaults sized for a 20–60 Hz game: about 8 s of a busy message stream per connection. */
 export const DEFAULT_SETTINGS: Readonly<NetworkSettings> = Object.freeze({
-  maxFrameBytes: 1 << 20,
-  maxMessageBytes: 64 * 1024,
-  maxMessagesPerFrame: 4096,
+  maxFrameBytes: DEFAULT_PEER_LIMITS.maxFrameBytes,
+  maxMessageBytes: DEFAULT_PEER_LIMITS.maxMessageBytes,
+  maxMessagesPerFrame: DEFAULT_PEER_LIMITS.maxMessagesPerFrame,
   channelCapacity: 1000,
   channelBytes: 4 << 20,
   channelWarningThreshold: 0.8,
@@ -132,5 +141,12 @@ export function resolveSettings(partial: Partial<NetworkSettings> = {}): Network
   if (!Number.isInteger(settings.sendInterval) || settings.sendInterval < 1) throw new TypeError('sendInterval is a whole number of ticks, at least 1');
   if (settings.channelWarningThreshold > 1) throw new TypeError('channelWarningThreshold is a fraction in 0..1');
   if (settings.maxMessageBytes > settings.maxFrameBytes) throw new TypeError('maxMessageBytes cannot exceed maxFrameBytes');
+  if (settings.maxFrameBytes < MIN_FRAME_BYTES) throw new TypeError(`maxFrameBytes must be at least ${MIN_FRAME_BYTES}`);
+  if (settings.maxMessageBytes < 1 || settings.maxMessagesPerFrame < 1) throw new TypeError('maxMessageBytes and maxMessagesPerFrame must be at least 1');
   return settings;
+}
+
+/** The receive limits a side advertises in its half of the handshake. */
+export function advertisedLimits(settings: NetworkSettings): PeerLimits {
+  return { maxFrameBytes: settings.maxFrameBytes, maxMessageBytes: settings.maxMessageBytes, maxMessagesPerFrame: settings.maxMessagesPerFrame };
 }

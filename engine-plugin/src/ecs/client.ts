@@ -259,7 +259,7 @@ export class NetworkClient {
     else if (!this.messaging.route(message)) this.messageBuffers.push(message.type, message.data);
   };
 
-  private readonly onState = (r: ByteReader, tick: number): void => {
+  private readonly onState = (r: ByteReader, tick: number, final: boolean): void => {
     if (this.connection.resyncing) {
       // Frames were dropped while the game loop was away: deltas have no base until the snapshot.
       if (r.remaining === 0 || (r.u8() & SNAPSHOT_FLAG) === 0) return;
@@ -269,7 +269,7 @@ export class NetworkClient {
     this.tick = tick;
     this.arrived = true;
     this.interpolation.frame(tick);
-    this.replication.apply(r, tick);
+    this.replication.apply(r, tick, final);
   };
 
   /**

@@ -234,7 +234,7 @@ export class NetworkServer {
   /** System, last in the tick: one frame per connection with its messages and its state. */
   readonly flush = (): void => {
     this.messaging.flush();
-    this.endpoint.flush(this.tick, this.writeState);
+    this.endpoint.flush(this.tick, this.writeState, this.splitState);
     const observers = this.endpoint.observers;
     if (observers.any && this.tickStartedAt >= 0) {
       observers.emit('tick', performance.now() - this.tickStartedAt, query(this.world, [Networked]).length);
@@ -246,6 +246,8 @@ export class NetworkServer {
     // State is binary-only: a JSON peer gets messages, never a state section.
     if (!speaksJson(connection)) this.replication.writeState(connection.id, w);
   };
+
+  private readonly splitState = (section: Uint8Array, budget: number): readonly Uint8Array[] => this.replication.splitState(section, budget);
 
   /** Connection events of this tick: connected, disconnected (with code and reason), reconnected, expired, error. */
   events(): readonly ConnectionEvent[] {

@@ -193,11 +193,13 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
           print(`mismatch: server v${m.version}/${m.fingerprint.toString(16)}: ${describeMismatch(protocol.description, m.description)}`);
         } else if (kind === FrameKind.Ping) {
           socket.send(encodePong({ echo: r.f64(), time: Date.now(), tick: 0 }));
-        } else if (kind === FrameKind.Tick) {
+        } else if (kind === FrameKind.Tick || kind === FrameKind.TickPart) {
+          // A tick too big for one frame comes as TickPart frames ending with its Tick; each is printed as it comes.
+          const final = kind === FrameKind.Tick;
           const header = readTickHeader(r);
           const { firstSeq, messages } = readMessages(r, 1 << 16, 1 << 24);
-          ticks++;
-          print(`tick ${header.tick} lastInput=${header.lastInput} ack=${header.ack} inputQueue=${header.inputQueue} bytes=${frame.length}`);
+          if (final) ticks++;
+          print(`tick ${header.tick}${final ? '' : ' (part, more follows)'} lastInput=${header.lastInput} ack=${header.ack} inputQueue=${header.inputQueue} bytes=${frame.length}`);
           messages.forEach((m, i) => {
             messageCount++;
             received = Math.max(received, firstSeq + i);
@@ -212,7 +214,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
           });
           if (r.remaining > 0) {
             replication.beginTick();
-            replication.apply(r, header.tick);
+            replication.apply(r, header.tick, final);
             if (options.state ?? true) {
               for (const local of replication.spawned) {
                 serverIds.set(local, replication.serverId(local) ?? -1);

@@ -103,6 +103,8 @@ export class Matchmaker implements RoomOwner {
   private readonly local = new Map<string, Room>();
   private readonly admitted = new Map<string, AdmittedSeat>();
   private readonly seatOf = new Map<Connection, string>();
+  /** Per room, the seats admitted here (on their way, or held by a session). */
+  private readonly seatsIn = new Map<Room, Set<string>>();
   private readonly emptyChecks = new Map<Room, TimerHandle>();
   private pending: RoomEvent[] = [];
   private visible: readonly RoomEvent[] = [];
@@ -308,6 +310,12 @@ export class Matchmaker implements RoomOwner {
     if (claim === 'used' || this.admitted.has(seat)) throw new AdmissionRefused(409, 'seat already used');
     const timer = this.clock.setTimeout(() => this.unbind(seat), this.context.handshakeTimeoutMs + 1000);
     this.admitted.set(seat, { room, secret: credential.secret, connection: undefined, timer });
+    let seats = this.seatsIn.get(room);
+    if (!seats) {
+      seats = new Set();
+      this.seatsIn.set(room, seats);
+    }
+    seats.add(seat);
     this.cancelEmptyCheck(room);
   }
 
@@ -357,6 +365,9 @@ export class Matchmaker implements RoomOwner {
     this.admitted.delete(seat);
     if (entry.timer) this.clock.clearTimeout(entry.timer);
     const { room, connection } = entry;
+    const seats = this.seatsIn.get(room);
+    seats?.delete(seat);
+    if (seats?.size === 0) this.seatsIn.delete(room);
     if (connection) {
       this.seatOf.delete(connection);
       room.connections.delete(connection);
@@ -369,9 +380,7 @@ export class Matchmaker implements RoomOwner {
 
   /** Sessions in it, or seats admitted and on their way. */
   private occupied(room: Room): boolean {
-    if (room.connections.size > 0) return true;
-    for (const entry of this.admitted.values()) if (entry.room === room) return true;
-    return false;
+    return room.connections.size > 0 || this.seatsIn.has(room);
   }
 
   private scheduleEmptyCheck(room: Room, delayMs: number): void {
@@ -416,7 +425,7 @@ export class Matchmaker implements RoomOwner {
     room.markDisposed();
     this.cancelEmptyCheck(room);
     this.local.delete(room.id);
-    for (const [seat, entry] of this.admitted) if (entry.room === room) this.unbind(seat);
+    for (const seat of [...(this.seatsIn.get(room) ?? [])]) this.unbind(seat);
     this.pending.push({ type: 'disposed', room });
   }
 

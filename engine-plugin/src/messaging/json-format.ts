@@ -23,6 +23,7 @@ import { requestRole } from '../schema/request.js';
 import type { Socket, SocketHandlers } from '../transport/transport.js';
 import type { ServerConnection } from '../connection/server-connection.js';
 import type { WireFormat, WireFormatContext } from '../connection/wire-format.js';
+import { advertisedLimits } from '../connection/settings.js';
 import { MAX_JSON_DEPTH, jsonDepthWithin } from '../schema/json-depth.js';
 
 /**
@@ -151,6 +152,8 @@ class JsonWire {
         fingerprint: optionalInteger(data, 'fingerprint', 0xffffffff) ?? this.context.protocol.fingerprint,
         resumeToken: '',
         received: 0,
+        // Each message reaches a JSON peer as its own text frame: the server's limits are the ones that apply.
+        limits: advertisedLimits(this.context.settings),
       });
     }
     if (envelope.type === 'tickwire.ping') return encodePing(requiredNumber(data, 'timestamp'));
@@ -229,6 +232,7 @@ class JsonWire {
         this.sendEnvelope('tickwire.pong', { timestamp: pong.echo, time: pong.time, tick: pong.tick });
         return;
       }
+      case FrameKind.TickPart:
       case FrameKind.Tick: {
         readTickHeader(r);
         const { firstSeq, messages } = readMessages(r, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);

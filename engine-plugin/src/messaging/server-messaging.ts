@@ -305,7 +305,8 @@ export class ServerMessaging {
     if (subscribers.size === 0) return 0;
     const { from, type: typeName, data: payload } = message;
     const wire = from === undefined ? { topic, type: typeName, data: payload } : { topic, from, type: typeName, data: payload };
-    const encoded = this.endpoint.codec.encode(TopicMessage, wire);
+    // A relay never throws: a subscriber that cannot take the envelope is skipped (and logged) by enqueueEncoded.
+    const encoded = this.endpoint.codec.encode(TopicMessage, wire, Number.POSITIVE_INFINITY);
     const id = this.protocol.messageId(TopicMessage);
     let recipients = 0;
     for (const subscriber of subscribers) if (subscriber.state !== 'closed' && subscriber.enqueueEncoded(id, encoded, false)) recipients++;
@@ -363,7 +364,7 @@ export class ServerMessaging {
   private deliverDirect(targets: readonly ServerConnection[], message: CarriedMessage): number {
     if (targets.length === 0) return 0;
     const { from } = message;
-    const encoded = this.endpoint.codec.encode(DirectMessage, { ...(from === undefined ? {} : { from }), type: message.type, data: message.data });
+    const encoded = this.endpoint.codec.encode(DirectMessage, { ...(from === undefined ? {} : { from }), type: message.type, data: message.data }, Number.POSITIVE_INFINITY);
     const id = this.protocol.messageId(DirectMessage);
     let delivered = 0;
     for (const target of targets) if (target.enqueueEncoded(id, encoded, false)) delivered++;

@@ -3,7 +3,7 @@ import { CloseCode } from './close-codes.js';
 import { ProtocolError } from './protocol-error.js';
 
 /** The wire protocol version; bumped on any incompatible change to docs/protocol.md. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The first byte of every frame. See docs/protocol.md for each layout. */
 export const FrameKind = {
@@ -21,7 +21,55 @@ export const FrameKind = {
   Ping: 0x06,
   /** Either way: echoes a Ping's clock so the pinger can measure RTT. */
   Pong: 0x07,
+  /**
+   * Server → client: a Tick frame that does not end its tick. A tick too big for one frame is
+   * sent as TickPart frames and a final Tick, all with the same header; the receiver applies none
+   * of it before the final Tick arrives.
+   */
+  TickPart: 0x08,
 } as const;
+
+/**
+ * What one side accepts, advertised in its half of the handshake so the other never builds a
+ * frame it would refuse: a writer splits a tick across frames to stay within these.
+ */
+export interface PeerLimits {
+  /** Largest WebSocket message the side accepts, bytes. */
+  maxFrameBytes: number;
+  /** Largest single message payload it accepts, bytes. */
+  maxMessageBytes: number;
+  /** Most messages it accepts in one frame. */
+  maxMessagesPerFrame: number;
+}
+
+/** The limits of a side with default settings. */
+export const DEFAULT_PEER_LIMITS: Readonly<PeerLimits> = Object.freeze({ maxFrameBytes: 1 << 20, maxMessageBytes: 64 * 1024, maxMessagesPerFrame: 4096 });
+
+/** The smallest frame limit a peer may advertise: below it a frame could not carry a tick header and one entity. */
+export const MIN_FRAME_BYTES = 1024;
+
+/**
+ * Bytes of a frame that framing may take besides one message's payload: the Tick header and the
+ * messages section's count, first sequence, entry head and length, with room to spare. A payload
+ * of at most `maxFrameBytes - FRAME_RESERVE_BYTES` always fits in a frame of its own.
+ */
+export const FRAME_RESERVE_BYTES = 128;
+
+function writeLimits(w: ByteWriter, limits: PeerLimits): void {
+  w.varint(limits.maxFrameBytes);
+  w.varint(limits.maxMessageBytes);
+  w.varint(limits.maxMessagesPerFrame);
+}
+
+/** Read advertised limits, refusing ones no frame could honour (1002). */
+function readLimits(r: ByteReader): PeerLimits {
+  const limits = { maxFrameBytes: r.varint(), maxMessageBytes: r.varint(), maxMessagesPerFrame: r.varint() };
+  if (limits.maxFrameBytes < MIN_FRAME_BYTES) throw new ProtocolError(`advertised maxFrameBytes ${limits.maxFrameBytes} is below ${MIN_FRAME_BYTES}`);
+  if (limits.maxMessageBytes < 1 || limits.maxMessageBytes > limits.maxFrameBytes)
+    throw new ProtocolError(`advertised maxMessageBytes ${limits.maxMessageBytes} is outside 1..maxFrameBytes`);
+  if (limits.maxMessagesPerFrame < 1) throw new ProtocolError('advertised maxMessagesPerFrame is 0');
+  return limits;
+}
 
 /** The first frame a client sends. */
 export interface Hello {
@@ -31,6 +79,8 @@ export interface Hello {
   resumeToken: string;
   /** The highest reliable-message sequence the client received (for replay on resume). */
   received: number;
+  /** What the client accepts; the server's frames stay within it. */
+  limits: PeerLimits;
 }
 
 /** The server's answer to an accepted Hello. */
@@ -46,25 +96,45 @@ export interface Welcome {
   resumed: boolean;
   /** The highest reliable-message sequence the server received from this client. */
   received: number;
+  /** What the server accepts; the client's frames stay within it. */
+  limits: PeerLimits;
+  /** The server's inbound rate limits; the client paces its frames under them. */
+  rates: PeerRates;
+}
+
+/**
+ * A server's inbound rate limits (see docs/protocol.md, "Rate limits"), advertised in Welcome so a
+ * client can pace itself below them instead of having messages dropped. A rate of 0 is no limit.
+ */
+export interface PeerRates {
+  messagesPerSecond: number;
+  messageBurst: number;
+  bytesPerSecond: number;
+  byteBurst: number;
 }
 
 /** The most a handshake string may hold; tokens are short. */
 const MAX_TOKEN_BYTES = 512;
 
-/** Encode a Hello frame (kind byte included). */
-export function encodeHello(hello: Hello): Uint8Array {
+/** Encode a Hello frame (kind byte included); `limits` defaults to {@link DEFAULT_PEER_LIMITS}. */
+export function encodeHello(hello: Omit<Hello, 'limits'> & { limits?: PeerLimits }): Uint8Array {
   const w = new ByteWriter(64);
   w.u8(FrameKind.Hello);
   w.varint(hello.version);
   w.u32(hello.fingerprint);
   w.string(hello.resumeToken);
   w.varint(hello.received);
+  writeLimits(w, hello.limits ?? DEFAULT_PEER_LIMITS);
   return w.finish();
 }
 
 /** Decode a Hello after its kind byte. */
 export function decodeHello(r: ByteReader): Hello {
-  return { version: r.varint(), fingerprint: r.u32(), resumeToken: r.string(MAX_TOKEN_BYTES), received: r.varint() };
+  const version = r.varint();
+  const fingerprint = r.u32();
+  // A client of another protocol version cannot be expected to lay out the rest as we do: stop here, the caller answers Mismatch.
+  if (version !== PROTOCOL_VERSION) return { version, fingerprint, resumeToken: '', received: 0, limits: DEFAULT_PEER_LIMITS };
+  return { version, fingerprint, resumeToken: r.string(MAX_TOKEN_BYTES), received: r.varint(), limits: readLimits(r) };
 }
 
 /** Encode a Welcome frame (kind byte included). */
@@ -78,6 +148,11 @@ export function encodeWelcome(welcome: Welcome): Uint8Array {
   w.string(welcome.sessionToken);
   w.u8(welcome.resumed ? 1 : 0);
   w.varint(welcome.received);
+  writeLimits(w, welcome.limits);
+  w.varint(welcome.rates.messagesPerSecond);
+  w.varint(welcome.rates.messageBurst);
+  w.varint(welcome.rates.bytesPerSecond);
+  w.varint(welcome.rates.byteBurst);
   return w.finish();
 }
 
@@ -91,6 +166,8 @@ export function decodeWelcome(r: ByteReader): Welcome {
     sessionToken: r.string(MAX_TOKEN_BYTES),
     resumed: r.u8() === 1,
     received: r.varint(),
+    limits: readLimits(r),
+    rates: { messagesPerSecond: r.varint(), messageBurst: r.varint(), bytesPerSecond: r.varint(), byteBurst: r.varint() },
   };
 }
 
@@ -218,9 +295,12 @@ export function unpackInputQueue(field: number): { readonly queued: number; read
   return { queued: Math.floor(field / 4), target: field % 4 };
 }
 
-/** Start a Tick frame: kind byte, tick, lastInput, ack, inputQueue. The messages and state sections follow. */
-export function writeTickHeader(w: ByteWriter, header: TickHeader): void {
-  w.u8(FrameKind.Tick);
+/**
+ * Start a Tick frame: kind byte, tick, lastInput, ack, inputQueue. The messages and state sections
+ * follow. `kind` is {@link FrameKind.TickPart} for a frame that does not end its tick.
+ */
+export function writeTickHeader(w: ByteWriter, header: TickHeader, kind: number = FrameKind.Tick): void {
+  w.u8(kind);
   w.varint(header.tick);
   w.varint(header.lastInput);
   w.varint(header.ack);

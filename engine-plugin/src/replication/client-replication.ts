@@ -88,6 +88,8 @@ export class ClientReplication {
   private listsStale = false;
   private readonly snapshotMark: Uint32Array;
   private snapshotGeneration = 0;
+  /** A snapshot's sections are being applied and its sweep is still due (see {@link apply}). */
+  private snapshotOpen = false;
   /** Per component id: its field masks while an update is read (no allocation per record). */
   private readonly fieldMasks: Int32Array;
   /** Per component id: the most bytes its part of an update body can consume, valid or not. */
@@ -151,13 +153,24 @@ export class ClientReplication {
     return this.known.dense.subarray(0, this.known.size);
   }
 
-  /** Apply one state section, which runs to the end of `r`; an empty one means no state this tick. */
-  apply(r: ByteReader, tick: number): void {
-    if (r.remaining === 0) return;
+  /**
+   * Apply one state section, which runs to the end of `r`; an empty one means no state this tick.
+   * `final` is false for the sections of a tick split over several frames but its last: a
+   * snapshot's sweep (dropping what it did not list) waits for the tick's last section, so a
+   * snapshot may be spread over all of them.
+   */
+  apply(r: ByteReader, tick: number, final = true): void {
+    if (r.remaining === 0) {
+      if (final) this.endSnapshot();
+      return;
+    }
     const flags = r.u8();
     if ((flags & ~(SNAPSHOT_FLAG | DESPAWNS_FLAG | FULLS_FLAG)) !== 0) throw new ProtocolError(`state section flags ${flags} carry unknown bits`);
     const snapshot = (flags & SNAPSHOT_FLAG) !== 0;
-    if (snapshot) this.snapshotGeneration = (this.snapshotGeneration + 1) >>> 0 || 1;
+    if (snapshot && !this.snapshotOpen) {
+      this.snapshotGeneration = (this.snapshotGeneration + 1) >>> 0 || 1;
+      this.snapshotOpen = true;
+    }
 
     let count = (flags & DESPAWNS_FLAG) !== 0 ? this.count(r, 1) : 0;
     let previous = -1;
@@ -171,18 +184,28 @@ export class ClientReplication {
     for (let i = 0; i < count; i++) {
       previous = this.nextId(r, previous);
       this.readFull(r, previous, tick);
-      if (snapshot) this.snapshotMark[previous] = this.snapshotGeneration;
+      if (this.snapshotOpen) this.snapshotMark[previous] = this.snapshotGeneration;
     }
 
     this.readUpdates(r, tick);
+    if (final) this.endSnapshot();
+    this.pruneLists();
+  }
 
-    if (snapshot) {
-      const dense = this.known.dense;
-      for (let i = this.known.size - 1; i >= 0; i--) {
-        const e = dense[i]!;
-        if (this.snapshotMark[e] !== this.snapshotGeneration) this.despawnServer(e);
-      }
+  /** The tick's last section was applied: if it was a snapshot, drop every entity none of its sections listed. */
+  private endSnapshot(): void {
+    if (!this.snapshotOpen) return;
+    this.snapshotOpen = false;
+    const dense = this.known.dense;
+    for (let i = this.known.size - 1; i >= 0; i--) {
+      const e = dense[i]!;
+      if (this.snapshotMark[e] !== this.snapshotGeneration) this.despawnServer(e);
     }
+    this.pruneLists();
+  }
+
+  /** Drop from spawned/changed the entities a later despawn of this frame removed. */
+  private pruneLists(): void {
     if (this.listsStale) {
       this.listsStale = false;
       this.keepAlive(this.spawned);

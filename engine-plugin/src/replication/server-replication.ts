@@ -13,6 +13,7 @@ import { SpatialGrid } from './spatial-grid.js';
 import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from './state-section.js';
 import { TickRecords } from './tick-records.js';
 import type { View } from './view.js';
+import { SectionSplitter } from './section-split.js';
 import { type ClientState, ClientViews } from './client-views.js';
 import { BandwidthBudget, type BandwidthOptions, checkBytesPerSecond, type PriorityFunction } from './bandwidth-budget.js';
 import { writeBudgetedSection } from './budgeted-section.js';
@@ -163,6 +164,7 @@ export class ServerReplication {
   private readonly nanFound: NaNValue[] = [];
   private replicated = 0;
   private lastMarkedShadow: ComponentShadow | undefined;
+  private splitter: SectionSplitter | undefined;
   private readonly tickRate: number;
   private readonly bytesPerSecond: number | undefined;
   private readonly priority: PriorityFunction | undefined;
@@ -628,6 +630,15 @@ export class ServerReplication {
     client.lastWritten = records.tick;
     client.writtenView = view;
     client.needsSnapshot = false;
+  }
+
+  /**
+   * Cut a state section this replication wrote this tick into sections of at most `budget` bytes
+   * that, applied in order as one tick, do what it did: for a frame too big for the client.
+   */
+  splitState(section: Uint8Array, budget: number): readonly Uint8Array[] {
+    this.splitter ??= new SectionSplitter(this.layouts, this.componentMask);
+    return this.splitter.split(section, budget);
   }
 
   /** Number of distinct views (interest groups) currently held; for diagnostics and tests. */

@@ -27,6 +27,29 @@ export class InvalidMessageError extends Error {
   }
 }
 
+/**
+ * A message too large to send: its encoded payload is over the limit of this connection — the
+ * smaller of this side's `maxMessageBytes` and what the peer advertised it accepts. Thrown by
+ * `send()`, `broadcast()`, `request()` and the other sending calls before anything is queued:
+ * the message is never sent, never half-sent, never silently dropped. Split the data over
+ * several messages, or raise `maxMessageBytes` on both sides.
+ */
+export class MessageTooLargeError extends Error {
+  /** The message type's name. */
+  readonly type: string;
+  /** The encoded payload's size, bytes. */
+  readonly bytes: number;
+  /** The largest payload this connection accepts, bytes. */
+  readonly limit: number;
+  constructor(type: string, bytes: number, limit: number) {
+    super(`message ${type} is ${bytes} bytes encoded, over the limit of ${limit} bytes (maxMessageBytes)`);
+    this.name = 'MessageTooLargeError';
+    this.type = type;
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
 const encoder = new Encoder({ ignoreUndefined: true });
 
 /** Limits that keep a hostile MessagePack payload from allocating much: sizes bound every container. */
@@ -44,15 +67,20 @@ function limitedDecoder(maxBytes: number): Decoder {
 export class MessageCodec {
   private readonly decoder: Decoder;
 
-  constructor(maxMessageBytes: number) {
+  constructor(private readonly maxMessageBytes: number) {
     this.decoder = limitedDecoder(maxMessageBytes);
   }
 
-  /** Validate, then encode. An invalid outgoing payload is a programming error and throws. */
-  encode(type: MessageType, data: unknown): Uint8Array {
+  /**
+   * Validate, then encode. An invalid outgoing payload is a programming error and throws; so does
+   * one over `limit` bytes ({@link MessageTooLargeError}; default: this side's `maxMessageBytes`).
+   */
+  encode(type: MessageType, data: unknown, limit = this.maxMessageBytes): Uint8Array {
     const problem = checkShape(type.shape, data);
     if (problem) throw new InvalidMessageError(type.name, problem);
-    return encoder.encode(data);
+    const payload = encoder.encode(data);
+    if (payload.length > limit) throw new MessageTooLargeError(type.name, payload.length, limit);
+    return payload;
   }
 
   /**
