@@ -96,6 +96,8 @@ export class ClientReplication {
   private readonly componentBound: readonly number[];
   /** Per server id: the most bytes its update body can consume (from its component set). */
   private readonly recordBound: Uint32Array;
+  /** Per component id: per field, the most bytes its value can consume (for records near the end). */
+  private readonly fieldBounds: readonly Uint8Array[];
   /** Where the long-varint reader puts its value. */
   private readonly out = new Float64Array(1);
   /** Per component id: its generated update reader, or undefined for the generic one. */
@@ -118,13 +120,15 @@ export class ClientReplication {
     this.fieldMasks = new Int32Array(Math.max(1, this.layouts.length));
     this.componentBound = this.layouts.map((l) => l.fields.reduce((sum, f) => sum + readBound(f), MAX_VARINT_BYTES));
     this.recordBound = new Uint32Array(this.capacity);
+    this.fieldBounds = this.layouts.map((l) => Uint8Array.from(l.fields, (f) => Math.min(255, readBound(f))));
   }
 
   /** Start a new tick's event lists. */
   beginTick(): void {
-    this.spawned.length = 0;
-    this.changed.length = 0;
-    this.despawned.length = 0;
+    // Setting an array's length is a runtime call even when it is already 0.
+    if (this.spawned.length !== 0) this.spawned.length = 0;
+    if (this.changed.length !== 0) this.changed.length = 0;
+    if (this.despawned.length !== 0) this.despawned.length = 0;
     this.eventGeneration = (this.eventGeneration + 1) >>> 0 || 1;
   }
 
@@ -227,34 +231,35 @@ export class ClientReplication {
     let pos = r.offset;
     let previous = -1;
     while (pos < end) {
-      if (end - pos < MAX_VARINT_BYTES) {
+      let gap = buf[pos]!;
+      if (gap < 0x80) pos++;
+      else if (end - pos >= MAX_VARINT_BYTES) {
+        pos = getVarintLong(buf, pos, out);
+        gap = out[0]!;
+      } else {
         r.offset = pos;
         previous = this.nextId(r, previous);
         this.readUpdate(r, previous, tick);
         pos = r.offset;
         continue;
       }
-      let gap = buf[pos]!;
-      if (gap < 0x80) pos++;
-      else {
-        pos = getVarintLong(buf, pos, out);
-        gap = out[0]!;
-      }
       const e = previous + 1 + gap;
       if (e >= capacity) throw new ProtocolError(`server entity id ${e} is beyond capacity ${capacity}`);
       previous = e;
-      if (end - pos >= recordBound[e]!) pos = this.readUpdateFast(r, buf, pos, e, tick);
-      else {
-        r.offset = pos;
-        this.readUpdate(r, e, tick);
-        pos = r.offset;
-      }
+      // Near the end (and in every small section) the record's worst case does not fit; it may
+      // still fit once its mask says which fields it carries.
+      pos = this.readUpdateFast(r, buf, pos, e, tick, end - pos >= recordBound[e]! ? -1 : end);
     }
     r.offset = pos;
   }
 
-  /** {@link readUpdate} for a record whose worst case fits: reads `buf` directly from `at`; returns the position after it. */
-  private readUpdateFast(r: ByteReader, buf: Uint8Array, at: number, e: number, tick: number): number {
+  /**
+   * {@link readUpdate} reading `buf` directly from `at`; returns the position after the record.
+   * `end` < 0: the caller checked that the record's worst case fits. Otherwise the mask fits
+   * before `end`, and the values are read fast only if the worst case of the fields it names
+   * fits too; else the whole record goes through the checked reader.
+   */
+  private readUpdateFast(r: ByteReader, buf: Uint8Array, at: number, e: number, tick: number, end: number): number {
     const local = this.localOf[e]!;
     if (local < 0) throw new ProtocolError(`update for server entity ${e}, which this client does not have`);
     const present = this.components[e]! | 0;
@@ -262,20 +267,34 @@ export class ClientReplication {
     if (total > COMPACT_MASK_FIELDS || (present & (present - 1)) !== 0) {
       // Several components: the mask bookkeeping is the checked reader's; values still come fast.
       r.offset = at;
-      this.readUpdate(r, e, tick, true);
+      this.readUpdate(r, e, tick, end < 0);
       return r.offset;
     }
     let pos = at;
-    let mask = buf[pos]!;
+    let mask = end < 0 || pos < end ? buf[pos]! : 0x80;
     if (mask < 0x80) pos++;
-    else {
+    else if (end < 0 || end - pos >= MAX_VARINT_BYTES) {
       pos = getVarintLong(buf, pos, this.out);
       mask = this.out[0]!;
+    } else {
+      r.offset = at;
+      this.readUpdate(r, e, tick);
+      return r.offset;
     }
     if (mask >= POW2[total]!) throw new ProtocolError(`field mask ${mask} has bits beyond the entity's ${total} fields`);
     if (mask === 0) return pos;
-    this.noteChanged(e, local);
     const c = 31 - Math.clz32(present);
+    if (end >= 0) {
+      const bounds = this.fieldBounds[c]!;
+      let need = 0;
+      for (let m = mask; m !== 0; m &= m - 1) need += bounds[31 - Math.clz32(m & -m)]!;
+      if (end - pos < need) {
+        r.offset = at;
+        this.readUpdate(r, e, tick);
+        return r.offset;
+      }
+    }
+    this.noteChanged(e, local);
     const state = this.state[c]!;
     const read = this.readers[c];
     pos = read !== undefined ? read(r, buf, pos, mask, e, local, this.out) : readFieldsFast(r, buf, pos, state.layout.fields, state, mask, e, local, this.out);
