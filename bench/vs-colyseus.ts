@@ -92,7 +92,7 @@ interface Player {
 interface System {
   readonly name: 'tickwire' | 'Colyseus';
   start(port: number, groups: number, clients: number): Promise<{ pid: number; stop(): Promise<void> }>;
-  players(port: number): { make(index: number): Player; updates(): number; failed(): number };
+  players(port: number): { make(index: number): Player; updates(): number; failed(): number; why?(): string };
 }
 
 const tickwire: System = {
@@ -121,9 +121,10 @@ const tickwire: System = {
     throw new Error('tickwire demo server did not answer /health within 20 s');
   },
   players(port) {
-    const counters: LoadCounters = { welcomed: 0, failed: 0, closed: 0, frames: 0, bytes: 0, arrivals: [], sampleLimit: 0, closeCodes: new Map() };
+    const counters: LoadCounters = { welcomed: 0, failed: 0, closed: 0, frames: 0, bytes: 0, arrivals: [], sampleLimit: 0, closeCodes: new Map(), failureCodes: new Map() };
     const url = `ws://127.0.0.1:${port}/ws`;
-    return { make: (index) => new LeanClient(url, index, counters, false), updates: () => counters.frames, failed: () => counters.failed };
+    const why = () => [...counters.failureCodes!].map(([code, n]) => `${code === 0 ? 'timeout' : code}×${n}`).join(', ');
+    return { make: (index) => new LeanClient(url, index, counters, false), updates: () => counters.frames, failed: () => counters.failed, why };
   },
 };
 
@@ -160,7 +161,7 @@ async function measure(system: System, clients: number): Promise<Run> {
   const groups = Math.max(1, Math.ceil(clients / GROUP));
   const port = await freePort();
   const server = await system.start(port, groups, clients);
-  const { make, updates, failed } = system.players(port);
+  const { make, updates, failed, why } = system.players(port);
   const players: Player[] = [];
   try {
     const pending = new Set<Promise<boolean>>();
@@ -204,7 +205,8 @@ async function measure(system: System, clients: number): Promise<Run> {
     console.log(
       `${run.system} ${grouped(clients)}: ${grouped(connected)} in, ${run.failed} failed | ${fixed(run.cpuUsPerUpdate, 1)} µs CPU/update | ` +
         `${grouped(run.rssMb)} MB RSS | ${fixed(run.bytesPerUpdate, 0)} B/update | ${fixed(run.updatesPerClient, 1)} updates/s per player | ` +
-        `server CPU ${fixed(run.serverCpuPercent, 0)} % | generator CPU ${fixed(run.generatorCpuPercent, 0)} %`,
+        `server CPU ${fixed(run.serverCpuPercent, 0)} % | generator CPU ${fixed(run.generatorCpuPercent, 0)} %` +
+        (run.failed > 0 && why ? ` | failures: ${why()}` : ''),
     );
     return run;
   } finally {

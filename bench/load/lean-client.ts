@@ -22,6 +22,8 @@ export interface LoadCounters {
   arrivals: number[];
   sampleLimit: number;
   closeCodes: Map<number, number>;
+  /** Why handshakes failed: the close code before Welcome, 0 for a timeout, -1 for a wrong first frame. */
+  failureCodes?: Map<number, number>;
 }
 
 const codec = new MessageCodec(64 * 1024);
@@ -118,15 +120,19 @@ export class LeanClient {
   open(timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       let settled = false;
-      const settle = (ok: boolean): void => {
+      const settle = (ok: boolean, why = 0): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (!ok) this.counters.failed++;
+        if (!ok) {
+          this.counters.failed++;
+          const codes = this.counters.failureCodes;
+          codes?.set(why, (codes.get(why) ?? 0) + 1);
+        }
         resolve(ok);
       };
       const timer = setTimeout(() => {
-        settle(false);
+        settle(false, 0);
         this.link?.terminate();
       }, timeoutMs);
       const handlers: LinkHandlers = {
@@ -138,7 +144,7 @@ export class LeanClient {
           }
           if (data[0] !== FrameKind.Welcome) {
             this.link?.close(1000, 'expected Welcome');
-            settle(false);
+            settle(false, -1);
             return;
           }
           this.welcomed = true;
@@ -157,7 +163,7 @@ export class LeanClient {
             this.counters.closed++;
             this.counters.closeCodes.set(code, (this.counters.closeCodes.get(code) ?? 0) + 1);
           }
-          settle(false);
+          settle(false, code);
         },
       };
       this.link = this.deflate ? wsLink(this.url, handlers) : rawLink(this.url, handlers);
