@@ -36,6 +36,23 @@ const TSCONFIGS: Record<string, Record<string, unknown>> = {
 let project: string;
 let tickwireTarball: string;
 
+/** Every entry of the installed package's `exports` (`tickwire`, `tickwire/node`, …), so a new one is checked too. */
+function packedEntries(): string[] {
+  const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'tickwire', 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  return Object.keys(pkg.exports)
+    .filter((key) => key !== './package.json')
+    .map((key) => (key === '.' ? 'tickwire' : `tickwire/${key.slice(2)}`));
+}
+
+/** A file importing every entry, so each entry's declarations are type-checked with the user's tsconfig. */
+function entryImports(): string {
+  return `${packedEntries()
+    .map((entry, i) => `import * as entry${i} from '${entry}';`)
+    .join('\n')}\nexport const entries = [${packedEntries()
+    .map((_, i) => `entry${i}`)
+    .join(', ')}];\n`;
+}
+
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'tickwire-user-'));
   // One after the other: each pack runs its package's prepack.
@@ -84,6 +101,13 @@ describe('the packed tickwire in a fresh project', () => {
     }
   });
 
+  it('imports every entry its exports map declares on plain node', async () => {
+    const entries = packedEntries();
+    expect(entries).toEqual(expect.arrayContaining(['tickwire', 'tickwire/node', 'tickwire/testing']));
+    const script = entries.map((entry) => `await import(${JSON.stringify(entry)});`).join('\n');
+    await run('node', ['--input-type=module', '-e', script], { cwd: project });
+  });
+
   it('runs on plain node: a client connects to a server within 5 s; webSocketClient without a WebSocket names tickwire/node', async () => {
     const { stdout } = await run('node', ['connect.mjs'], { cwd: project, timeout: 15_000 });
     const result = JSON.parse(stdout) as { heard: string; ms: number; refusal: string };
@@ -98,13 +122,14 @@ describe('the packed tickwire in a fresh project', () => {
         const dir = join(project, `tsc-${version}-${name.replace(/\W+/g, '-')}`);
         mkdirSync(dir);
         copyFileSync(join(project, 'game.ts'), join(dir, 'game.ts'));
+        writeFileSync(join(dir, 'entries.ts'), entryImports());
         if (name === 'tsc --init') {
           await run('node', [tsc['5.9'], '--init'], { cwd: dir });
           const init = readFileSync(join(dir, 'tsconfig.json'), 'utf8');
           expect(init).toMatch(/"module": "nodenext"/);
           writeFileSync(join(dir, 'tsconfig.json'), init.replace('"skipLibCheck": true', '"skipLibCheck": false'));
         } else {
-          writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: TSCONFIGS[name], include: ['game.ts'] }));
+          writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: TSCONFIGS[name], include: ['*.ts'] }));
         }
         const result = await run('node', [tsc[version], '--noEmit', '-p', dir], { cwd: dir }).then(
           ({ stdout }) => stdout,
