@@ -213,7 +213,10 @@ interface Held {
   q: Map<number, number[]>;
 }
 
-const FrameKind = { Hello: 1, Welcome: 2, Mismatch: 3, Tick: 4, Client: 5, Ping: 6, Pong: 7 } as const;
+const FrameKind = { Hello: 1, Welcome: 2, Mismatch: 3, Tick: 4, Client: 5, Ping: 6, Pong: 7, TickPart: 8 } as const;
+
+/** What this client accepts (advertised in Hello): 1 MiB frames, 64 KiB payloads, 256 messages a frame. */
+const LIMITS = { maxFrameBytes: 1 << 20, maxMessageBytes: 1 << 16, maxMessagesPerFrame: 256 } as const;
 
 /** A received message: its type name and decoded payload. */
 export interface SpecMessage {
@@ -241,6 +244,8 @@ export class SpecClient {
   private received = 0;
   private sent = 0;
   private readonly outbox: Array<{ typeId: number; payload: Uint8Array }> = [];
+  /** TickPart frames of the tick whose Tick frame has not arrived yet. */
+  private parts: Uint8Array[] = [];
 
   constructor(
     url: string,
@@ -249,7 +254,18 @@ export class SpecClient {
     this.socket = new WebSocket(url);
     this.socket.binaryType = 'nodebuffer';
     this.socket.on('open', () => {
-      this.socket.send(new Writer().u8(FrameKind.Hello).varint(1).u32(protocol.fingerprint).string('').varint(0).finish());
+      this.socket.send(
+        new Writer()
+          .u8(FrameKind.Hello)
+          .varint(2)
+          .u32(protocol.fingerprint)
+          .string('')
+          .varint(0)
+          .varint(LIMITS.maxFrameBytes)
+          .varint(LIMITS.maxMessageBytes)
+          .varint(LIMITS.maxMessagesPerFrame)
+          .finish(),
+      );
     });
     this.socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary) throw new Error('a text frame from the server');
@@ -294,6 +310,8 @@ export class SpecClient {
         r.string(); // session token
         r.u8(); // resumed
         r.varint(); // the server's received
+        // The server's limits and rate limits: this client's frames stay far below them.
+        for (let i = 0; i < 7; i++) r.varint();
         this.welcomed = true;
         return;
       case FrameKind.Mismatch: {
@@ -310,18 +328,39 @@ export class SpecClient {
         return;
       case FrameKind.Pong:
         return;
-      case FrameKind.Tick:
-        this.tickFrame(r);
+      case FrameKind.TickPart:
+        // Nothing of a tick is applied before its Tick frame.
+        this.parts.push(bytes);
         return;
+      case FrameKind.Tick: {
+        const frames = [...this.parts.map((part) => new Reader(part)), r];
+        this.parts = [];
+        for (const part of frames.slice(0, -1)) part.u8();
+        this.tickFrames(frames);
+        return;
+      }
       default:
         throw new Error('unknown frame kind');
     }
   }
 
-  private tickFrame(r: Reader): void {
+  /** One tick, sent as TickPart… Tick: messages and state sections applied in order, the snapshot sweep after the last. */
+  private tickFrames(frames: Reader[]): void {
+    const listed = new Set<number>();
+    let snapshot = false;
+    for (const r of frames) {
+      this.tickHeaderAndMessages(r);
+      if (r.remaining > 0) snapshot = this.state(r, listed) || snapshot;
+    }
+    if (snapshot) for (const held of [...this.entities.keys()]) if (!listed.has(held)) this.entities.delete(held);
+    this.history.set(this.tick, this.snapshot());
+  }
+
+  private tickHeaderAndMessages(r: Reader): void {
     this.tick = r.varint();
     r.varint(); // lastInput
     r.varint(); // ack
+    r.varint(); // inputQueue
     const count = r.varint();
     if (count > 0) {
       let seq = r.varint();
@@ -338,8 +377,6 @@ export class SpecClient {
         }
       }
     }
-    if (r.remaining > 0) this.state(r);
-    this.history.set(this.tick, this.snapshot());
   }
 
   private message(type: string, data: unknown): void {
@@ -351,7 +388,8 @@ export class SpecClient {
     }
   }
 
-  private state(r: Reader): void {
+  /** Apply one state section; entities it lists in full go into `listed`. True when it is part of a snapshot. */
+  private state(r: Reader, listed: Set<number>): boolean {
     const flags = r.u8();
     const snapshot = (flags & 1) !== 0;
     if ((flags & 2) !== 0) {
@@ -361,7 +399,6 @@ export class SpecClient {
         this.entities.delete(id);
       }
     }
-    const listed = new Set<number>();
     if ((flags & 4) !== 0) {
       let id = -1;
       for (let i = r.varint(); i > 0; i--) {
@@ -375,7 +412,7 @@ export class SpecClient {
       id += r.varint() + 1;
       this.update(r, id);
     }
-    if (snapshot) for (const held of [...this.entities.keys()]) if (!listed.has(held)) this.entities.delete(held);
+    return snapshot;
   }
 
   private full(r: Reader, id: number): void {
