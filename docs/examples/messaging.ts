@@ -24,7 +24,8 @@ function serverTick(): void {
     net.setPresence(net.identityOf(event.connection)!, { status: 'in the lobby' });
   }
   for (const request of net.requests(GetScore)) {
-    if (request.data.player === '') request.fail(400, 'name a player');
+    // `request.source` is the Connection that asked.
+    if (request.data.player === '') request.fail(400, `${net.identityOf(request.source)}: name a player`);
     else request.respond({ score: 42 }); // or later, after async work
   }
   for (const { source, data } of net.messages(Chat)) net.broadcastExcept('lobby', source, Chat, data);

@@ -5,7 +5,8 @@ import { webSocketServer } from 'tickwire/node';
 import { Chat, Move, Player, Position, protocol } from './shared';
 
 const world = createWorld();
-const net = createServer(world, protocol, { transport: webSocketServer({ port: 8080 }), tickRate: 20 });
+// A dropped player's session is held 10 s for a resume: it keeps its entity meanwhile.
+const net = createServer(world, protocol, { transport: webSocketServer({ port: 8080 }), tickRate: 20, resumeGraceMs: 10_000 });
 await net.start();
 
 fixedTick(20, () => {
@@ -19,7 +20,8 @@ fixedTick(20, () => {
       Player.name[eid] = `player ${event.connection.id}`;
       net.setOwner(eid, event.connection);
     }
-    if (event.type === 'disconnected' && !event.resumable) {
+    // The session ended for good: closed without a resume, or held and never resumed.
+    if ((event.type === 'disconnected' && !event.resumable) || event.type === 'expired') {
       for (const eid of net.owned(event.connection)) removeEntity(world, eid);
     }
   }

@@ -14,7 +14,24 @@ export {
   defineComponent,
   defineTag,
 } from './schema/component.js';
-export { type Field, type FieldValue, type NumberOptions, type Shape, type ShapeValue, t } from './schema/fields.js';
+export {
+  type ArrayField,
+  type BoolField,
+  type BytesField,
+  type ComponentField,
+  type EnumField,
+  type Field,
+  type FieldValue,
+  type NumberField,
+  type NumberOptions,
+  type NumericKind,
+  type ObjectField,
+  type Quantization,
+  type Shape,
+  type ShapeValue,
+  type StringField,
+  t,
+} from './schema/fields.js';
 export { type Direction, type MessageData, type MessageOptions, type MessageType, defineInput, defineMessage } from './schema/message.js';
 export { InvalidMessageError } from './schema/message-codec.js';
 export { type ClonedProtocol, type Protocol, type ProtocolDefinition, cloneProtocol, defineProtocol } from './schema/protocol.js';
@@ -24,7 +41,14 @@ export { TokenBucket } from './connection/rate-limit.js';
 export type { LinkConditions, DirectionalLinkConditions } from './transport/link-conditioner.js';
 export { type Link, type MemoryClientOptions, type MemoryNetwork, createMemoryNetwork } from './transport/memory.js';
 export type { Admission, ClientCredentials, ClientTransport, ConnectionRequest, ServerTransport, Socket } from './transport/transport.js';
-export { type WebSocketClientOptions, webSocketClient } from './transport/websocket-client.js';
+export {
+  type WebSocketClientOptions,
+  type WebSocketClientSocket,
+  type WebSocketClientTransport,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  webSocketClient,
+} from './transport/websocket-client.js';
 export type { Connection, ConnectionState, ConnectionStats } from './connection/connection.js';
 export type { ConnectionEvent } from './connection/connection-events.js';
 export type { ClientEvent, ClientState, TokenAttempt } from './connection/client-connection.js';
@@ -51,7 +75,7 @@ export { Networked } from './ecs/networked.js';
 export type { Received } from './ecs/received.js';
 export { NetworkServer, type ServerOptions, createServer } from './ecs/server.js';
 export type { ServerReplicationOptions, SpatialOptions } from './replication/server-replication.js';
-export type { UnmarkedChange } from './replication/change-detection.js';
+export type { NaNValue, UnmarkedChange } from './replication/change-detection.js';
 export { History, type HistoryOptions } from './replication/history.js';
 export { type ReplyData, type RequestData, type RequestType, defineRequest } from './schema/request.js';
 export { RequestError, RequestFailure } from './messaging/pending-requests.js';

@@ -1,6 +1,6 @@
 import { createWorld } from 'bitecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Authenticate, type NetworkServer, createClient, createServer, silentLogger } from '../../engine-plugin/src/index';
+import { type Authenticate, type NetworkServer, cloneProtocol, createClient, createServer, silentLogger } from '../../engine-plugin/src/index';
 import { type TokenIdentity, allowOrigins, jwtSigner, jwtVerifier, nodeWebSocketClient, webSocketServer } from '../../engine-plugin/src/node';
 import { protocol } from '../support/chat-protocol';
 import { upgrade } from './support/http-upgrade';
@@ -68,7 +68,7 @@ describe('authentication runs before the WebSocket upgrade', () => {
   it('gives game systems the identity the hook returned', async () => {
     const port = await serve(jwt);
     const token = await signer.sign('bob', { name: 'Bob' });
-    const client = createClient(createWorld(), protocol, {
+    const client = createClient(createWorld(), cloneProtocol(protocol).protocol, {
       transport: nodeWebSocketClient(`ws://127.0.0.1:${port}/ws`, { headers: { Authorization: `Bearer ${token}` } }),
       logger: silentLogger,
       reconnect: false,

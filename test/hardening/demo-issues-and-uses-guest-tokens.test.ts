@@ -1,7 +1,7 @@
 import { createWorld } from 'bitecs';
 import { afterEach, expect, it } from 'vitest';
 import { protocol } from '@tickwire/demo-shared';
-import { type NetworkClient, createClient, silentLogger } from '../../engine-plugin/src/index';
+import { type NetworkClient, cloneProtocol, createClient, silentLogger } from '../../engine-plugin/src/index';
 import { nodeWebSocketClient } from '../../engine-plugin/src/node';
 import { type DemoServer, startDemoServer } from '../../server/src/index';
 import { upgrade } from './support/http-upgrade';
@@ -29,7 +29,7 @@ it('the demo issues guest tokens at POST /auth/guest, admits them, refuses forge
   expect((await fetch(`${base}/auth/guest`, { method: 'POST', headers: { Authorization: 'Bearer forged' } })).status).toBe(401);
   expect((await upgrade(server.port, '/ws?token=forged')).status).toBe(401);
 
-  client = createClient(createWorld(), protocol, {
+  client = createClient(createWorld(), cloneProtocol(protocol).protocol, {
     transport: nodeWebSocketClient(`ws://127.0.0.1:${server.port}/ws?token=${issued.token}`),
     logger: silentLogger,
     reconnect: false,

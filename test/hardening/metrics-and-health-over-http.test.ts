@@ -2,7 +2,7 @@ import { createServer as createHttpServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addComponent, addEntity, createWorld } from 'bitecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type NetworkClient, type NetworkServer, Networked, createClient, createServer, silentLogger } from '../../engine-plugin/src/index';
+import { type NetworkClient, type NetworkServer, Networked, cloneProtocol, createClient, createServer, silentLogger } from '../../engine-plugin/src/index';
 import { createHealth, createMetrics, nodeWebSocketClient, webSocketServer } from '../../engine-plugin/src/node';
 import { Chat, Position, Shout, protocol } from '../support/chat-protocol';
 import { waitFor } from '../support/rig';
@@ -58,7 +58,7 @@ describe('Prometheus /metrics and /health', () => {
     addComponent(server.world, eid, Position);
     addComponent(server.world, eid, Networked);
     const clients: NetworkClient[] = [0, 1].map(() =>
-      createClient(createWorld(), protocol, { transport: nodeWebSocketClient(`ws://127.0.0.1:${port}/ws`), logger: silentLogger, reconnect: false }),
+      createClient(createWorld(), cloneProtocol(protocol).protocol, { transport: nodeWebSocketClient(`ws://127.0.0.1:${port}/ws`), logger: silentLogger, reconnect: false }),
     );
     for (const c of clients) c.connect();
     const step = () => {

@@ -1,6 +1,6 @@
 import { createWorld } from 'bitecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type NetworkClient, type NetworkServer, createClient, createServer, silentLogger } from '../../engine-plugin/src/index';
+import { type NetworkClient, type NetworkServer, cloneProtocol, createClient, createServer, silentLogger } from '../../engine-plugin/src/index';
 import { jwtSigner, jwtVerifier, nodeWebSocketClient, webSocketServer } from '../../engine-plugin/src/node';
 import { protocol } from '../support/chat-protocol';
 
@@ -35,7 +35,7 @@ describe('a client with a token function', () => {
       return cached;
     };
     const port = await serve(secret);
-    client = createClient(createWorld(), protocol, {
+    client = createClient(createWorld(), cloneProtocol(protocol).protocol, {
       transport: nodeWebSocketClient(`ws://127.0.0.1:${port}/ws`),
       token,
       reconnect: { initialMs: 50, maxMs: 200 },

@@ -1,6 +1,6 @@
 import { addComponent, addEntity, query } from 'bitecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Networked } from '../../engine-plugin/src/index';
+import { Networked, componentInfo } from '../../engine-plugin/src/index';
 import { Chat, Position } from '../support/messaging-protocol';
 import { type MessagingRig, connectAll, startMessagingRig } from '../support/messaging-rig';
 
@@ -31,8 +31,9 @@ describe('rooms scope both messages and replication', () => {
     server.broadcastExcept('red', conn(a), Chat, { text: 'to red but a' });
     server.broadcast('blue', Chat, { text: 'to blue' });
     const heard = new Map<string, string[]>([['a', []], ['b', []], ['c', []]]);
-    // Components are module-level stores shared by every world in this process: compare server ids, not values.
-    const xs = (client: typeof a) => [...query(client!.world, [Networked, Position])].map((eid) => client!.serverId(eid)!).sort();
+    // Each client has its own copy of the protocol's components (the rig clones it): query with that one.
+    const ownPosition = (client: typeof a) => client!.protocol.components.find((c) => c[componentInfo].name === Position[componentInfo].name)!;
+    const xs = (client: typeof a) => [...query(client!.world, [Networked, ownPosition(client)])].map((eid) => client!.serverId(eid)!).sort();
     await rig.until(() => {
       for (const [name, client] of [['a', a], ['b', b], ['c', c]] as const) heard.get(name)!.push(...client!.messages(Chat).map((m) => m.text));
       return heard.get('b')!.length === 2 && heard.get('c')!.length === 1 && xs(a).length === 2 && xs(c).length === 1;

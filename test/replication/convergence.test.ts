@@ -112,6 +112,7 @@ function run(seed: number, marked = false): void {
     alive.delete(e);
     rooms.delete(e);
     server.despawn(e);
+    server.forget(e);
   };
 
   const visible = (m: ClientModel, e: number): boolean => {

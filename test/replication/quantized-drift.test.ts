@@ -27,7 +27,7 @@ describe('quantised fields', () => {
 
   it('clamp bits-quantised values into their range and survive NaN', () => {
     const s = makeComponents();
-    const server = new ServerReplication(s.protocol);
+    const server = new ServerReplication(s.protocol, { onNaN: () => {} });
     server.spawn(2);
     server.addComponent(2, s.protocol.componentId(s.Info));
     server.addComponent(2, s.protocol.componentId(s.Position));

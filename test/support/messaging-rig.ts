@@ -10,6 +10,7 @@ import {
   type NetworkClient,
   type NetworkServer,
   type ServerOptions,
+  cloneProtocol,
   createClient,
   createServer,
   silentLogger,
@@ -74,7 +75,7 @@ export async function startMessagingRig(options: Partial<ServerOptions> = {}): P
     server,
     url,
     client(identity, clientOptions = {}) {
-      const client = createClient(createWorld(), protocol, {
+      const client = createClient(createWorld(), cloneProtocol(protocol).protocol, {
         transport: nodeWebSocketClient(withToken(identity)),
         logger: silentLogger,
         reconnect: false,

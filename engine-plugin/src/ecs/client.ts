@@ -22,6 +22,7 @@ import type { ReplyData, RequestType } from '../schema/request.js';
 import type { Unsubscribe } from '../schema/messaging-messages.js';
 import type { ReceivedMessage } from '../connection/message-receiver.js';
 import type { ByteReader } from '../protocol/bytes.js';
+import { type StoreHolder, claimStores } from './store-claims.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions extends Omit<ClientConnectionOptions, 'retry'> {
@@ -61,6 +62,10 @@ export class NetworkClient {
   readonly messaging: ClientMessaging;
   private readonly messageBuffers = new TickBuffers<MessageType, unknown>();
   private readonly ownedServerIds = new Set<number>();
+  /** Local ids despawned during the current `receive`: not reused before it returns. */
+  private readonly removedThisReceive = new Set<number>();
+  /** Ids bitECS offered during this `receive` that were in {@link removedThisReceive}; freed when it ends. */
+  private readonly heldIds: number[] = [];
   private session = 0;
   private eventBuffer: readonly ClientEvent[] = [];
   private readonly clock: Clock;
@@ -89,10 +94,17 @@ export class NetworkClient {
         options.onTick?.(tick, receivedAt);
       },
     });
+    claimStores(protocol, this.storeHolder);
     this.interpolation = new Interpolation(protocol, options.interpolation);
     const sink: EntitySink = {
       spawn: () => {
-        const eid = addEntity(world);
+        let eid = addEntity(world);
+        // bitECS would hand back an id removed earlier in this receive: then despawned() would
+        // list a live entity. Such ids are held aside (empty, invisible to queries) until it ends.
+        while (this.removedThisReceive.has(eid)) {
+          this.heldIds.push(eid);
+          eid = addEntity(world);
+        }
         addComponent(world, eid, Networked);
         // bitECS recycles ids at once: whatever was buffered under this id belonged to another entity.
         this.interpolation.forget(eid);
@@ -102,6 +114,7 @@ export class NetworkClient {
         this.interpolation.forget(eid);
         this.prediction.remove(eid);
         removeEntity(world, eid);
+        this.removedThisReceive.add(eid);
       },
       addComponent: (eid, component: Component) => {
         addComponent(world, eid, component);
@@ -163,8 +176,12 @@ export class NetworkClient {
     return serverId !== undefined && this.ownedServerIds.has(serverId);
   }
 
+  /** While not closed, this client's world is what its component stores hold (see `claimStores`). */
+  private readonly storeHolder: StoreHolder = { side: 'client', live: () => this.connection.state !== 'closed' };
+
   /** Open the connection (retries per the reconnect option). */
   connect(): void {
+    claimStores(this.protocol, this.storeHolder);
     this.connection.open();
   }
 
@@ -204,6 +221,7 @@ export class NetworkClient {
     this.replication.beginTick();
     this.arrived = false;
     this.connection.receive(this.onMessage, this.onState);
+    this.releaseHeldIds();
     this.eventBuffer = this.connection.takeEvents();
     if (this.eventBuffer.length > 0) this.messaging.connectionEvents(this.eventBuffer);
     const now = this.clock.now();
@@ -213,6 +231,12 @@ export class NetworkClient {
   };
 
   private readonly predicted = (eid: number): boolean => this.prediction.claims(eid);
+
+  private releaseHeldIds(): void {
+    for (const eid of this.heldIds) removeEntity(this.world, eid);
+    this.heldIds.length = 0;
+    this.removedThisReceive.clear();
+  }
 
   // `receive`'s callbacks, made once rather than per frame; `arrived` says whether this frame applied any state.
   private arrived = false;
@@ -341,17 +365,28 @@ export class NetworkClient {
     return this.messaging.presence();
   }
 
-  /** Local ids of entities that appeared this frame. */
+  /**
+   * Local ids of entities that appeared this frame (all alive). The three lists of a frame are
+   * disjoint; see {@link despawned} for the order they happened in.
+   */
   spawned(): readonly number[] {
     return this.replication.spawned;
   }
 
-  /** Local ids of entities whose state changed this frame. */
+  /** Local ids of entities that existed before this frame and whose state changed in it (all alive). */
   changed(): readonly number[] {
     return this.replication.changed;
   }
 
-  /** Local ids of entities removed this frame (already gone from the world). */
+  /**
+   * Local ids of entities that existed before this frame and were removed in it: already gone
+   * from the world, and never alive when `receive` returns — `receive` does not reuse a local id
+   * it freed, so when the server despawns an entity and a new one takes its server id in the
+   * same tick, the old one is listed here and the new one, under another local id, in
+   * {@link spawned}. Each tick's despawns are applied before its spawns; handle this list before
+   * `spawned()`, and before creating entities of your own (the ids are free again once `receive`
+   * returns). An entity that appeared and went within one `receive` is in neither list.
+   */
   despawned(): readonly number[] {
     return this.replication.despawned;
   }

@@ -44,6 +44,14 @@ export class Ownership {
     const owner = this.ownerOf.get(eid);
     if (owner !== undefined) this.release(eid, owner);
   }
+
+  /** The connection is gone for good: it owns nothing any more. */
+  releaseAll(connectionId: number): void {
+    const set = this.entitiesOf.get(connectionId);
+    if (!set) return;
+    for (const eid of set) this.ownerOf.delete(eid);
+    this.entitiesOf.delete(connectionId);
+  }
 }
 
 const EMPTY: ReadonlySet<number> = new Set();

@@ -1,4 +1,4 @@
-import { type World, hasComponent, observe, onAdd, onRemove, query } from 'bitecs';
+import { type World, addComponent, entityExists, hasComponent, observe, onAdd, onRemove, query } from 'bitecs';
 import type { Connection } from '../connection/connection.js';
 import type { ConnectionEvent } from '../connection/connection-events.js';
 import type { ServerConnection } from '../connection/server-connection.js';
@@ -13,6 +13,7 @@ import type { Protocol } from '../schema/protocol.js';
 import { ServerReplication, type ServerReplicationOptions } from '../replication/server-replication.js';
 import { Networked } from './networked.js';
 import { Ownership } from './ownership.js';
+import { EntityLifetime } from './entity-lifetime.js';
 import { OwnershipMessage, ResyncMessage } from '../schema/system-messages.js';
 import type { Received } from './received.js';
 import { TickBuffers } from '../messaging/tick-buffers.js';
@@ -24,8 +25,14 @@ import type { PresenceMetadata } from '../messaging/presence.js';
 import { consoleLogger } from '../connection/logger.js';
 import { systemClock } from '../transport/clock.js';
 import { jsonWireFormat, speaksJson } from '../messaging/json-format.js';
+import { claimStores } from './store-claims.js';
 
 const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
+
+/** A game loop started before the transport: it would run forever and never listen. */
+const TICK_BEFORE_START =
+  'tickwire: NetworkServer.receive() ran before start(): the server is not listening, so no client can ever connect. ' +
+  'Call `await net.start()` before the first tick.';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats'> {
@@ -58,9 +65,12 @@ export class NetworkServer {
   private eventBuffer: readonly ConnectionEvent[] = NO_EVENTS;
   private tickEvents: ConnectionEvent[] = [];
   private readonly ownership = new Ownership();
+  /** Connections that ended for good this tick: `owned()` still lists their entities until the next `receive`. */
+  private readonly endedOwners: number[] = [];
   private readonly unobserve: Array<() => void> = [];
   /** When this tick's `receive` started (performance.now), for the tick-duration observer hook. */
   private tickStartedAt = -1;
+  private lifecycle: 'created' | 'started' | 'stopped' = 'created';
 
   constructor(
     readonly world: World,
@@ -70,6 +80,7 @@ export class NetworkServer {
     this.endpoint = new ServerEndpoint(protocol, { ...options, tickRate: options.tickRate ?? 20, wireFormats: [jsonWireFormat] });
     this.replication = new ServerReplication(protocol, options.replication);
     this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, options.logger ?? consoleLogger(), options.messaging);
+    claimStores(protocol, { side: 'server', live: () => this.lifecycle !== 'stopped' });
     this.observeWorld();
   }
 
@@ -84,7 +95,12 @@ export class NetworkServer {
       }),
       observe(world, onRemove(Networked), (eid: number) => {
         replication.despawn(eid);
-        this.ownership.forget(eid);
+        this.endOwnership(eid);
+      }),
+      // Fires only when the entity itself is removed (nothing else removes the marker).
+      observe(world, onRemove(EntityLifetime), (eid: number) => {
+        this.endOwnership(eid);
+        replication.forget(eid);
       }),
     );
     protocol.components.forEach((component, id) => {
@@ -106,13 +122,15 @@ export class NetworkServer {
     }
   }
 
-  /** Start accepting connections. */
+  /** Start accepting connections. Ticking (`receive`) before calling it throws: nothing would ever connect. */
   start(): Promise<void> {
+    this.lifecycle = 'started';
     return this.endpoint.start();
   }
 
   /** Graceful shutdown: every client gets its queued messages and close 4004; the transport stops. */
   async stop(reason = 'server shutdown'): Promise<void> {
+    this.lifecycle = 'stopped';
     await this.endpoint.shutdown(reason);
     await this.messaging.close();
     for (const dispose of this.unobserve.splice(0)) dispose();
@@ -123,10 +141,12 @@ export class NetworkServer {
    * tick into this tick's events and messages.
    */
   readonly receive = (): void => {
+    if (this.lifecycle === 'created') throw new Error(TICK_BEFORE_START);
     // Timed only for an observer: reading the clock is a call into the runtime, every tick.
     this.tickStartedAt = this.endpoint.observers.any ? performance.now() : -1;
     this.tick++;
     this.endpoint.tick = this.tick;
+    for (const id of this.endedOwners.splice(0)) this.ownership.releaseAll(id);
     this.eventBuffer = NO_EVENTS;
     this.messageBuffers.clear();
     this.messaging.beginTick();
@@ -160,12 +180,17 @@ export class NetworkServer {
         this.replication.resync(id);
         break;
       case 'disconnected':
-        if (!event.resumable) this.replication.removeClient(id);
+        if (!event.resumable) this.endClient(id);
         break;
       case 'expired':
-        this.replication.removeClient(id);
+        this.endClient(id);
         break;
     }
+  }
+
+  private endClient(id: number): void {
+    this.replication.removeClient(id);
+    this.endedOwners.push(id);
   }
 
   /** System: find what changed in networked entities and encode it once for everyone. */
@@ -315,8 +340,17 @@ export class NetworkServer {
   /**
    * Record which connection owns an entity (its inputs may drive it); undefined to clear. The
    * owner is told (`tickwire.ownership`), so its client knows which entity to predict and follow.
+   *
+   * Ownership ends with the entity: removing it (`removeEntity`) or its `Networked` marker tells
+   * the owner `owned: false` in that tick's frame, and an entity that reuses the id starts
+   * unowned. It also ends when the owner's session ends for good (see {@link owned}). Throws a
+   * `RangeError` for an entity not in the world or a connection that is not this server's.
    */
   setOwner(eid: number, owner: Connection | undefined): void {
+    if (owner !== undefined) {
+      if (this.session(owner) === undefined) throw new RangeError(`connection ${owner.id} is not connected to this server (closed, or its session expired)`);
+      this.track(eid);
+    }
     const previous = this.ownership.owner(eid);
     if (previous === owner?.id) return;
     this.ownership.set(eid, owner?.id);
@@ -331,14 +365,35 @@ export class NetworkServer {
     return id === undefined ? undefined : this.endpoint.connections.get(id);
   }
 
-  /** Entities owned by a connection (a copy: safe to remove them while iterating). */
+  /** The entity ended: its owner (if any) is told at once, in this tick's frame. */
+  private endOwnership(eid: number): void {
+    const previous = this.ownership.owner(eid);
+    if (previous === undefined) return;
+    this.ownership.forget(eid);
+    this.endpoint.connections.get(previous)?.enqueue(OwnershipMessage, { entity: eid, owned: false });
+  }
+
+  /** Mark an entity tickwire keeps records for, so that its removal ends them (see EntityLifetime). */
+  private track(eid: number): void {
+    if (!entityExists(this.world, eid)) throw new RangeError(`entity ${eid} does not exist in this server's world`);
+    if (!hasComponent(this.world, eid, EntityLifetime)) addComponent(this.world, eid, EntityLifetime);
+  }
+
+  /**
+   * Entities owned by a connection (a copy: safe to remove them while iterating). For a
+   * connection whose session ended this tick (`expired`, or `disconnected` and not resumable),
+   * the entities it owned when it ended, so the game can remove them; from the next tick on, none.
+   */
   owned(connection: Connection): number[] {
     return [...this.ownership.entities(connection.id)];
   }
 
-  /** True when `connection` owns `eid`: check it before acting on an entity id a client named. */
+  /**
+   * True when `connection` owns `eid`: check it before acting on an entity id a client named.
+   * False once the connection's session has ended (expired or closed for good).
+   */
   owns(connection: Connection, eid: number): boolean {
-    return this.ownership.owner(eid) === connection.id;
+    return this.ownership.owner(eid) === connection.id && this.session(connection) !== undefined;
   }
 
   /**
@@ -370,21 +425,37 @@ export class NetworkServer {
     this.replication.markChanged(eid, component);
   }
 
-  /** Put a connection in a room: it sees the room's entities and receives `broadcastToRoom`. */
+  /**
+   * Put a connection in a room — connection first, then the room's name: it sees the room's
+   * entities (see {@link NetworkServer.addToRoom}) and receives `broadcast(room, …)`.
+   */
   joinRoom(connection: Connection, room: string): void {
+    checkRoomArguments('joinRoom(connection, room)', typeof connection === 'object' && connection !== null, room);
     this.replication.joinRoom(connection.id, room);
   }
 
+  /** Take a connection out of a room (connection first, then the room's name). */
   leaveRoom(connection: Connection, room: string): void {
+    checkRoomArguments('leaveRoom(connection, room)', typeof connection === 'object' && connection !== null, room);
     this.replication.leaveRoom(connection.id, room);
   }
 
-  /** Scope an entity to a room: only the room's connections see it (entities in no room are global). */
+  /**
+   * Scope an entity to a room — entity id first, then the room's name: only the room's
+   * connections see it (entities in no room are global). An entity may be in several rooms.
+   * Scoping belongs to the entity until it is removed from the world or `removeFromRoom`
+   * is called: removing and re-adding `Networked` keeps it. Throws a `RangeError` for an entity
+   * not in the world.
+   */
   addToRoom(eid: number, room: string): void {
+    checkRoomArguments('addToRoom(eid, room)', typeof eid === 'number', room);
+    this.track(eid);
     this.replication.addToRoom(eid, room);
   }
 
+  /** Take an entity out of a room (entity id first, then the room's name). */
   removeFromRoom(eid: number, room: string): void {
+    checkRoomArguments('removeFromRoom(eid, room)', typeof eid === 'number', room);
     this.replication.removeFromRoom(eid, room);
   }
 
@@ -403,6 +474,11 @@ export class NetworkServer {
         }),
     );
   }
+}
+
+/** Swapped arguments would scope nothing and say nothing: refuse them (JavaScript callers have no type check). */
+function checkRoomArguments(signature: string, firstIsRight: boolean, room: unknown): void {
+  if (!firstIsRight || typeof room !== 'string') throw new TypeError(`tickwire: ${signature} — the room's name comes second, as a string`);
 }
 
 /** Create the server half of tickwire for a bitECS world. Call `start()` to accept connections. */

@@ -99,7 +99,7 @@ export class ClientMessaging {
   /** This frame's connection events: a drop rejects every outstanding request with 503. */
   connectionEvents(events: readonly ClientEvent[]): void {
     for (const event of events)
-      if (event.type === 'disconnected') this.pending.rejectAll(RequestFailure.Disconnected, `connection closed (${event.code})`);
+      if (event.type === 'disconnected') this.pending.rejectAll(RequestFailure.Disconnected, `the connection closed with close code ${event.code}`);
   }
 
   /** Take a received message if it is messaging traffic; false leaves it to `messages(Type)`. */

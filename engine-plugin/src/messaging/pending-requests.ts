@@ -12,8 +12,10 @@ export class RequestError extends Error {
   /** The request type's name. */
   readonly request: string;
 
-  constructor(request: string, code: number, message: string) {
-    super(`${request}: ${message} (${code})`);
+  /** `reason` is the responder's or requester's text; the message names the request and the code once. */
+  constructor(request: string, code: number, reason: string) {
+    // A responder's text may already carry the code (`fail(403, '403 forbidden')`): say it once.
+    super(new RegExp(`\\b${code}\\b`).test(reason) ? `${request} failed: ${reason}` : `${request} failed with ${code}: ${reason}`);
     this.name = 'RequestError';
     this.code = code;
     this.request = request;

@@ -108,7 +108,7 @@ export class ServerMessaging {
       }
       case 'disconnected':
         // A reply to a request made before the drop can no longer be told apart from a stale one.
-        this.pending.get(connection)?.rejectAll(RequestFailure.Disconnected, `connection ${connection.id} closed (${event.code})`);
+        this.pending.get(connection)?.rejectAll(RequestFailure.Disconnected, `connection ${connection.id} closed with close code ${event.code}`);
         this.pending.delete(connection);
         if (!event.resumable) this.forget(connection);
         break;

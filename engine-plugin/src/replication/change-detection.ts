@@ -25,6 +25,16 @@ export interface UnmarkedChange {
   readonly fields: readonly string[];
 }
 
+/** A NaN found in a quantised field: it has no quantised value, so it is not sent (see `onNaN`). */
+export interface NaNValue {
+  /** The server's entity id. */
+  readonly eid: number;
+  /** The component's wire name. */
+  readonly component: string;
+  /** The field's name. */
+  readonly field: string;
+}
+
 /**
  * Server-side change detection for one component: a shadow of the last values sent, compared
  * against the game's typed arrays once per tick.
@@ -60,6 +70,7 @@ export class ComponentShadow {
   /** Worst-case bytes of this component's fields in a full body. */
   readonly fullBound: number;
   private readonly passes: readonly Pass[];
+  private readonly quantizedPasses: readonly QuantizedPass[];
   /** One past the largest id that was ever a member: the range a dense scan covers. */
   private span = 0;
   /** This layout's generated changed-fields writer; undefined: the generic one (see compileChangedFields). */
@@ -94,7 +105,7 @@ export class ComponentShadow {
       if (f.code === FieldCode.Quantized) {
         const sent = new Float64Array(capacity);
         const delta = new Float64Array(capacity);
-        passes.push(new QuantizedPass(bit, store as Float32Array | Float64Array, sent, delta, f.step, f.offset, f.minQ, f.maxQ));
+        passes.push(new QuantizedPass(bit, f.name, store as Float32Array | Float64Array, sent, delta, f.step, f.offset, f.minQ, f.maxQ));
         this.sent.push(sent);
         this.delta.push(delta);
         continue;
@@ -105,6 +116,7 @@ export class ComponentShadow {
       this.delta.push(undefined);
     }
     this.passes = passes;
+    this.quantizedPasses = passes.filter((p) => p instanceof QuantizedPass);
     this.codes = Uint8Array.from(layout.fields, (f) => f.code);
     this.fullBound = layout.fields.reduce((sum, f) => sum + wireBound(f), 0);
     this.updateBound = 5 + this.fullBound;
@@ -161,6 +173,16 @@ export class ComponentShadow {
       return;
     }
     this.scan(this.changed, sink, componentBit);
+  }
+
+  /** Move every NaN met in a quantised field since the last call into `into`. */
+  drainNaNs(into: NaNValue[]): void {
+    for (const pass of this.quantizedPasses) {
+      const found = pass.nans;
+      if (found.length === 0) continue;
+      for (let i = 0; i < found.length; i++) into.push({ eid: found.items[i]!, component: this.layout.name, field: pass.field });
+      found.length = 0;
+    }
   }
 
   /** Mark `eid` as written this tick (a `'marked'` component; the caller range-checks). */
@@ -374,17 +396,21 @@ class ElementPass implements Pass {
 
 /**
  * A quantised f32/f64: the store's bits against the bits last quantised (an f64 is compared as a
- * float: a NaN re-quantises every tick, harmlessly), then q against the last sent q. The loops
+ * float, a NaN against a NaN counting as unchanged), then q against the last sent q. The loops
  * hoist every field constant into locals and inline the quantisation: this is the per-value
- * cost of every moving entity.
+ * cost of every moving entity. A NaN has no q: the last sent one stands (nothing is sent) and
+ * the entity is listed in {@link nans} for the `onNaN` report; a full record quantises it as 0.
  */
 class QuantizedPass implements Pass {
   /** The store's bits (f32) or values (f64) when last quantised. */
   private readonly seen: Int32Array | Float64Array;
   private readonly storeBits: Int32Array | Float64Array;
+  /** Entities whose store held NaN when this field was last quantised, since the last report. */
+  readonly nans = new IdList();
 
   constructor(
     private readonly bit: number,
+    readonly field: string,
     private readonly store: Float32Array | Float64Array,
     private readonly sent: Float64Array,
     private readonly delta: Float64Array,
@@ -404,7 +430,9 @@ class QuantizedPass implements Pass {
 
   adopt(e: number): void {
     this.seen[e] = this.storeBits[e]!;
-    this.sent[e] = quantize(this.store[e]!, this.step, this.offset, this.minQ, this.maxQ);
+    const value = this.store[e]!;
+    if (Number.isNaN(value)) this.nans.push(e);
+    this.sent[e] = quantize(value, this.step, this.offset, this.minQ, this.maxQ);
   }
 
   scanRange(span: number, members: EntitySet | undefined, mask: Uint32Array, sink: ChangeSink, cbit: number): void {
@@ -428,10 +456,13 @@ class QuantizedPass implements Pass {
       if (now === seen[e]) continue;
       seen[e] = now;
       let q = Math.round((store[e]! - offset) / step);
+      const last = sent[e]!;
       if (q > maxQ) q = maxQ;
       else if (q < minQ) q = minQ;
-      else if (Number.isNaN(q)) q = Math.min(Math.max(0, minQ), maxQ);
-      const last = sent[e]!;
+      else if (Number.isNaN(q)) {
+        if (members === undefined || members.has(e)) this.nans.push(e);
+        continue;
+      }
       if (q !== last && (members === undefined || members.has(e))) {
         delta[e] = q - last;
         sent[e] = q;
@@ -446,13 +477,17 @@ class QuantizedPass implements Pass {
     for (let i = from; i < end; i++) {
       const e = list === undefined ? i : list[i]!;
       const v = values[e]!;
-      if (v === seen[e]) continue;
+      const before = seen[e]!;
+      if (v === before || (Number.isNaN(v) && Number.isNaN(before))) continue;
       seen[e] = v;
       let q = Math.round((v - offset) / step);
+      const last = sent[e]!;
       if (q > maxQ) q = maxQ;
       else if (q < minQ) q = minQ;
-      else if (Number.isNaN(q)) q = Math.min(Math.max(0, minQ), maxQ);
-      const last = sent[e]!;
+      else if (Number.isNaN(q)) {
+        if (members === undefined || members.has(e)) this.nans.push(e);
+        continue;
+      }
       if (q !== last && (members === undefined || members.has(e))) {
         delta[e] = q - last;
         sent[e] = q;

@@ -62,11 +62,11 @@ function createAuthoritative(layout: ComponentLayout): AuthoritativeComponent {
  * past the protocol's entity capacity.
  */
 export class ClientReplication {
-  /** Local ids spawned this tick. */
+  /** Local ids spawned since {@link beginTick} and still alive. */
   readonly spawned: number[] = [];
-  /** Local ids whose values changed this tick (not those spawned this tick). */
+  /** Local ids that existed before {@link beginTick}, changed since, and are still alive. */
   readonly changed: number[] = [];
-  /** Local ids despawned this tick. */
+  /** Local ids that existed before {@link beginTick} and were despawned since. */
   readonly despawned: number[] = [];
   /** Optional hook for the interpolation layer. */
   onUpdate: UpdateListener | undefined = undefined;
@@ -81,7 +81,11 @@ export class ClientReplication {
   private readonly components: Uint32Array;
   private readonly fieldTotal: Uint16Array;
   private readonly eventMark: Uint32Array;
+  /** Per server id: the {@link eventGeneration} it was spawned in. */
+  private readonly bornMark: Uint32Array;
   private eventGeneration = 1;
+  /** An entity listed in {@link spawned} or {@link changed} was despawned: filter them after this section. */
+  private listsStale = false;
   private readonly snapshotMark: Uint32Array;
   private snapshotGeneration = 0;
   /** Per component id: its field masks while an update is read (no allocation per record). */
@@ -107,6 +111,7 @@ export class ClientReplication {
     this.components = new Uint32Array(this.capacity);
     this.fieldTotal = new Uint16Array(this.capacity);
     this.eventMark = new Uint32Array(this.capacity);
+    this.bornMark = new Uint32Array(this.capacity);
     this.snapshotMark = new Uint32Array(this.capacity);
     this.fieldMasks = new Int32Array(Math.max(1, this.layouts.length));
     this.componentBound = this.layouts.map((l) => l.fields.reduce((sum, f) => sum + readBound(f), MAX_VARINT_BYTES));
@@ -174,6 +179,17 @@ export class ClientReplication {
         if (this.snapshotMark[e] !== this.snapshotGeneration) this.despawnServer(e);
       }
     }
+    if (this.listsStale) {
+      this.listsStale = false;
+      this.keepAlive(this.spawned);
+      this.keepAlive(this.changed);
+    }
+  }
+
+  private keepAlive(list: number[]): void {
+    let kept = 0;
+    for (const local of list) if (this.serverOf.has(local)) list[kept++] = local;
+    list.length = kept;
   }
 
   /**
@@ -266,7 +282,9 @@ export class ClientReplication {
     this.components[serverId] = 0;
     this.known.remove(serverId);
     this.sink.despawn(local);
-    this.despawned.push(local);
+    if (this.eventMark[serverId] === this.eventGeneration) this.listsStale = true;
+    // Born and gone within one tick: the game never saw it, so it is in neither list.
+    if (this.bornMark[serverId] !== this.eventGeneration) this.despawned.push(local);
   }
 
   private noteChanged(serverId: number, local: number): void {
@@ -295,6 +313,7 @@ export class ClientReplication {
       this.serverOf.set(local, e);
       this.known.add(e);
       this.eventMark[e] = this.eventGeneration;
+      this.bornMark[e] = this.eventGeneration;
       this.spawned.push(local);
     } else {
       this.noteChanged(e, local);

@@ -178,13 +178,14 @@ export function readBound(f: FieldLayout): number {
 }
 
 /**
- * `q = round((value - offset) / step)`, clamped to the field's range; NaN becomes the value
- * nearest 0, so a NaN in a store can never put a non-integer on the wire.
+ * `q = round((value - offset) / step)`, clamped to the field's range (±Infinity: its ends). NaN
+ * has no place in a range: it quantises as 0 does (the representable value nearest 0), so a NaN
+ * in a store can never put a non-integer on the wire. Change detection keeps the last sent value
+ * instead where there is one (see QuantizedPass).
  */
 export function quantize(value: number, step: number, offset: number, minQ: number, maxQ: number): number {
-  const q = Math.round((value - offset) / step);
+  const q = Math.round(((Number.isNaN(value) ? 0 : value) - offset) / step);
   if (q > maxQ) return maxQ;
   if (q < minQ) return minQ;
-  if (Number.isNaN(q)) return Math.min(Math.max(0, minQ), maxQ);
   return q;
 }

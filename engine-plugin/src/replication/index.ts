@@ -5,7 +5,7 @@
  */
 export { type AuthoritativeComponent, ClientReplication, type EntitySink, type UpdateListener } from './client-replication.js';
 export { type ComponentLayout, FieldCode, type FieldCodeValue, type FieldLayout, layoutComponents, quantize } from './component-layout.js';
-export type { Tracking, UnmarkedChange } from './change-detection.js';
+export type { NaNValue, Tracking, UnmarkedChange } from './change-detection.js';
 export type { InterestFilter } from './interest.js';
 export { ServerReplication, type ServerReplicationOptions, type SpatialOptions } from './server-replication.js';
 export { SNAPSHOT_FLAG } from './state-section.js';

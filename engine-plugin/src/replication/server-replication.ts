@@ -1,7 +1,7 @@
 import type { ByteWriter } from '../protocol/bytes.js';
 import { type Component, componentInfo } from '../schema/component.js';
 import type { Protocol } from '../schema/protocol.js';
-import { type ChangeSink, ComponentShadow, type UnmarkedChange } from './change-detection.js';
+import { type ChangeSink, ComponentShadow, type NaNValue, type UnmarkedChange } from './change-detection.js';
 import { compileChangedFields } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
 import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents } from './component-layout.js';
@@ -54,6 +54,14 @@ export interface ServerReplicationOptions {
    */
   readonly onUnmarkedChange?: (change: UnmarkedChange) => void;
   /**
+   * Called, at the end of `replicate`, for each NaN found in a quantised field (a NaN has no
+   * quantised value). Whatever it does, the NaN is not sent: clients keep the last value sent
+   * for that field (0, or the representable value nearest 0, in a spawn or refresh record).
+   * Default: throw a `TypeError` naming the entity, component and field — unless `NODE_ENV` is
+   * `production`, then a `console.warn` once per component and field.
+   */
+  readonly onNaN?: (value: NaNValue) => void;
+  /**
    * Generate a specialised update writer per component layout (default true). Where code
    * generation is refused (a Content-Security-Policy without 'unsafe-eval') the generic writer is
    * used anyway; false forces it. Both write the same bytes.
@@ -64,6 +72,23 @@ export interface ServerReplicationOptions {
 function defaultVerifyMarks(): number {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return env?.NODE_ENV === 'production' ? 64 : 1;
+}
+
+function defaultOnNaN(): (value: NaNValue) => void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const explain = (v: NaNValue): string =>
+    `tickwire: ${v.component}.${v.field} of entity ${v.eid} is NaN, which a quantised field cannot carry; clients keep the last value sent (0 in a new record)`;
+  if (env?.NODE_ENV !== 'production')
+    return (v) => {
+      throw new TypeError(`${explain(v)}. Fix the code that wrote it (in production this is a warning, once per field).`);
+    };
+  const seen = new Set<string>();
+  return (v) => {
+    const key = `${v.component}.${v.field}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    console.warn(explain(v));
+  };
 }
 
 function warnOnce(): (change: UnmarkedChange) => void {
@@ -79,7 +104,7 @@ function warnOnce(): (change: UnmarkedChange) => void {
   };
 }
 
-const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5 } as const;
+const Op = { Spawn: 0, Despawn: 1, Add: 2, Remove: 3, EnterRoom: 4, LeaveRoom: 5, Forget: 6 } as const;
 
 /**
  * The server half of replication. Entity lifecycle calls queue up and take effect, in call
@@ -122,6 +147,8 @@ export class ServerReplication {
   private readonly shadowOf: ReadonlyMap<Component, ComponentShadow>;
   private readonly verifyMarks: number;
   private readonly onUnmarkedChange: (change: UnmarkedChange) => void;
+  private readonly onNaN: (value: NaNValue) => void;
+  private readonly nanFound: NaNValue[] = [];
   private replicated = 0;
   private lastMarkedShadow: ComponentShadow | undefined;
 
@@ -135,6 +162,7 @@ export class ServerReplication {
     this.shadowOf = new Map(this.shadows.map((shadow) => [shadow.layout.component, shadow]));
     this.verifyMarks = options.verifyMarks ?? defaultVerifyMarks();
     this.onUnmarkedChange = options.onUnmarkedChange ?? warnOnce();
+    this.onNaN = options.onNaN ?? defaultOnNaN();
     this.capacity = options.capacity ?? entityCapacity(this.layouts);
     const capacity = this.capacity;
     this.records = new TickRecords(capacity);
@@ -187,9 +215,18 @@ export class ServerReplication {
     this.queue(Op.Spawn, eid, 0);
   }
 
-  /** The entity stopped being networked or was removed; forgets its components and rooms. */
+  /**
+   * The entity stopped being networked (or was removed): clients drop it and its components are
+   * forgotten. Its rooms stay: scoping belongs to the entity, so making it networked again never
+   * shows it to clients outside its rooms. {@link forget} ends them when the entity is gone.
+   */
   despawn(eid: number): void {
     this.queue(Op.Despawn, eid, 0);
+  }
+
+  /** The entity left the world: forget its rooms too, so an entity that later reuses the id starts global. */
+  forget(eid: number): void {
+    this.queue(Op.Forget, eid, 0);
   }
 
   /** The entity gained a registered component. */
@@ -333,6 +370,15 @@ export class ServerReplication {
       previous = e;
       if ((d & positionBit) !== 0) this.place(e);
     }
+    this.reportNaNs();
+  }
+
+  /** Last in `replicate`, so a handler that throws leaves this tick's records complete. */
+  private reportNaNs(): void {
+    const found = this.nanFound;
+    for (const shadow of this.shadows) shadow.drainNaNs(found);
+    if (found.length === 0) return;
+    for (const value of found.splice(0)) this.onNaN(value);
   }
 
   private applyOps(): void {
@@ -364,7 +410,6 @@ export class ServerReplication {
             this.shadows[31 - Math.clz32(low)]!.removeMember(e);
           }
           componentMask[e] = 0;
-          this.rooms.removeEntityEverywhere(e);
           if (incarnation[e] === 0) break;
           incarnation[e] = 0;
           this.alive.remove(e);
@@ -392,6 +437,9 @@ export class ServerReplication {
           break;
         case Op.LeaveRoom:
           if (this.rooms.removeEntity(e, opArg[i] as string)) this.restructureRooms(e);
+          break;
+        case Op.Forget:
+          if (this.rooms.removeEntityEverywhere(e)) this.restructureRooms(e);
           break;
       }
     }

@@ -10,6 +10,7 @@ import {
   InvalidMessageError,
   Networked,
   ProtocolError,
+  cloneProtocol,
   createClient,
   createMemoryNetwork,
   createServer,
@@ -120,7 +121,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     return eid;
   });
 
-  const healthy: NetworkClient = createClient(createWorld(), protocol, { transport: network.client(), logger: silentLogger, reconnect: false });
+  const healthy: NetworkClient = createClient(createWorld(), cloneProtocol(protocol).protocol, { transport: network.client(), logger: silentLogger, reconnect: false });
   healthy.connect();
   const echoes: string[] = [];
   const tick = (chat = true) => {
