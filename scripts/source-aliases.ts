@@ -1,5 +1,5 @@
 /**
- * Inside the repository, `tickwire`, `tickwire/node` and `tickwire/testing` resolve to the library's
+ * Inside the repository, `tickwire`, `tickwire/node`, `tickwire/testing` and `tickwire/cluster` resolve to the library's
  * sources, so tests, the demo and benchmarks never depend on a previous build of dist/ (the package's
  * `exports`). tsconfig.json `paths` says the same for tsc and tsx.
  */
@@ -11,5 +11,6 @@ const source = (file: string): string => fileURLToPath(new URL(`../engine-plugin
 export const tickwireSourceAliases = [
   { find: /^tickwire\/node$/, replacement: source('node.ts') },
   { find: /^tickwire\/testing$/, replacement: source('testing.ts') },
+  { find: /^tickwire\/cluster$/, replacement: source('cluster.ts') },
   { find: /^tickwire$/, replacement: source('index.ts') },
 ];

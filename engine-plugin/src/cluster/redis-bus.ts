@@ -1,0 +1,364 @@
+import { decode, encode } from '@msgpack/msgpack';
+import type { Logger } from '../connection/logger.js';
+import { type BusDelivery, BusUnavailable, type CarriedMessage, type LocalPresence, type MessagingBus } from '../messaging/bus.js';
+import type { PresenceMetadata } from '../messaging/presence.js';
+import type { ClusterKeys } from './cluster-keys.js';
+import type { ClusterStats } from './cluster-stats.js';
+import { ClusterView } from './cluster-view.js';
+import { FLUSH } from './delivery-scripts.js';
+import { type BatchItem, decodeBatch, encodeBatch, itemBytes } from './node-batch.js';
+import type { NodeLease } from './node-lease.js';
+import type { RedisLink } from './redis-link.js';
+import type { StreamEntry } from './stream-reader.js';
+
+/** Limits of the Redis bus. */
+export interface RedisBusLimits {
+  /** Bytes queued for one target node before sends to it fail with 503 (until the next flush). */
+  readonly maxBatchBytes: number;
+  /** Approximate cap of each inbox stream (entries). */
+  readonly maxInbox: number;
+  /** Approximate cap of the event stream (entries). */
+  readonly maxEvents: number;
+  /** A Redis connection down this long makes cross-node sends fail at once instead of waiting. */
+  readonly unavailableAfterMs: number;
+  /** How long a flush that failed on a dropped connection is retried before its batches count as lost. */
+  readonly retryForMs: number;
+}
+
+interface Outgoing {
+  items: BatchItem[];
+  bytes: number;
+}
+
+interface Attempt {
+  readonly epoch: number;
+  readonly args: Array<string | number | Uint8Array>;
+  readonly batches: number;
+  readonly since: number;
+}
+
+interface Waiting {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * {@link MessagingBus} over Redis. Per tick it makes one script call that applies this node's
+ * presence and interest changes and appends one batch to each target node's inbox stream; it
+ * reads its own inbox and the cluster's event stream with one blocking XREAD. What it knows of
+ * other nodes (identities, topic patterns) lives in a {@link ClusterView} kept from those events.
+ */
+export class RedisBus implements MessagingBus {
+  readonly view = new ClusterView();
+  private delivery: BusDelivery | undefined;
+  private readonly outgoing = new Map<string, Outgoing>();
+  private presenceChanges = new Map<string, LocalPresence>();
+  private interestChanges = new Map<string, number>();
+  /** This node's whole state, re-asserted under each new epoch. */
+  private readonly localPresence = new Map<string, PresenceMetadata | undefined>();
+  private readonly localInterest = new Map<string, number>();
+  private seq = 0;
+  private seqEpoch = 0;
+  private attempt: Attempt | undefined;
+  private readonly received = new Map<string, { epoch: string; seq: number }>();
+  private readonly handlers = new Map<string, (data: unknown, from: string) => unknown | Promise<unknown>>();
+  private readonly waiting = new Map<number, Waiting>();
+  private nextRid = 1;
+  private closed = false;
+
+  constructor(
+    readonly node: string,
+    private readonly link: RedisLink,
+    private readonly keys: ClusterKeys,
+    private readonly lease: NodeLease,
+    private readonly stats: ClusterStats,
+    private readonly limits: RedisBusLimits,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The sink gets what is already known of other nodes' identities, then every change. */
+  attach(delivery: BusDelivery): void {
+    this.delivery = delivery;
+    for (const node of this.view.knownNodes()) {
+      for (const identity of this.view.identitiesOf(node)) {
+        const metadata = this.view.metadataOf(node, identity);
+        delivery.presence(node, metadata ? { identity, present: true, metadata } : { identity, present: true });
+      }
+    }
+  }
+
+  private sendable(): void {
+    if (this.closed) throw new BusUnavailable('the cluster bus is closed');
+    if (!this.lease.live) throw new BusUnavailable(`node ${this.node} holds no live lease (fenced until it re-registers)`);
+    if (this.link.downLongerThan(this.limits.unavailableAfterMs)) throw new BusUnavailable('Redis is unreachable');
+  }
+
+  private queue(target: string, item: BatchItem): void {
+    let out = this.outgoing.get(target);
+    if (!out) {
+      out = { items: [], bytes: 0 };
+      this.outgoing.set(target, out);
+    }
+    const bytes = itemBytes(item);
+    if (out.bytes + bytes > this.limits.maxBatchBytes) throw new BusUnavailable(`the batch for node ${target} is full this tick`);
+    out.items.push(item);
+    out.bytes += bytes;
+  }
+
+  direct(identity: string, message: CarriedMessage): number | Promise<number> {
+    this.sendable();
+    const known = this.view.nodesOf(identity);
+    if (known.size > 0) {
+      for (const node of known) this.queue(node, { kind: 'direct', identity, message });
+      this.stats.messagesSent += known.size;
+      return known.size;
+    }
+    // Not in the mirror: ask Redis before answering "offline" (the mirror may be a tick behind).
+    return this.link.command<string[]>(['HKEYS', this.keys.presence(identity)]).then(
+      (nodes) => {
+        let reached = 0;
+        for (const node of nodes) {
+          if (node === this.node) continue;
+          this.queue(node, { kind: 'direct', identity, message });
+          reached++;
+        }
+        this.stats.messagesSent += reached;
+        return reached;
+      },
+      (error: unknown) => {
+        throw new BusUnavailable(`Redis: ${String(error)}`);
+      },
+    );
+  }
+
+  publish(topic: string, message: CarriedMessage): number {
+    this.sendable();
+    let recipients = 0;
+    for (const [node, count] of this.view.subscribersOf(topic)) {
+      if (node === this.node) continue;
+      this.queue(node, { kind: 'publish', topic, message });
+      this.stats.messagesSent++;
+      recipients += count;
+    }
+    return recipients;
+  }
+
+  interest(pattern: string, subscribers: number): void {
+    if (subscribers > 0) this.localInterest.set(pattern, subscribers);
+    else this.localInterest.delete(pattern);
+    this.interestChanges.set(pattern, subscribers);
+  }
+
+  presence(change: LocalPresence): void {
+    if (change.present) this.localPresence.set(change.identity, change.metadata);
+    else this.localPresence.delete(change.identity);
+    this.presenceChanges.set(change.identity, change);
+  }
+
+  request(node: string, method: string, data: unknown, timeoutMs: number): Promise<unknown> {
+    if (node === this.node) {
+      const handler = this.handlers.get(method);
+      if (!handler) return Promise.reject(new BusUnavailable(`no handler for ${method}`));
+      return Promise.resolve().then(() => handler(data, this.node));
+    }
+    try {
+      this.sendable();
+      const rid = this.nextRid++;
+      this.queue(node, { kind: 'request', rid, method, data: encode(data) });
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.waiting.delete(rid);
+          reject(new BusUnavailable(`node ${node} did not answer ${method} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        this.waiting.set(rid, { resolve, reject, timer });
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  serve(method: string, handler: (data: unknown, from: string) => unknown | Promise<unknown>): void {
+    if (this.handlers.has(method)) throw new TypeError(`a handler for ${method} is already registered`);
+    this.handlers.set(method, handler);
+  }
+
+  /** A new epoch: everything this node holds is written again under it; the old numbering ends. */
+  reassert(): void {
+    this.presenceChanges = new Map([...this.localPresence].map(([identity, metadata]) => [identity, withMetadata(identity, metadata)]));
+    this.interestChanges = new Map(this.localInterest);
+    this.flush();
+  }
+
+  flush(): void {
+    if (this.closed || this.attempt || this.lease.epoch === 0) return;
+    if (this.outgoing.size === 0 && this.presenceChanges.size === 0 && this.interestChanges.size === 0) return;
+    const epoch = this.lease.epoch;
+    if (this.seqEpoch !== epoch) {
+      this.seqEpoch = epoch;
+      this.seq = 0;
+    }
+    const presence = this.presenceChanges.size
+      ? JSON.stringify([...this.presenceChanges.values()].map((c) => [c.identity, c.present ? 1 : 0, c.present && c.metadata ? JSON.stringify(c.metadata) : '']))
+      : '';
+    const interest = this.interestChanges.size ? JSON.stringify([...this.interestChanges]) : '';
+    this.presenceChanges = new Map();
+    this.interestChanges = new Map();
+    const args: Array<string | number | Uint8Array> = [this.keys.prefix, this.node, epoch, presence, interest, this.limits.maxInbox, this.limits.maxEvents];
+    for (const [target, out] of this.outgoing) {
+      const batch = encodeBatch(++this.seq, out.items);
+      this.stats.batchBytes(batch.byteLength);
+      args.push(target, batch);
+    }
+    const batches = this.outgoing.size;
+    this.outgoing.clear();
+    this.attempt = { epoch, args, batches, since: performance.now() };
+    void this.send();
+  }
+
+  private async send(): Promise<void> {
+    const attempt = this.attempt!;
+    try {
+      const reply = await this.link.script<Array<number | string>>(FLUSH, attempt.args);
+      this.attempt = undefined;
+      if (reply[0] === -1) {
+        this.stats.fencedWrites++;
+        this.stats.batchesLost += attempt.batches;
+        this.lease.fenced();
+      } else {
+        this.stats.batchesSent += attempt.batches - (reply.length - 1);
+        this.stats.batchesLost += reply.length - 1;
+      }
+    } catch (error) {
+      if (this.closed) return;
+      if (performance.now() - attempt.since < this.limits.retryForMs) {
+        // The reply was lost with the connection: the same batches (same numbers) go again; a
+        // receiver that got them the first time drops the copy.
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        return this.send();
+      }
+      this.attempt = undefined;
+      this.stats.batchesLost += attempt.batches;
+      this.logger.error('cluster batches lost: Redis did not take them in time', { batches: attempt.batches, error: String(error) });
+    }
+    // What queued meanwhile goes at once rather than at the next tick.
+    this.flush();
+  }
+
+  /** An inbox entry: one batch from another node. */
+  receiveBatch(entry: StreamEntry): void {
+    const from = entry.fields.get('f')?.toString();
+    const epoch = entry.fields.get('e')?.toString();
+    const bytes = entry.fields.get('b');
+    if (!from || !epoch || !bytes) return;
+    this.stats.inboxLag(Date.now() - Number(entry.id.slice(0, entry.id.indexOf('-'))));
+    const { seq, items } = decodeBatch(bytes);
+    const last = this.received.get(from);
+    if (last && last.epoch === epoch) {
+      if (seq <= last.seq) {
+        this.stats.duplicateBatches++;
+        return;
+      }
+      if (seq > last.seq + 1) this.stats.missedBatches += seq - last.seq - 1;
+    } else if (seq > 1) this.stats.missedBatches += seq - 1;
+    this.received.set(from, { epoch, seq });
+    this.stats.batchesReceived++;
+    for (const item of items) this.deliver(from, item);
+  }
+
+  private deliver(from: string, item: BatchItem): void {
+    const delivery = this.delivery;
+    switch (item.kind) {
+      case 'direct':
+        this.stats.messagesReceived++;
+        delivery?.direct(item.identity, item.message);
+        break;
+      case 'publish':
+        this.stats.messagesReceived++;
+        delivery?.publish(item.topic, item.message);
+        break;
+      case 'request':
+        void this.answer(from, item.rid, item.method, item.data);
+        break;
+      case 'reply': {
+        const waiting = this.waiting.get(item.rid);
+        if (!waiting) break;
+        this.waiting.delete(item.rid);
+        clearTimeout(waiting.timer);
+        if (item.ok) waiting.resolve(decode(item.data as Uint8Array));
+        else waiting.reject(new BusUnavailable(String(item.data)));
+        break;
+      }
+    }
+  }
+
+  private async answer(from: string, rid: number, method: string, data: unknown): Promise<void> {
+    const handler = this.handlers.get(method);
+    let reply: BatchItem;
+    try {
+      if (!handler) throw new Error(`no handler for ${method} on node ${this.node}`);
+      reply = { kind: 'reply', rid, ok: true, data: encode(await handler(decode(data as Uint8Array), from)) };
+    } catch (error) {
+      reply = { kind: 'reply', rid, ok: false, data: error instanceof Error ? error.message : String(error) };
+    }
+    try {
+      this.queue(from, reply);
+      this.flush();
+    } catch (error) {
+      this.logger.warn('cluster reply could not be queued', { to: from, method, error: String(error) });
+    }
+  }
+
+  /** An event-stream entry: another node's presence or interest changed, or a node came or went. */
+  receiveEvent(entry: StreamEntry): void {
+    const node = entry.fields.get('n')?.toString();
+    const kind = entry.fields.get('k')?.toString();
+    if (!node || node === this.node) return;
+    if (kind === 'g') {
+      for (const identity of this.view.forget(node)) this.delivery?.presence(node, { identity, present: false });
+      return;
+    }
+    if (kind !== 's') return;
+    const presence = entry.fields.get('p')?.toString();
+    if (presence) this.applyPresence(node, JSON.parse(presence) as Array<[string, number, string, number]>);
+    const interest = entry.fields.get('i')?.toString();
+    if (interest) for (const [pattern, count] of JSON.parse(interest) as Array<[string, number]>) this.view.interest(node, pattern, count);
+  }
+
+  /** Presence changes of `node` (from its events or the join snapshot) into the view and messaging. */
+  applyPresence(node: string, changes: ReadonlyArray<readonly [string, number, string, number?]>): void {
+    for (const [identity, present, metadata] of changes) {
+      const parsed = present === 1 && metadata ? (JSON.parse(metadata) as PresenceMetadata) : undefined;
+      const changed = this.view.presence(node, identity, present === 1, parsed);
+      // A metadata change of a known identity is news too; a repeated absence is not.
+      if (!changed && present !== 1) continue;
+      this.delivery?.presence(node, parsed ? { identity, present: present === 1, metadata: parsed } : { identity, present: present === 1 });
+    }
+  }
+
+  /** Stop sending and answering; pending requests fail. */
+  shut(): void {
+    this.closed = true;
+    for (const [rid, waiting] of this.waiting) {
+      clearTimeout(waiting.timer);
+      waiting.reject(new BusUnavailable('the cluster bus closed'));
+      this.waiting.delete(rid);
+    }
+  }
+
+  /** Whether a flush is still on its way to Redis. */
+  get flushing(): boolean {
+    return this.attempt !== undefined;
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+
+  /** Set by the cluster node: leaving the cluster when the server closes its bus. */
+  onClose: () => Promise<void> = async () => this.shut();
+}
+
+function withMetadata(identity: string, metadata: PresenceMetadata | undefined): LocalPresence {
+  return metadata ? { identity, present: true, metadata } : { identity, present: true };
+}

@@ -1,0 +1,51 @@
+/**
+ * One cluster node as its own process (so tests can `kill -9` and `kill -STOP` it for real): a
+ * tickwire server on a free port over real sockets, with the messaging protocol of the tests and
+ * `?token=<name>` identities, ticking at 20 Hz on a Redis cluster bus.
+ *
+ * Environment: TW_REDIS (url), TW_NODE (name), TW_PREFIX (key prefix, optional).
+ * IPC out: `{ type: 'ready', url, node, epoch }`, then `{ type: 'stats', … }` answering `{ type: 'stats' }`.
+ */
+import { createWorld } from 'bitecs';
+import { createServer, silentLogger } from '../../engine-plugin/src/index';
+import { webSocketServer } from '../../engine-plugin/src/node';
+import { joinCluster } from '../../engine-plugin/src/cluster';
+import { protocol } from './messaging-protocol';
+import { tokenIdentity } from './messaging-rig';
+import { freePort } from './redis-server';
+
+const redis = process.env.TW_REDIS;
+if (!redis || !process.send) throw new Error('run by the cluster test harness (TW_REDIS and an IPC channel)');
+const send = process.send.bind(process);
+
+const port = await freePort();
+const url = `ws://127.0.0.1:${port}/ws`;
+const transport = webSocketServer({ host: '127.0.0.1', port });
+const cluster = await joinCluster({
+  redis,
+  address: url,
+  node: process.env.TW_NODE,
+  prefix: process.env.TW_PREFIX,
+  logger: silentLogger,
+});
+// Every test client comes from 127.0.0.1: the per-address limits are raised as a load test's would be.
+const limits = { maxConnectionsPerAddress: 10_000, maxPendingHandshakesPerAddress: 10_000, maxPendingHandshakes: 10_000 };
+const server = createServer(createWorld(), protocol, { logger: silentLogger, authenticate: tokenIdentity, transport, limits, messaging: { bus: cluster.bus } });
+await server.start();
+
+const tick = setInterval(() => {
+  server.receive();
+  server.replicate();
+  server.flush();
+}, 50);
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stats') send({ type: 'stats', epoch: cluster.epoch, stats: { ...cluster.stats }, sessions: server.endpoint.connections.size });
+  if (message.type === 'leave') {
+    clearInterval(tick);
+    void server.stop().then(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+send({ type: 'ready', url, node: cluster.node, epoch: cluster.epoch });

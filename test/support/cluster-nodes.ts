@@ -1,0 +1,143 @@
+/**
+ * Cluster nodes as child processes (test/support/cluster-node-process.ts), and clients that pump
+ * themselves, for the cluster suites. `kill('SIGKILL')` / `kill('SIGSTOP')` are the real signals.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createWorld } from 'bitecs';
+import { type ClientOptions, type NetworkClient, createClient, silentLogger } from '../../engine-plugin/src/index';
+import { nodeWebSocketClient } from '../../engine-plugin/src/node';
+import type { ClusterStats } from '../../engine-plugin/src/cluster';
+import { Chat, protocol } from './messaging-protocol';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface NodeProcess {
+  readonly node: string;
+  readonly url: string;
+  readonly epoch: number;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** The node's counters, epoch and session count, asked over IPC. */
+  stats(): Promise<{ epoch: number; stats: ClusterStats; sessions: number }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Start one node process on `redis`; resolves when it has joined and listens. */
+export function startNodeProcess(redis: string, node: string): Promise<NodeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-node-process.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, TW_REDIS: redis, TW_NODE: node },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  running.add(child);
+  child.on('error', () => {});
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node ${node} did not start in time`)), 15_000);
+    void exited.then((code) => reject(new Error(`node ${node} exited with ${code} before it was ready`)));
+    child.once('message', (message: { type: string; url: string; epoch: number }) => {
+      clearTimeout(timer);
+      resolve({
+        node,
+        url: message.url,
+        epoch: message.epoch,
+        child,
+        exited,
+        stats: () =>
+          new Promise((answer) => {
+            const listen = (reply: { type: string; epoch: number; stats: ClusterStats; sessions: number }) => {
+              if (reply.type !== 'stats') return;
+              child.off('message', listen);
+              answer(reply);
+            };
+            child.on('message', listen);
+            if (child.connected) child.send({ type: 'stats' });
+          }),
+        kill: (signal) => child.kill(signal),
+      });
+    });
+  });
+}
+
+/** Kill every node process still running (afterAll / afterEach). */
+export async function killAllNodes(): Promise<void> {
+  const waits = [...running].map((child) => {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+    return gone;
+  });
+  await Promise.all(waits);
+}
+
+/** What a pumped client received, kept (a client shows each message for one frame only). */
+export interface Received {
+  /** Direct chat messages as `from:text`. */
+  readonly directs: string[];
+  /** Topic chat publications as `topic:from:text`. */
+  readonly publications: string[];
+  /** Presence events as `identity:status`. */
+  readonly presence: string[];
+}
+
+/** Clients on node urls, pumped every 5 ms until closed, recording what they receive. */
+export class PumpedClients {
+  readonly all: NetworkClient[] = [];
+  readonly received = new Map<NetworkClient, Received>();
+  private readonly timer = setInterval(() => {
+    for (const client of this.all) {
+      client.receive();
+      const got = this.received.get(client)!;
+      for (const m of client.directMessages(Chat)) got.directs.push(`${m.from}:${m.data.text}`);
+      for (const m of client.publications(Chat)) got.publications.push(`${m.topic}:${m.from}:${m.data.text}`);
+      for (const e of client.presence()) got.presence.push(`${e.identity}:${e.status}`);
+      client.flush();
+    }
+  }, 5);
+
+  /** A client of `url` authenticated as `identity`, connecting now. */
+  connect(url: string, identity: string, options: Partial<ClientOptions> = {}): NetworkClient {
+    const client = createClient(createWorld(), protocol, {
+      transport: nodeWebSocketClient(`${url}?token=${encodeURIComponent(identity)}`),
+      logger: silentLogger,
+      reconnect: false,
+      ...options,
+    });
+    client.connect();
+    this.all.push(client);
+    this.received.set(client, { directs: [], publications: [], presence: [] });
+    return client;
+  }
+
+  /** What `client` received so far. */
+  of(client: NetworkClient): Received {
+    return this.received.get(client)!;
+  }
+
+  /** Wait until every client is connected, and a few node ticks more (their sessions reached the cluster). */
+  async connected(): Promise<void> {
+    await eventually(() => this.all.every((c) => c.state === 'connected'), 10_000, 'every client connected');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    for (const client of this.all) client.disconnect();
+    this.all.length = 0;
+  }
+}
+
+/** Wait for a condition, polling every 10 ms. */
+export async function eventually(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
