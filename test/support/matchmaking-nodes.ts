@@ -17,6 +17,8 @@ export interface MatchmakingNode {
   readonly exited: Promise<number | null>;
   /** The rooms it runs, asked over IPC. */
   rooms(): Promise<Array<{ id: string; connections: number }>>;
+  /** The time (ms) of each directory call that took a seat on this node since the last ask. */
+  seatTimes(): Promise<number[]>;
 }
 
 const running = new Set<ChildProcess>();
@@ -47,18 +49,22 @@ export function startMatchmakingNode(redis: string, node: string, env: Record<st
         http: ready.http,
         child,
         exited,
-        rooms: () =>
-          new Promise((answer) => {
-            const listen = (reply: { type: string; rooms: Array<{ id: string; connections: number }> }) => {
-              if (reply.type !== 'rooms') return;
-              child.off('message', listen);
-              answer(reply.rooms);
-            };
-            child.on('message', listen);
-            child.send({ type: 'rooms' });
-          }),
+        rooms: () => ask<{ rooms: Array<{ id: string; connections: number }> }>(child, 'rooms').then((reply) => reply.rooms),
+        seatTimes: () => ask<{ ms: number[] }>(child, 'seats').then((reply) => reply.ms),
       });
     });
+  });
+}
+
+function ask<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((answer) => {
+    const listen = (reply: { type: string } & T) => {
+      if (reply.type !== type) return;
+      child.off('message', listen);
+      answer(reply);
+    };
+    child.on('message', listen);
+    child.send({ type });
   });
 }
 

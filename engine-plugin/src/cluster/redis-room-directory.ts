@@ -96,6 +96,8 @@ class RedisRoomDirectory implements RoomDirectory {
   private readonly prefix: string;
   /** Waiters per pool for another node's creation lock: one poll per pool, however many wait. */
   private readonly settling = new Map<string, { readonly waiters: Set<() => void>; timer: ReturnType<typeof setTimeout> | undefined }>();
+  /** Pools this node holds the creation lock of: other callers here wait without asking Redis. */
+  private readonly creating = new Map<string, string>();
   private loadWanted: number | undefined;
   private loadSent: number | undefined;
   private loadWriting = false;
@@ -212,6 +214,28 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   async lockCreation(pool: string, ttlMs: number): Promise<CreationLock | undefined> {
+    // A burst on one node asks Redis for the lock once, not once per caller.
+    if (this.creating.has(pool)) return undefined;
+    this.creating.set(pool, '');
+    const lock = await this.takeLock(pool, ttlMs).catch((error: unknown) => {
+      this.creating.delete(pool);
+      throw error;
+    });
+    if (!lock) {
+      this.creating.delete(pool);
+      return undefined;
+    }
+    this.creating.set(pool, lock.token);
+    // Like the lock in Redis, the local mark lapses with its ttl if nobody unlocks it.
+    setTimeout(() => this.releaseLocal(lock), ttlMs).unref?.();
+    return lock;
+  }
+
+  private releaseLocal(lock: CreationLock): void {
+    if (this.creating.get(lock.pool) === lock.token) this.creating.delete(lock.pool);
+  }
+
+  private async takeLock(pool: string, ttlMs: number): Promise<CreationLock | undefined> {
     const token = randomBytes(9).toString('base64url');
     const reply = await this.cluster.link.command<string | null>(['SET', `${this.prefix}create:${pool}`, token, 'NX', 'PX', Math.max(1, Math.ceil(ttlMs))]);
     return reply === 'OK' ? { pool, token } : undefined;
@@ -261,8 +285,12 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   async unlockCreation(lock: CreationLock): Promise<void> {
-    await this.script(UNLOCK_CREATION, [lock.pool, lock.token]);
-    this.wake(lock.pool);
+    try {
+      await this.script(UNLOCK_CREATION, [lock.pool, lock.token]);
+    } finally {
+      this.releaseLocal(lock);
+      this.wake(lock.pool);
+    }
   }
 
   async abortCreation(lock: CreationLock): Promise<boolean> {
