@@ -8,3 +8,4 @@ export { type ClusterMember, ClusterNode, type ClusterOptions, joinCluster } fro
 export { ClusterStats } from './cluster/cluster-stats.js';
 export { NodeNameTaken } from './cluster/node-lease.js';
 export { registerClusterMetrics } from './cluster/cluster-metrics.js';
+export { DirectoryFenced, type RedisRoomDirectoryOptions, redisRoomDirectory } from './cluster/redis-room-directory.js';

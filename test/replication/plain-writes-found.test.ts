@@ -85,4 +85,33 @@ describe.each([true, false])('plain typed-array writes (generated code: %s)', (c
     Odd.g[3] = -0.1;
     expect(sync()).toEqual([]);
   });
+
+  it('are found in a quantised column at every id, whichever half of an eight-byte step it is in', () => {
+    // Quantised f32 columns are compared two entities per double; each entity alone must be found.
+    const { Odd, sync, seen } = setup({ compileEncoders });
+    for (let e = 0; e < 13; e++) {
+      Odd.f[e] = 3 + e;
+      expect(sync()).toEqual([e]);
+      expect(seen(e).f).toBe(3 + e);
+      Odd.g[e] = 5 + e;
+      expect(sync()).toEqual([e]);
+      expect(seen(e).g).toBe(5 + e);
+    }
+    expect(sync()).toEqual([]);
+  });
+
+  it('keep a quantised column right around Infinity, NaN and a ±0 flip (same q, nothing to send)', () => {
+    const { Odd, sync, seen } = setup({ compileEncoders });
+    Odd.f[3] = Number.POSITIVE_INFINITY; // the upper half of double 1: its pattern is not a number
+    expect(sync()).toEqual([3]);
+    Odd.f[2] = 7; // its neighbour in the same double is still found
+    expect(sync()).toEqual([2]);
+    expect(seen(2).f).toBe(7);
+    expect(sync()).toEqual([]);
+    Odd.f[5] = -0; // was +0: quantises to the same q
+    expect(sync()).toEqual([]);
+    Odd.f[5] = 1;
+    expect(sync()).toEqual([5]);
+    expect(seen(5).f).toBe(1);
+  });
 });

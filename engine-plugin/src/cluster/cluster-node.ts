@@ -115,6 +115,11 @@ export class ClusterNode {
     return this.lease.epoch;
   }
 
+  /** @internal A write was refused because this node's epoch is stale: renew (and re-register) now. */
+  fenced(): void {
+    this.lease.fenced();
+  }
+
   /** @internal Register, learn the others' state, start reading. */
   async start(): Promise<void> {
     this.reader.position(this.keys.inbox(this.node), '0-0');

@@ -3,6 +3,7 @@ import type { ClusterStats } from './cluster-stats.js';
 import type { ClusterKeys } from './cluster-keys.js';
 import { CLAIM, LEAVE, REAP_FINISH, REAP_MEMBERS, REGISTER, RENEW } from './lease-scripts.js';
 import type { RedisLink } from './redis-link.js';
+import { UNLIST_NODE_ROOMS } from './room-directory-scripts.js';
 
 /** Timing of leases. */
 export interface LeaseTiming {
@@ -137,16 +138,27 @@ export class NodeLease {
     do reaped = await this.link.script<number>(REAP_MEMBERS, [this.keys.prefix, dead, this.node, REAP_CHUNK, maxEvents]);
     while (reaped > 0);
     if (reaped < 0) return;
+    // Its rooms go before the claim is released: no listing of a dead node outlives the reap.
+    if (!(await this.unlistRooms(dead, this.node))) return;
     if ((await this.link.script<number>(REAP_FINISH, [this.keys.prefix, dead, this.node, maxEvents])) === 1 && dead !== this.node) {
       this.stats.reaps++;
       this.logger.info('cluster node reaped', { node: dead, by: this.node });
     }
   }
 
+  /** Unlist a node's rooms in chunks (claimer '' for this node's own); false when the reap claim is not the claimer's. */
+  private async unlistRooms(node: string, claimer: string): Promise<boolean> {
+    let removed: number;
+    do removed = await this.link.script<number>(UNLIST_NODE_ROOMS, [this.keys.prefix, node, claimer, REAP_CHUNK]);
+    while (removed > 0);
+    return removed === 0;
+  }
+
   /** Leave for good: this node's identities go offline, everything naming it is deleted. */
   async leave(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.unlistRooms(this.node, '');
     if (this.epoch > 0) await this.link.script(LEAVE, [this.keys.prefix, this.node, this.epoch, this.timing.maxEvents]);
     this.epoch = 0;
   }

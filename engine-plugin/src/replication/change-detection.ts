@@ -1,5 +1,5 @@
 import type { FieldArray } from '../schema/component.js';
-import { diffElements, diffStrings, diffWords, wordView } from './column-diff.js';
+import { diffDoubles, diffElements, diffStrings, diffWords, doubleView, wordView } from './column-diff.js';
 import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout.js';
 import type { ChangedFieldsWriter, UpdateRecordWriter } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
@@ -85,7 +85,15 @@ export class ComponentShadow {
   private readonly targets: CompareTargets;
   private compareRows: RowCompare;
   /** Per numeric field: the store and the shadow the column diff compares, as words, and the element size. */
-  private readonly columns: { store: Int32Array | undefined; shadow: Int32Array | undefined; raw: FieldArray; rawShadow: FieldArray; size: number }[] = [];
+  private readonly columns: {
+    store: Int32Array | undefined;
+    shadow: Int32Array | undefined;
+    /** Quantised float columns only: the same bytes as doubles, compared eight bytes per element (see `diffDoubles`). */
+    doubles: { store: Float64Array; shadow: Float64Array } | undefined;
+    raw: FieldArray;
+    rawShadow: FieldArray;
+    size: number;
+  }[] = [];
   private readonly strings: { store: string[]; sent: string[] }[] = [];
   /** One past the largest id that was ever a member: the range a column diff covers. */
   private span = 0;
@@ -132,7 +140,10 @@ export class ComponentShadow {
         kinds.push(store instanceof Float32Array ? CompareKind.Quantized32 : CompareKind.Quantized64);
         sentBits.push(undefined);
         seen.push(last);
-        this.columns.push({ store: bits, shadow: last, raw: store, rawShadow: last, size: store.BYTES_PER_ELEMENT });
+        const storeDoubles = bits === undefined ? undefined : doubleView(bits);
+        const lastDoubles = doubleView(last);
+        const doubles = storeDoubles !== undefined && lastDoubles !== undefined ? { store: storeDoubles, shadow: lastDoubles } : undefined;
+        this.columns.push({ store: bits, shadow: last, doubles, raw: store, rawShadow: last, size: store.BYTES_PER_ELEMENT });
         continue;
       }
       const sent = new (store.constructor as new (n: number) => FieldArray)(capacity);
@@ -143,11 +154,11 @@ export class ComponentShadow {
         const words = new Int32Array(sent.buffer, sent.byteOffset, sent.byteLength >>> 2);
         kinds.push(store instanceof Float32Array ? CompareKind.Bits32 : CompareKind.Bits64);
         sentBits.push(words);
-        this.columns.push({ store: bits, shadow: words, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
+        this.columns.push({ store: bits, shadow: words, doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
       } else {
         kinds.push(CompareKind.Integer);
         sentBits.push(undefined);
-        this.columns.push({ store: wordView(store), shadow: wordView(sent), raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
+        this.columns.push({ store: wordView(store), shadow: wordView(sent), doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
       }
     }
     this.targets = {
@@ -276,7 +287,8 @@ export class ComponentShadow {
       const end = Math.ceil((span * c.size) / 4);
       if (c.store !== undefined && c.shadow !== undefined) {
         const words = Math.min(end, c.store.length);
-        diffWords(c.store, c.shadow, words, c.size, into);
+        if (c.doubles !== undefined) diffDoubles(c.doubles.store, c.doubles.shadow, words, c.store, c.shadow, c.size, into);
+        else diffWords(c.store, c.shadow, words, c.size, into);
         // An odd capacity leaves elements past the last whole word.
         const covered = Math.floor((words * 4) / c.size);
         if (covered < span) diffElements(c.raw, c.rawShadow, covered, span, into);

@@ -32,6 +32,48 @@ export function diffWords(store: Int32Array, shadow: Int32Array, end: number, el
   for (; w < end; w++) if (store[w] !== shadow[w]) flagWord(w, elementSize, into);
 }
 
+/**
+ * Compare a quantised float column eight bytes at a time: `store` and `shadow` as Float64Array
+ * views of the same bytes as `storeWords`/`shadowWords`, doubles `[0, end)`. A double compare is
+ * exact for bit patterns except two cases, and neither matters for a quantised field: a NaN
+ * pattern never equals itself (a pair of f32s whose upper one is Inf/NaN is flagged every
+ * tick, and the row compare then finds its bits equal to the cache: one wasted compare), and
+ * +0 equals -0 (a ±0 flip of one f32 goes unflagged, but both quantise to the same q, so
+ * there is nothing to send). Exact fields keep {@link diffWords}. A differing double is
+ * resolved by its two words, so only the entities whose bits differ are flagged. `words` counts
+ * 32-bit words, as for {@link diffWords}; an odd last word is compared on its own.
+ */
+export function diffDoubles(
+  store: Float64Array,
+  shadow: Float64Array,
+  words: number,
+  storeWords: Int32Array,
+  shadowWords: Int32Array,
+  elementSize: number,
+  into: DirtyBits,
+): void {
+  const end = Math.min(words >>> 1, store.length, shadow.length);
+  const stop = end & ~3;
+  let d = 0;
+  for (; d < stop; d += 4) {
+    if (store[d] === shadow[d] && store[d + 1] === shadow[d + 1] && store[d + 2] === shadow[d + 2] && store[d + 3] === shadow[d + 3]) continue;
+    for (let k = d; k < d + 4; k++) if (store[k] !== shadow[k]) flagDouble(k, storeWords, shadowWords, elementSize, into);
+  }
+  for (; d < end; d++) if (store[d] !== shadow[d]) flagDouble(d, storeWords, shadowWords, elementSize, into);
+  for (let w = 2 * end; w < words; w++) if (storeWords[w] !== shadowWords[w]) flagWord(w, elementSize, into);
+}
+
+/** Flag the entities double `d` covers whose bits differ (both words of an f64, or each f32). */
+function flagDouble(d: number, storeWords: Int32Array, shadowWords: Int32Array, elementSize: number, into: DirtyBits): void {
+  const w = 2 * d;
+  if (elementSize === 8) {
+    if (storeWords[w] !== shadowWords[w] || storeWords[w + 1] !== shadowWords[w + 1]) flag(into, d, 1);
+    return;
+  }
+  if (storeWords[w] !== shadowWords[w]) flag(into, w, 1);
+  if (storeWords[w + 1] !== shadowWords[w + 1]) flag(into, w + 1, 1);
+}
+
 /** Flag the entities word `w` of a column with `elementSize`-byte elements covers. */
 function flagWord(w: number, elementSize: number, into: DirtyBits): void {
   if (elementSize === 4) flag(into, w, 1);
@@ -48,6 +90,12 @@ export function diffElements(store: ArrayLike<number>, shadow: ArrayLike<number>
 /** String columns: element by element over `[from, to)` (a string compare cannot be batched). */
 export function diffStrings(store: readonly string[], shadow: readonly string[], from: number, to: number, into: DirtyBits): void {
   for (let e = from; e < to; e++) if (store[e] !== shadow[e]) flag(into, e, 1);
+}
+
+/** A Float64Array over an Int32Array's whole pairs of words (`undefined` when its start is not 8-byte aligned). */
+export function doubleView(a: Int32Array): Float64Array | undefined {
+  if (a.byteOffset % 8 !== 0) return undefined;
+  return new Float64Array(a.buffer, a.byteOffset, a.length >>> 1);
 }
 
 /** An Int32Array over a typed array's whole 32-bit words (`undefined` when its start is not word-aligned). */

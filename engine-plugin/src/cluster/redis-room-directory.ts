@@ -1,0 +1,323 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  CreationLock,
+  JoinRefusal,
+  NodeLoad,
+  RegisterOptions,
+  RegisterResult,
+  Reservation,
+  RoomChange,
+  RoomDirectory,
+  RoomListing,
+  RoomMetadata,
+  RoomOptions,
+  RoomQuery,
+  SeatClaim,
+  SeatRequest,
+} from '../matchmaking/room-directory.js';
+import type { ClusterNode } from './cluster-node.js';
+import {
+  ABORT_CREATION,
+  CLAIM_SEAT,
+  GET_ROOM,
+  LIST_ROOMS,
+  REGISTER_ROOM,
+  RELEASE_SEAT,
+  REPORT_LOAD,
+  RESERVE,
+  RESERVE_IN,
+  TWO_CHOICES,
+  UNLIST_NODE_ROOMS,
+  UNLOCK_CREATION,
+  UNREGISTER_ROOM,
+  UPDATE_ROOM,
+} from './room-directory-scripts.js';
+
+/** Options of {@link redisRoomDirectory}. */
+export interface RedisRoomDirectoryOptions {
+  /**
+   * How often a caller waiting for another node's creation lock looks whether it is gone, ms.
+   * Waiters on one node share one look per pool; a lock released on this node wakes them at once.
+   * Default 5.
+   */
+  readonly settlePollMs?: number;
+}
+
+/** Thrown when this node may not write to the directory: its lease was lost and it has not taken a new epoch yet. */
+export class DirectoryFenced extends Error {
+  constructor(node: string) {
+    super(`cluster node ${node} is fenced (its lease lapsed): it lists no room until it re-registers`);
+    this.name = 'DirectoryFenced';
+  }
+}
+
+/** The fixed part of a listing, stored once as JSON (`l`); counts, lock and metadata live beside it. */
+interface FixedListing {
+  readonly roomId: string;
+  readonly type: string;
+  readonly pool: string;
+  readonly node: string;
+  readonly address: string;
+  readonly filter: RoomOptions;
+  readonly createdAt: number;
+}
+
+/** A listing as the scripts answer it: fixed JSON, metadata JSON, seats taken, capacity, locked. */
+type ListingReply = [string, string, number | string, string, string];
+
+const UNLIST_CHUNK = 200;
+
+/**
+ * The cluster's {@link RoomDirectory}: every node's rooms in Redis, each operation one Lua script.
+ * A seat is reserved by one script over the pool's sorted set of open rooms (score = seats taken,
+ * the fullest first), which purges expired seats, checks lock and capacity, adds the seat and
+ * rescores or unlists the room, atomically. Nothing reads the whole directory: a reserve touches
+ * one pool's index and one room; a listing reads at most `limit` rooms.
+ *
+ * Listings live as long as their owner's lease, not a health ping: a slow node keeps its rooms;
+ * a dead one's are unlisted by the node that reaps it, and no seat is handed out in a room whose
+ * owner's lease has lapsed. Creation: one lock per pool (`SET NX PX`), rooms placed on the less
+ * loaded of two random live nodes, and a compare-and-set that refuses a registration arriving
+ * after its attempt was aborted (no twin rooms).
+ *
+ * ```ts
+ * const cluster = await joinCluster({ redis: 'redis://127.0.0.1:6379', address: 'ws://10.0.0.5:8081/ws' });
+ * const server = createServer(world, protocol, {
+ *   messaging: { bus: cluster.bus },
+ *   matchmaking: { directory: redisRoomDirectory(cluster), address: cluster.options.address },
+ * });
+ * ```
+ */
+export function redisRoomDirectory(cluster: ClusterNode, options: RedisRoomDirectoryOptions = {}): RoomDirectory {
+  return new RedisRoomDirectory(cluster, options.settlePollMs ?? 5);
+}
+
+class RedisRoomDirectory implements RoomDirectory {
+  private readonly prefix: string;
+  /** Waiters per pool for another node's creation lock: one poll per pool, however many wait. */
+  private readonly settling = new Map<string, { readonly waiters: Set<() => void>; timer: ReturnType<typeof setTimeout> | undefined }>();
+  private loadWanted: number | undefined;
+  private loadSent: number | undefined;
+  private loadWriting = false;
+  private closed = false;
+
+  constructor(
+    private readonly cluster: ClusterNode,
+    private readonly settlePollMs: number,
+  ) {
+    this.prefix = cluster.keys.prefix;
+    this.reportLoad({ rooms: 0, clients: 0 });
+  }
+
+  private script<T>(source: string, args: ReadonlyArray<string | number>): Promise<T> {
+    return this.cluster.link.script<T>(source, [this.prefix, ...args]);
+  }
+
+  private epoch(): number {
+    const epoch = this.cluster.epoch;
+    if (epoch === 0) throw new DirectoryFenced(this.cluster.node);
+    return epoch;
+  }
+
+  async register(listing: RoomListing, options: RegisterOptions = {}): Promise<RegisterResult> {
+    if (listing.node !== this.cluster.node) throw new TypeError(`room ${listing.roomId} names node ${listing.node}; this directory lists node ${this.cluster.node}'s rooms`);
+    const fixed: FixedListing = {
+      roomId: listing.roomId,
+      type: listing.type,
+      pool: listing.pool,
+      node: listing.node,
+      address: listing.address,
+      filter: listing.filter,
+      createdAt: listing.createdAt,
+    };
+    const l = JSON.stringify(fixed);
+    const m = JSON.stringify(listing.metadata);
+    const reply = await this.script<[string, number?, number?]>(REGISTER_ROOM, [
+      this.cluster.node,
+      this.epoch(),
+      listing.roomId,
+      l,
+      m,
+      listing.maxClients,
+      listing.pool,
+      listing.type,
+      listing.createdAt,
+      options.seat?.seat ?? '',
+      options.seat?.ttlMs ?? 0,
+      options.creation?.pool ?? '',
+      options.creation?.token ?? '',
+    ]);
+    switch (reply[0]) {
+      case 'fenced':
+        this.cluster.fenced();
+        throw new DirectoryFenced(this.cluster.node);
+      case 'exists':
+        throw new TypeError(`room ${listing.roomId} is already registered`);
+      case 'aborted':
+        return { registered: false };
+      default:
+        break;
+    }
+    if (!options.seat) return { registered: true };
+    const registered = toListing([l, m, Number(reply[1]), String(listing.maxClients), '0']);
+    return { registered: true, reservation: { listing: registered, seat: options.seat.seat, expiresAt: Number(reply[2]) } };
+  }
+
+  async reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined> {
+    const reply = await this.script<[string, string, number, string, string, number] | null>(RESERVE, [pool, seat.seat, seat.ttlMs]);
+    if (!reply) return undefined;
+    return { listing: toListing([reply[0], reply[1], reply[2], reply[3], reply[4]]), seat: seat.seat, expiresAt: Number(reply[5]) };
+  }
+
+  async reserveIn(roomId: string, seat: SeatRequest): Promise<Reservation | JoinRefusal> {
+    const reply = await this.script<[string, string?, string?, number?, string?, string?, number?]>(RESERVE_IN, [roomId, seat.seat, seat.ttlMs]);
+    if (reply[0] !== 'ok') return reply[0] as JoinRefusal;
+    return { listing: toListing([reply[1]!, reply[2]!, reply[3]!, reply[4]!, reply[5]!]), seat: seat.seat, expiresAt: Number(reply[6]) };
+  }
+
+  claim(roomId: string, seat: string): Promise<SeatClaim> {
+    return this.script<SeatClaim>(CLAIM_SEAT, [roomId, seat]);
+  }
+
+  async release(roomId: string, seat: string): Promise<void> {
+    await this.script(RELEASE_SEAT, [roomId, seat]);
+  }
+
+  async update(roomId: string, change: RoomChange): Promise<void> {
+    const locked = change.locked === undefined ? '' : change.locked ? '1' : '0';
+    const metadata = change.metadata === undefined ? '' : JSON.stringify(change.metadata);
+    const max = change.maxClients === undefined ? '' : change.maxClients;
+    if ((await this.script<number>(UPDATE_ROOM, [this.cluster.node, this.epoch(), roomId, locked, metadata, max])) === 0) {
+      this.cluster.fenced();
+      throw new DirectoryFenced(this.cluster.node);
+    }
+  }
+
+  async unregister(roomId: string, options: { readonly onlyIfEmpty?: boolean } = {}): Promise<boolean> {
+    return (await this.script<number>(UNREGISTER_ROOM, [roomId, options.onlyIfEmpty ? '1' : '0'])) === 1;
+  }
+
+  async get(roomId: string): Promise<RoomListing | undefined> {
+    const reply = await this.script<ListingReply | null>(GET_ROOM, [roomId]);
+    return reply ? toListing(reply) : undefined;
+  }
+
+  async list(query: RoomQuery): Promise<readonly RoomListing[]> {
+    const limit = Math.floor(query.limit);
+    if (!(limit > 0)) return [];
+    const flat = await this.script<Array<string | number>>(LIST_ROOMS, [query.type, query.pool ?? '', query.includeLocked ? '1' : '0', limit]);
+    const out: RoomListing[] = [];
+    for (let i = 0; i + 4 < flat.length; i += 5) out.push(toListing(flat.slice(i, i + 5) as ListingReply));
+    return out;
+  }
+
+  async lockCreation(pool: string, ttlMs: number): Promise<CreationLock | undefined> {
+    const token = randomBytes(9).toString('base64url');
+    const reply = await this.cluster.link.command<string | null>(['SET', `${this.prefix}create:${pool}`, token, 'NX', 'PX', Math.max(1, Math.ceil(ttlMs))]);
+    return reply === 'OK' ? { pool, token } : undefined;
+  }
+
+  creationSettled(pool: string, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let waiting = this.settling.get(pool);
+      if (!waiting) {
+        waiting = { waiters: new Set(), timer: undefined };
+        this.settling.set(pool, waiting);
+      }
+      const done = () => {
+        clearTimeout(timer);
+        waiting.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      waiting.waiters.add(done);
+      this.pollSettled(pool);
+    });
+  }
+
+  private pollSettled(pool: string): void {
+    const waiting = this.settling.get(pool);
+    if (!waiting || waiting.timer !== undefined) return;
+    waiting.timer = setTimeout(async () => {
+      let held = true;
+      try {
+        held = (await this.cluster.link.command<number>(['EXISTS', `${this.prefix}create:${pool}`])) === 1;
+      } catch {
+        // Redis unreachable: the waiters' own timeouts end their wait.
+      }
+      waiting.timer = undefined;
+      if (!held) this.wake(pool);
+      else if (waiting.waiters.size > 0) this.pollSettled(pool);
+      else this.settling.delete(pool);
+    }, this.settlePollMs);
+  }
+
+  private wake(pool: string): void {
+    const waiting = this.settling.get(pool);
+    if (!waiting) return;
+    this.settling.delete(pool);
+    if (waiting.timer !== undefined) clearTimeout(waiting.timer);
+    for (const done of [...waiting.waiters]) done();
+  }
+
+  async unlockCreation(lock: CreationLock): Promise<void> {
+    await this.script(UNLOCK_CREATION, [lock.pool, lock.token]);
+    this.wake(lock.pool);
+  }
+
+  async abortCreation(lock: CreationLock): Promise<boolean> {
+    return (await this.script<number>(ABORT_CREATION, [lock.pool, lock.token])) === 1;
+  }
+
+  async placeRoom(): Promise<string | undefined> {
+    const reply = await this.script<string[]>(TWO_CHOICES, []);
+    let best: string | undefined;
+    let bestLoad = Number.POSITIVE_INFINITY;
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const load = Number(reply[i + 1]);
+      if (load < bestLoad) {
+        bestLoad = load;
+        best = reply[i];
+      }
+    }
+    return best === this.cluster.node ? undefined : best;
+  }
+
+  /** Queues this node's load (clients + rooms); at most one write in flight, none when unchanged. */
+  reportLoad(load: NodeLoad): void {
+    if (this.closed) return;
+    this.loadWanted = load.clients + load.rooms;
+    this.writeLoad();
+  }
+
+  private writeLoad(): void {
+    if (this.loadWriting || this.loadWanted === this.loadSent || this.loadWanted === undefined) return;
+    const load = this.loadWanted;
+    this.loadWriting = true;
+    this.script(REPORT_LOAD, [this.cluster.node, load]).then(
+      () => {
+        this.loadSent = load;
+        this.loadWriting = false;
+        if (!this.closed) this.writeLoad();
+      },
+      () => {
+        // Redis unreachable: the next tick's report tries again.
+        this.loadWriting = false;
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const pool of [...this.settling.keys()]) this.wake(pool);
+    let removed: number;
+    do removed = await this.script<number>(UNLIST_NODE_ROOMS, [this.cluster.node, '', UNLIST_CHUNK]);
+    while (removed > 0);
+  }
+}
+
+function toListing([l, m, count, max, locked]: ListingReply): RoomListing {
+  const fixed = JSON.parse(l) as FixedListing;
+  return { ...fixed, clients: Number(count), maxClients: Number(max), locked: locked === '1', metadata: JSON.parse(m) as RoomMetadata };
+}

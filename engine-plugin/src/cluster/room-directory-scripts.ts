@@ -1,0 +1,281 @@
+/**
+ * Lua for the room directory over Redis. Each operation is one script, so a seat is taken,
+ * counted and the room rescored or unlisted atomically, whichever node asks. Keys (prefix `tw:`):
+ *
+ * - `room:<id>` hash: `l` (the listing's fixed part, JSON), `m` (metadata JSON), `max`, `locked`,
+ *   `pool`, `type`, `node`. Read with HMGET of named fields, never HGETALL.
+ * - `seats:<id>` sorted set: seat → expiry (Redis ms) while reserved, `+inf` once claimed.
+ * - `open:<pool>` sorted set: the pool's open rooms → seats taken (fullest = highest score).
+ * - `pool:<pool>` sorted set: every room of the pool → creation time (listing with `includeLocked`).
+ * - `pools:<type>` set: the pools a type has rooms in (listing without a pool).
+ * - `expiring` sorted set: room → its earliest reserved seat's expiry, so expired seats are purged
+ *   (and full rooms reopened) by whichever reserve runs next, a bounded few at a time.
+ * - `rooms:<node>` set: the rooms a node owns (unlisted when it leaves or is reaped).
+ * - `create:<pool>` string: the pool's creation lock, `<token>` then `<token>:r` (registered) or
+ *   `<token>:a` (aborted) — the compare-and-set that refuses a late registration.
+ * - `load` sorted set: node → load (clients + rooms), for power-of-two-choices placement.
+ *
+ * ARGV[1] is always the prefix; key names are built in Lua (docs/architecture.md says what Redis
+ * Cluster needs instead).
+ */
+
+const PRELUDE = `
+local P = ARGV[1]
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local function purge(id)
+  local seats = P .. 'seats:' .. id
+  redis.call('ZREMRANGEBYSCORE', seats, '-inf', now)
+  return redis.call('ZCARD', seats)
+end
+local function reindex(id, pool, max, locked, count)
+  if locked == '1' or count >= tonumber(max) then
+    redis.call('ZREM', P .. 'open:' .. pool, id)
+  else
+    redis.call('ZADD', P .. 'open:' .. pool, count, id)
+  end
+  local first = redis.call('ZRANGE', P .. 'seats:' .. id, 0, 0, 'WITHSCORES')
+  if first[2] and first[2] ~= 'inf' then
+    redis.call('ZADD', P .. 'expiring', first[2], id)
+  else
+    redis.call('ZREM', P .. 'expiring', id)
+  end
+end
+local function sweep(limit)
+  local due = redis.call('ZRANGEBYSCORE', P .. 'expiring', '-inf', now, 'LIMIT', 0, limit)
+  for _, id in ipairs(due) do
+    local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
+    if r[1] then reindex(id, r[1], r[2], r[3], purge(id)) else redis.call('ZREM', P .. 'expiring', id) end
+  end
+end
+local function drop(id)
+  local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'type', 'node')
+  if not r[1] then return end
+  redis.call('DEL', P .. 'room:' .. id, P .. 'seats:' .. id)
+  redis.call('ZREM', P .. 'open:' .. r[1], id)
+  redis.call('ZREM', P .. 'pool:' .. r[1], id)
+  redis.call('ZREM', P .. 'expiring', id)
+  redis.call('SREM', P .. 'rooms:' .. r[3], id)
+  if redis.call('EXISTS', P .. 'pool:' .. r[1]) == 0 then redis.call('SREM', P .. 'pools:' .. r[2], r[1]) end
+end
+`;
+
+/** Expired seats purged per reserve call (the rest wait for the next call, or the owner's sweep). */
+export const SWEEP_PER_CALL = 8;
+
+/**
+ * Take a seat in the fullest open room of a pool whose owner holds a live lease.
+ * ARGV: prefix, pool, seat, ttlMs. Returns false, or {l, m, count, max, locked, expiresAt}.
+ */
+export const RESERVE = `${PRELUDE}
+local pool, seat, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
+sweep(${SWEEP_PER_CALL})
+local open = P .. 'open:' .. pool
+for attempt = 1, 8 do
+  local top = redis.call('ZREVRANGE', open, 0, 0)[1]
+  if not top then return false end
+  local r = redis.call('HMGET', P .. 'room:' .. top, 'l', 'm', 'max', 'locked', 'node')
+  if not r[1] or redis.call('EXISTS', P .. 'node:' .. r[5]) == 0 then
+    -- Gone, or its owner's lease lapsed: the reaper unlists it; no seat goes to a dead node.
+    redis.call('ZREM', open, top)
+  else
+    local count = purge(top)
+    if r[4] ~= '1' and count < tonumber(r[3]) then
+      redis.call('ZADD', P .. 'seats:' .. top, now + ttl, seat)
+      reindex(top, pool, r[3], r[4], count + 1)
+      return {r[1], r[2], count + 1, r[3], r[4], now + ttl}
+    end
+    reindex(top, pool, r[3], r[4], count)
+  end
+end
+return false
+`;
+
+/**
+ * Take a seat in one room. ARGV: prefix, roomId, seat, ttlMs.
+ * Returns {'missing'|'locked'|'full'} or {'ok', l, m, count, max, locked, expiresAt}.
+ */
+export const RESERVE_IN = `${PRELUDE}
+local id, seat, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local r = redis.call('HMGET', P .. 'room:' .. id, 'l', 'm', 'max', 'locked', 'node', 'pool')
+if not r[1] or redis.call('EXISTS', P .. 'node:' .. r[5]) == 0 then return {'missing'} end
+local count = purge(id)
+if r[4] == '1' then return {'locked'} end
+if count >= tonumber(r[3]) then
+  reindex(id, r[6], r[3], r[4], count)
+  return {'full'}
+end
+redis.call('ZADD', P .. 'seats:' .. id, now + ttl, seat)
+reindex(id, r[6], r[3], r[4], count + 1)
+return {'ok', r[1], r[2], count + 1, r[3], r[4], now + ttl}
+`;
+
+/**
+ * List a room, fenced by the owner's epoch and, with a creation token, by the creation lock's
+ * compare-and-set. ARGV: prefix, node, epoch, roomId, l, m, max, pool, type, createdAt, seat ('' none),
+ * ttlMs, creation pool ('' none), token. Returns {'fenced'|'aborted'|'exists'} or
+ * {'ok', count, expiresAt}.
+ */
+export const REGISTER_ROOM = `${PRELUDE}
+local node, epoch, id, l, m, max, pool, rtype, created, seat, ttl, cpool, token =
+  ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12]), ARGV[13], ARGV[14]
+if redis.call('HGET', P .. 'node:' .. node, 'epoch') ~= epoch then return {'fenced'} end
+local key = P .. 'room:' .. id
+if redis.call('EXISTS', key) == 1 then return {'exists'} end
+if cpool ~= '' then
+  local lock = P .. 'create:' .. cpool
+  if redis.call('GET', lock) ~= token then return {'aborted'} end
+  redis.call('SET', lock, token .. ':r', 'KEEPTTL')
+end
+redis.call('HSET', key, 'l', l, 'm', m, 'max', max, 'locked', '0', 'pool', pool, 'type', rtype, 'node', node)
+redis.call('SADD', P .. 'rooms:' .. node, id)
+redis.call('SADD', P .. 'pools:' .. rtype, pool)
+redis.call('ZADD', P .. 'pool:' .. pool, created, id)
+redis.call('ZINCRBY', P .. 'load', 1, node)
+local count = 0
+if seat ~= '' then
+  redis.call('ZADD', P .. 'seats:' .. id, now + ttl, seat)
+  count = 1
+end
+reindex(id, pool, max, '0', count)
+return {'ok', count, now + ttl}
+`;
+
+/** The owner admits a seat. ARGV: prefix, roomId, seat. Returns 'claimed', 'used' or 'unknown'. */
+export const CLAIM_SEAT = `${PRELUDE}
+local id, seat = ARGV[2], ARGV[3]
+local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
+if not r[1] then return 'unknown' end
+local score = redis.call('ZSCORE', P .. 'seats:' .. id, seat)
+if not score then return 'unknown' end
+if score == 'inf' then return 'used' end
+if tonumber(score) <= now then
+  reindex(id, r[1], r[2], r[3], purge(id))
+  return 'unknown'
+end
+redis.call('ZADD', P .. 'seats:' .. id, 'XX', '+inf', seat)
+reindex(id, r[1], r[2], r[3], purge(id))
+return 'claimed'
+`;
+
+/** Free a seat. ARGV: prefix, roomId, seat. */
+export const RELEASE_SEAT = `${PRELUDE}
+local id, seat = ARGV[2], ARGV[3]
+redis.call('ZREM', P .. 'seats:' .. id, seat)
+local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
+if r[1] then reindex(id, r[1], r[2], r[3], purge(id)) end
+return 1
+`;
+
+/**
+ * Change a room's lock, metadata or capacity, fenced by the owner's epoch.
+ * ARGV: prefix, node, epoch, roomId, locked ('' keep), m ('' keep), max ('' keep). Returns 0 when fenced.
+ */
+export const UPDATE_ROOM = `${PRELUDE}
+local node, epoch, id, locked, m, max = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+if redis.call('HGET', P .. 'node:' .. node, 'epoch') ~= epoch then return 0 end
+local key = P .. 'room:' .. id
+if redis.call('EXISTS', key) == 0 then return 1 end
+if locked ~= '' then redis.call('HSET', key, 'locked', locked) end
+if m ~= '' then redis.call('HSET', key, 'm', m) end
+if max ~= '' then redis.call('HSET', key, 'max', max) end
+local r = redis.call('HMGET', key, 'pool', 'max', 'locked')
+reindex(id, r[1], r[2], r[3], purge(id))
+return 1
+`;
+
+/** Remove a room (only if it has no seat, with onlyIfEmpty '1'). ARGV: prefix, roomId, onlyIfEmpty. Returns 1 removed (or absent), 0 kept. */
+export const UNREGISTER_ROOM = `${PRELUDE}
+local id, onlyIfEmpty = ARGV[2], ARGV[3]
+if redis.call('EXISTS', P .. 'room:' .. id) == 0 then return 1 end
+if onlyIfEmpty == '1' and purge(id) > 0 then
+  local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
+  reindex(id, r[1], r[2], r[3], 0 + redis.call('ZCARD', P .. 'seats:' .. id))
+  return 0
+end
+drop(id)
+return 1
+`;
+
+/**
+ * Unlist one chunk of a node's rooms: the reaper's (claim checked) for a dead node, or the node's
+ * own when it leaves (claimer '' — the caller is the owner). ARGV: prefix, node, claimer, chunk.
+ * Returns how many were removed (0: none left), -1 when the reap claim is not the caller's.
+ */
+export const UNLIST_NODE_ROOMS = `${PRELUDE}
+local node, claimer, chunk = ARGV[2], ARGV[3], tonumber(ARGV[4])
+if claimer ~= '' and redis.call('HGET', P .. 'reaping', node) ~= claimer then return -1 end
+local ids = redis.call('SPOP', P .. 'rooms:' .. node, chunk)
+for _, id in ipairs(ids) do drop(id) end
+return #ids
+`;
+
+/** One room's listing. ARGV: prefix, roomId. Returns false or {l, m, count, max, locked}. */
+export const GET_ROOM = `${PRELUDE}
+local id = ARGV[2]
+local r = redis.call('HMGET', P .. 'room:' .. id, 'l', 'm', 'max', 'locked')
+if not r[1] then return false end
+return {r[1], r[2], redis.call('ZCOUNT', P .. 'seats:' .. id, '(' .. now, '+inf'), r[3], r[4]}
+`;
+
+/**
+ * At most `limit` listings of a type, open rooms (fullest first) or every room, of one pool or
+ * of every pool of the type. ARGV: prefix, type, pool ('' every), includeLocked ('1'), limit.
+ * Returns a flat list of {l, m, count, max, locked} groups.
+ */
+export const LIST_ROOMS = `${PRELUDE}
+local rtype, pool, all, limit = ARGV[2], ARGV[3], ARGV[4] == '1', tonumber(ARGV[5])
+local pools = pool ~= '' and {pool} or redis.call('SMEMBERS', P .. 'pools:' .. rtype)
+local out, n = {}, 0
+for _, p in ipairs(pools) do
+  if n >= limit then break end
+  local ids
+  if all then ids = redis.call('ZRANGE', P .. 'pool:' .. p, 0, limit - n - 1)
+  else ids = redis.call('ZREVRANGE', P .. 'open:' .. p, 0, limit - n - 1) end
+  for _, id in ipairs(ids) do
+    local r = redis.call('HMGET', P .. 'room:' .. id, 'l', 'm', 'max', 'locked')
+    if r[1] then
+      local count = redis.call('ZCOUNT', P .. 'seats:' .. id, '(' .. now, '+inf')
+      if all or (r[4] ~= '1' and count < tonumber(r[3])) then
+        out[#out + 1] = r[1]; out[#out + 1] = r[2]; out[#out + 1] = count; out[#out + 1] = r[3]; out[#out + 1] = r[4]
+        n = n + 1
+      end
+    end
+  end
+end
+return out
+`;
+
+/**
+ * Mark a creation attempt aborted unless its room was registered first.
+ * ARGV: prefix, pool, token. Returns 1 aborted (or no longer current), 0 registered.
+ */
+export const ABORT_CREATION = `
+local P, pool, token = ARGV[1], ARGV[2], ARGV[3]
+local lock = P .. 'create:' .. pool
+local value = redis.call('GET', lock)
+if value == token .. ':r' then return 0 end
+if value == token then redis.call('SET', lock, token .. ':a', 'KEEPTTL') end
+return 1
+`;
+
+/** Release a creation lock if it is still this attempt's, whatever its state. ARGV: prefix, pool, token. */
+export const UNLOCK_CREATION = `
+local P, pool, token = ARGV[1], ARGV[2], ARGV[3]
+local lock = P .. 'create:' .. pool
+local value = redis.call('GET', lock)
+if value and string.sub(value, 1, #token) == token then redis.call('DEL', lock) end
+return 1
+`;
+
+/** A node's load, written only while its lease lives (a reaped node is never put back). ARGV: prefix, node, load. */
+export const REPORT_LOAD = `
+local P, node, load = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('EXISTS', P .. 'node:' .. node) == 1 then redis.call('ZADD', P .. 'load', load, node) end
+return 1
+`;
+
+/** Two live nodes at random with their loads. ARGV: prefix. Returns {node, load, node, load} (fewer when fewer nodes). */
+export const TWO_CHOICES = `
+return redis.call('ZRANDMEMBER', ARGV[1] .. 'load', 2, 'WITHSCORES')
+`;
