@@ -4,6 +4,7 @@
  *
  *   npm run bench:idle-memory -- [--clients 2000] [--rounds 2]
  *   BENCH_SMOKE=1 BENCH_NO_WRITE=1 npx tsx bench/idle-memory.ts     50 clients, for CI
+ *   IDLE_MEMORY_HEAP_SNAPSHOT=/tmp/snap BENCH_NO_WRITE=1 npm run bench:idle-memory -- --rounds 1   also a heap snapshot of each server with every client held
  *
  * Each server runs in a fresh child process with `--expose-gc`. Before the first client and after
  * the last one settled it collects garbage twice and reports heap used, external (ArrayBuffers,
@@ -80,6 +81,13 @@ async function measure(child: BenchChild<{ port: number }>): Promise<Memory> {
   }
 }
 
+async function snapshot(child: BenchChild<{ port: number }>, file: string): Promise<void> {
+  const from = child.lines.length;
+  child.process.stdin!.write(`snapshot ${file}\n`);
+  while (!child.lines.slice(from).some((l) => l.startsWith('SNAPSHOT '))) await new Promise((resolve) => setTimeout(resolve, 50));
+  console.log(`heap snapshot: ${file}`);
+}
+
 async function run(mode: Mode): Promise<Sample> {
   const child = await startChild<{ port: number }>(SCRIPT, [mode], { nodeArgs: ['--expose-gc'] });
   const sockets: RawWebSocket[] = [];
@@ -93,6 +101,8 @@ async function run(mode: Mode): Promise<Sample> {
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const after = await measure(child);
+    const snapshots = process.env.IDLE_MEMORY_HEAP_SNAPSHOT;
+    if (snapshots) await snapshot(child, `${snapshots}/${mode}-${CLIENTS}.heapsnapshot`);
     const held = sockets.filter((s) => s.isOpen).length;
     const per = (key: keyof Memory) => (after[key] - before[key]) / Math.max(1, held);
     return { held, failed, heap: per('heap'), external: per('external'), rss: per('rss') };

@@ -6,11 +6,13 @@
  *              at 20 Hz (receive, replicate, flush), no entities: what an idle connection costs
  *
  * Prints `READY {"port":n}` once listening. Each `measure` line on stdin is answered with
- * `MEM {"heap":…,"external":…,"rss":…}` (bytes) after two full garbage collections.
+ * `MEM {"heap":…,"external":…,"rss":…}` (bytes) after two full garbage collections; `snapshot <file>`
+ * writes a V8 heap snapshot there and answers `SNAPSHOT <file>`.
  */
 import { protocol } from '@tickwire/demo-shared';
 import { createWorld } from 'bitecs';
 import { createInterface } from 'node:readline';
+import { writeHeapSnapshot } from 'node:v8';
 import { WebSocketServer } from 'ws';
 import { createServer, fixedTick, silentLogger } from '../../engine-plugin/src/index';
 import { webSocketServer } from '../../engine-plugin/src/node';
@@ -54,7 +56,12 @@ const mode = process.argv[2];
 if (mode !== 'raw' && mode !== 'tickwire') throw new Error(`unknown mode ${mode}`);
 const port = mode === 'raw' ? await startRaw() : await startTickwire();
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() !== 'measure') return;
+  const [command, argument] = line.trim().split(' ');
+  if (command === 'snapshot' && argument) {
+    process.stdout.write(`SNAPSHOT ${writeHeapSnapshot(argument)}\n`);
+    return;
+  }
+  if (command !== 'measure') return;
   gc();
   // A second collection after a turn of the loop frees what the first one's finalisers released.
   setTimeout(() => {
