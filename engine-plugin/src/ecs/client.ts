@@ -22,7 +22,8 @@ import type { ReplyData, RequestType } from '../schema/request.js';
 import type { Unsubscribe } from '../schema/messaging-messages.js';
 import type { ReceivedMessage } from '../connection/message-receiver.js';
 import type { ByteReader } from '../protocol/bytes.js';
-import { smallestClientFrameBytes } from '../replication/largest-record.js';
+import { resolveSettings } from '../connection/settings.js';
+import { largestSplitTick, smallestClientFrameBytes } from '../replication/largest-record.js';
 import { type StoreHolder, claimStores } from './store-claims.js';
 
 /** Options of {@link createClient}. */
@@ -80,9 +81,11 @@ export class NetworkClient {
     this.clock = options.clock ?? systemClock;
     const timeSync = new TimeSync(options.timeSync);
     this.timeSync = timeSync;
+    const settings = resolveSettings(options.settings);
     this.connection = new ClientConnection(protocol, {
       ...options,
       retry,
+      maxTickParts: largestSplitTick(protocol, settings.maxFrameBytes, settings.inboundCapacity),
       onPong: (pong, rtt, receivedAt) => {
         timeSync.observeRtt(rtt);
         options.onPong?.(pong, rtt, receivedAt);

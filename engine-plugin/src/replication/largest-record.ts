@@ -1,6 +1,6 @@
 import { FRAME_RESERVE_BYTES, MIN_FRAME_BYTES } from '../protocol/frames.js';
 import type { Protocol } from '../schema/protocol.js';
-import { layoutComponents, wireBound } from './component-layout.js';
+import { entityCapacity, layoutComponents, wireBound } from './component-layout.js';
 
 /**
  * The most bytes one entity record of `protocol` can take in a state section: its id gap and
@@ -19,4 +19,17 @@ export function largestRecordBytes(protocol: Protocol): number {
  */
 export function smallestClientFrameBytes(protocol: Protocol): number {
   return Math.max(MIN_FRAME_BYTES, largestRecordBytes(protocol) + FRAME_RESERVE_BYTES);
+}
+
+/**
+ * The most frames one split tick can take for a client whose frames hold `maxFrameBytes`: the
+ * frames carrying messages (at most `messageFrames`, one message each at worst), then state parts,
+ * each filled to within one record of its budget, for a tick that despawns and fully re-sends
+ * every entity the protocol can hold. A server never needs more; a client refuses more (1009).
+ */
+export function largestSplitTick(protocol: Protocol, maxFrameBytes: number, messageFrames: number): number {
+  const record = largestRecordBytes(protocol);
+  const stateBytes = entityCapacity(layoutComponents(protocol)) * (record + 5);
+  const filled = Math.max(1, maxFrameBytes - FRAME_RESERVE_BYTES - record);
+  return messageFrames + Math.ceil(stateBytes / filled) + 1;
 }
