@@ -13,6 +13,7 @@
  * ```
  */
 import { type World, createWorld } from 'bitecs';
+import type { BackoffOptions } from './client/backoff.js';
 import type { ClientOptions, NetworkClient } from './ecs/client.js';
 import { createClient } from './ecs/client.js';
 import type { NetworkServer, ServerOptions } from './ecs/server.js';
@@ -51,7 +52,7 @@ export interface TestClientOptions extends Partial<ClientOptions> {
    * sees the drop and nothing after it. Give `reconnect: {}` (or backoff options) to test a resume:
    * the backoff then runs on the game's clock.
    */
-  readonly reconnect?: ClientOptions['reconnect'];
+  readonly reconnect?: BackoffOptions | false;
   /** Runs on the client's world every tick after `receive()`, before `flush()`. */
   readonly system?: (world: World, net: NetworkClient) => void;
 }
