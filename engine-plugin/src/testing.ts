@@ -13,6 +13,7 @@
  * ```
  */
 import { type World, createWorld } from 'bitecs';
+import type { BackoffOptions } from './client/backoff.js';
 import type { ClientOptions, NetworkClient } from './ecs/client.js';
 import { createClient } from './ecs/client.js';
 import type { NetworkServer, ServerOptions } from './ecs/server.js';
@@ -46,6 +47,12 @@ export interface TestClientOptions extends Partial<ClientOptions> {
   readonly conditions?: LinkConditions | DirectionalLinkConditions;
   /** Connect at once (default true). */
   readonly connect?: boolean;
+  /**
+   * Test clients do not reconnect by default (`reconnect: false`), so a test that drops a link
+   * sees the drop and nothing after it. Give `reconnect: {}` (or backoff options) to test a resume:
+   * the backoff then runs on the game's clock.
+   */
+  readonly reconnect?: BackoffOptions | false;
   /** Runs on the client's world every tick after `receive()`, before `flush()`. */
   readonly system?: (world: World, net: NetworkClient) => void;
 }

@@ -55,6 +55,12 @@ export interface ClientConnectionOptions {
   /** Reconnection delays; without one, a drop is final. */
   readonly retry?: RetryPolicy;
   /**
+   * The most frames of one split tick to hold before its Tick frame (more close 1009). Default
+   * `inboundCapacity`; the ECS client sets it from the protocol (a snapshot of the whole entity
+   * capacity), so no tick a server can legitimately send is refused, however small the frames.
+   */
+  readonly maxTickParts?: number;
+  /**
    * The bearer token to connect with, asked again before every (re)connect — so a token that
    * expired, or a server that restarted with its sessions gone, gets a fresh one — and once more,
    * at once, after an authentication refusal (4001, or HTTP 401 on Node), before giving up. The
@@ -143,6 +149,7 @@ export class ClientConnection {
     this.logger = options.logger ?? consoleLogger('warn');
     this.inbound = new InboundFrames({
       settings: s,
+      maxTickParts: Math.max(s.inboundCapacity, options.maxTickParts ?? 0),
       channel: this.channel,
       receiver: this.receiver,
       stats: this.stats,

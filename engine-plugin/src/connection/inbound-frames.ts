@@ -12,6 +12,8 @@ import type { NetworkSettings } from './settings.js';
 /** What the client's inbound queue needs from its connection. */
 export interface InboundPeer {
   readonly settings: NetworkSettings;
+  /** The most TickPart frames of one tick to hold (more close 1009). */
+  readonly maxTickParts: number;
   readonly channel: OutboundChannel;
   readonly receiver: MessageReceiver;
   readonly stats: ConnectionStats;
@@ -60,8 +62,8 @@ export class InboundFrames {
 
   /** Hold a TickPart frame until the Tick that ends its tick arrives: nothing of a tick is applied before all of it is here. */
   pushPart(frame: Uint8Array): void {
-    if (this.partial.length >= this.peer.settings.inboundCapacity)
-      throw new ProtocolError(`a tick split over more than ${this.peer.settings.inboundCapacity} frames`, CloseCode.MessageTooBig);
+    if (this.partial.length >= this.peer.maxTickParts)
+      throw new ProtocolError(`a tick split over more than ${this.peer.maxTickParts} frames`, CloseCode.MessageTooBig);
     this.partial.push(frame);
   }
 

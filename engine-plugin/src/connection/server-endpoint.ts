@@ -72,6 +72,11 @@ export interface ServerEndpointOptions {
    * against the same pending-handshake bounds as `authenticate`.
    */
   readonly checkAdmission?: (request: ConnectionRequest) => void | Promise<void>;
+  /**
+   * The smallest `maxFrameBytes` a client may advertise: the replication layer's largest entity
+   * record with a frame around it (records are never cut). A Hello advertising less is closed 1002.
+   */
+  readonly minClientFrameBytes?: number;
   /** Verifies tokens clients send in-band to refresh an expiring one (`tickwire.refreshToken`). Without it, refreshes are refused. */
   readonly verifyToken?: VerifyToken;
   /** Hooks for metrics and packet logs; more can be added later with `observe`. */
@@ -354,6 +359,9 @@ export class ServerEndpoint implements TransportHost {
         CloseCode.ProtocolMismatch,
       );
     }
+    const smallest = this.options.minClientFrameBytes ?? 0;
+    if (hello.limits.maxFrameBytes < smallest)
+      throw new ProtocolError(`advertised maxFrameBytes ${hello.limits.maxFrameBytes} cannot hold one entity record of this protocol: at least ${smallest}`);
     const held = hello.resumeToken ? this.sessions.get(hello.resumeToken) : undefined;
     // Someone else's token (a leaked or guessed one under another identity) must not touch the victim's session.
     if (held && !sameSubject(held.identity, admission.identity)) throw new ProtocolError('the session belongs to another identity', CloseCode.AuthFailed);

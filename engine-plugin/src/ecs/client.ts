@@ -9,7 +9,7 @@ import { type ClientConnectionOptions, type ClientEvent, ClientConnection, type 
 import type { Shape, ShapeValue } from '../schema/fields.js';
 import type { MessageType } from '../schema/message.js';
 import type { Protocol } from '../schema/protocol.js';
-import type { Component, ComponentShape } from '../schema/component.js';
+import { type Component, type ComponentShape, componentInfo } from '../schema/component.js';
 import { ClientReplication, type EntitySink } from '../replication/client-replication.js';
 import { Networked } from './networked.js';
 import { OwnershipMessage } from '../schema/system-messages.js';
@@ -22,6 +22,8 @@ import type { ReplyData, RequestType } from '../schema/request.js';
 import type { Unsubscribe } from '../schema/messaging-messages.js';
 import type { ReceivedMessage } from '../connection/message-receiver.js';
 import type { ByteReader } from '../protocol/bytes.js';
+import { resolveSettings } from '../connection/settings.js';
+import { largestSplitTick, smallestClientFrameBytes } from '../replication/largest-record.js';
 import { type StoreHolder, claimStores } from './store-claims.js';
 
 /** Options of {@link createClient}. */
@@ -79,9 +81,11 @@ export class NetworkClient {
     this.clock = options.clock ?? systemClock;
     const timeSync = new TimeSync(options.timeSync);
     this.timeSync = timeSync;
+    const settings = resolveSettings(options.settings);
     this.connection = new ClientConnection(protocol, {
       ...options,
       retry,
+      maxTickParts: largestSplitTick(protocol, settings.maxFrameBytes, settings.inboundCapacity),
       onPong: (pong, rtt, receivedAt) => {
         timeSync.observeRtt(rtt);
         options.onPong?.(pong, rtt, receivedAt);
@@ -94,6 +98,12 @@ export class NetworkClient {
         options.onTick?.(tick, receivedAt);
       },
     });
+    // The server would refuse this Hello (1002): say so now, where the setting was written.
+    const smallest = smallestClientFrameBytes(protocol);
+    if (this.connection.settings.maxFrameBytes < smallest)
+      throw new TypeError(
+        `settings.maxFrameBytes ${this.connection.settings.maxFrameBytes} cannot hold one entity record of this protocol (${protocol.components.map((c) => c[componentInfo].name).join(', ')}): at least ${smallest}`,
+      );
     claimStores(protocol, this.storeHolder);
     this.interpolation = new Interpolation(protocol, options.interpolation);
     const sink: EntitySink = {

@@ -27,6 +27,7 @@ import { systemClock } from '../transport/clock.js';
 import { jsonWireFormat, speaksJson } from '../messaging/json-format.js';
 import { Matchmaker, type MatchmakingOptions } from '../matchmaking/matchmaker.js';
 import type { RoomEvent } from '../matchmaking/room-events.js';
+import { smallestClientFrameBytes } from '../replication/largest-record.js';
 import { claimStores } from './store-claims.js';
 
 const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
@@ -37,7 +38,7 @@ const TICK_BEFORE_START =
   'Call `await net.start()` before the first tick.';
 
 /** Options of {@link createServer}. */
-export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats' | 'checkAdmission'> {
+export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats' | 'checkAdmission' | 'minClientFrameBytes'> {
   /** Ticks per second the game runs `receive … flush` at; announced to clients. Default 20. */
   readonly tickRate?: number;
   /** Interest management and capacity for replication. */
@@ -88,6 +89,7 @@ export class NetworkServer {
       tickRate: options.tickRate ?? 20,
       wireFormats: [jsonWireFormat],
       checkAdmission: (request) => this.matchmaker.admit(request),
+      minClientFrameBytes: smallestClientFrameBytes(protocol),
     });
     this.replication = new ServerReplication(protocol, { ...options.replication, tickRate: options.tickRate ?? 20 });
     const logger = options.logger ?? consoleLogger();
