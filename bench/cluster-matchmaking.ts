@@ -13,6 +13,7 @@
  *   npm run bench:cluster-matchmaking   full run, writes its section of docs/benchmarks.md
  *   BENCH_SMOKE=1 …                     tiny counts, nothing written (inside npm test)
  */
+import os from 'node:os';
 import { Matchmaker, silentLogger } from '../engine-plugin/src/index';
 import { type ClusterNode, joinCluster, redisRoomDirectory } from '../engine-plugin/src/cluster';
 import { type MatchmakingNode, joinOrCreateOver, killMatchmakingNodes, startMatchmakingNode } from '../test/support/matchmaking-nodes';
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
         '## Matchmaking over Redis (`npm run bench:cluster-matchmaking`)',
         '',
         environmentLine(),
+        '',
+        `Load average when the run ended: ${os.loadavg().map((n) => fixed(n, 1)).join(' / ')} (1 / 5 / 15 min) on ${os.cpus().length} cores — other engineers' suites share the machine.`,
         '',
         `\`joinOrCreate\` through \`redisRoomDirectory\` on a local redis-server (one Lua script per seat), ${grouped(BLOCKS * CALLS_PER_BLOCK)} sequential calls per row, measured in ${BLOCKS} alternating blocks; half the rooms in another pool (filterBy).`,
         '',

@@ -246,7 +246,12 @@ export class Matchmaker implements RoomOwner {
       if (!(error instanceof BusUnavailable)) throw error;
       // Too late is never twice: a registration after this abort is refused by the directory.
       if (creation && !(await this.directory.abortCreation(creation))) return undefined;
-      throw new MatchmakingError('unavailable', `node ${node} did not create the room: ${error.message}`);
+      if (this.closed || !creation) throw new MatchmakingError('unavailable', `node ${node} did not create the room: ${error.message}`);
+      // The node placed on is slow or gone; this one is alive and still holds the pool's lock, so
+      // the room is made here (the aborted attempt can no longer register).
+      this.context.logger.warn('room creation on another node timed out; creating it here', { node, error: error.message });
+      const { creation: _aborted, ...here } = request;
+      return this.reservation(await this.createHere(here));
     }
     return this.reservation(made as Reservation);
   }
