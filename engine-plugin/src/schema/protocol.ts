@@ -40,6 +40,34 @@ export function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
+/** What a definition list holds, as a plain-JavaScript caller may have mixed them up. */
+function kindOf(entry: unknown): string {
+  if (typeof entry !== 'object' || entry === null) return String(entry);
+  if (componentInfo in entry) return `component ${(entry as Component)[componentInfo].name}`;
+  const named = entry as { name?: unknown; requestShape?: unknown; shape?: unknown };
+  if ('requestShape' in named) return `request ${String(named.name)} (defineRequest)`;
+  if ('shape' in named) return `message ${String(named.name)} (defineMessage)`;
+  return 'an object that no define* function made';
+}
+
+// TypeScript catches a request listed under messages; plain JavaScript would otherwise fail deep
+// inside the description with "Cannot convert undefined or null to object".
+function checkEntries(definition: ProtocolDefinition): void {
+  const lists = [
+    ['messages', 'message', 'defineMessage/defineInput'],
+    ['requests', 'request', 'defineRequest'],
+    ['components', 'component', 'defineComponent'],
+  ] as const;
+  for (const [list, kind, maker] of lists) {
+    const entries: readonly unknown[] = definition[list] ?? [];
+    if (!Array.isArray(entries)) throw new TypeError(`defineProtocol: ${list} must be an array`);
+    for (const entry of entries) {
+      if (kindOf(entry).startsWith(`${kind} `)) continue;
+      throw new TypeError(`defineProtocol: ${list} lists ${kindOf(entry)}; it takes only what ${maker} returns`);
+    }
+  }
+}
+
 function byName<T>(name: (item: T) => string): (a: T, b: T) => number {
   return (a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
 }
@@ -49,6 +77,7 @@ function byName<T>(name: (item: T) => string): (a: T, b: T) => number {
  * so both sides agree on them exactly when their fingerprints agree — which the handshake checks.
  */
 export function defineProtocol(definition: ProtocolDefinition): Protocol {
+  checkEntries(definition);
   const requestHalves = (definition.requests ?? []).flatMap((r) => [r.request as MessageType, r.reply as MessageType]);
   const own = [...(definition.messages ?? []), ...requestHalves].sort(byName((m) => m.name));
   const components = [...(definition.components ?? [])].sort(byName((c) => c[componentInfo].name));
