@@ -105,7 +105,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     // /ws with the seat; bots and scripted players may still connect without one. On a cluster the
     // rooms of every node are listed in Redis, and a seat may be on another node.
     matchmaking: cluster ? { directory: redisRoomDirectory(cluster), address } : { address: '/ws' },
-    messaging: lobbyMessaging(cluster?.bus),
+    messaging: lobbyMessaging(cluster),
   });
   net.matchmaker.defineRoomType(ARENA_ROOM, arenaRoomType(config));
   const matchmaking = matchmakingEndpoint(net.matchmaker, liftLimits ? { requestsPerSecond: 1e6, burst: 1e6 } : {});
