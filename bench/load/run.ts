@@ -128,7 +128,8 @@ async function main(): Promise<void> {
     [...serverProfileFlags(), '--import', 'tsx', 'server/src/main.ts', '--port', String(port), '--host', '127.0.0.1', '--tick-rate', String(TICK_RATE), '--send-interval', String(SEND_INTERVAL), '--bots', String(BOTS), '--max-players', String(Math.max(1, CLIENTS)), '--view-groups', String(groups), '--log-level', 'error'],
     // As deployed: NODE_ENV=production, so development-only checks (the every-tick mark verifier) are off.
     // Every generated client comes from 127.0.0.1: lift the per-address limits (see the README's Security section).
-    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production', TICKWIRE_ADDRESS_LIMITS: 'off' } },
+    // /health is read on the game port; the metrics listener (port + 1 by default) takes an ephemeral port, so a neighbour holding port + 1 cannot fail the run.
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production', TICKWIRE_ADDRESS_LIMITS: 'off', TICKWIRE_METRICS_PORT: '0' } },
   );
   const serverExited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}`;
