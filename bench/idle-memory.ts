@@ -4,6 +4,7 @@
  *
  *   npm run bench:idle-memory -- [--clients 2000] [--rounds 2]
  *   BENCH_SMOKE=1 BENCH_NO_WRITE=1 npx tsx bench/idle-memory.ts     50 clients, for CI
+ *   IDLE_MEMORY_SERVER_FLAGS='--max-semi-space-size=1' BENCH_NO_WRITE=1 npm run bench:idle-memory   extra node flags for both servers (V8 tuning experiments)
  *   IDLE_MEMORY_HEAP_SNAPSHOT=/tmp/snap BENCH_NO_WRITE=1 npm run bench:idle-memory -- --rounds 1   also a heap snapshot of each server with every client held
  *
  * Each server runs in a fresh child process with `--expose-gc`. Before the first client and after
@@ -13,6 +14,7 @@
  * that fail or time out (10 s) are counted.
  */
 import { protocol } from '@tickwire/demo-shared';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { ByteReader, FrameKind, PROTOCOL_VERSION, encodeHello, encodePong } from '../engine-plugin/src/protocol';
 import { type BenchChild, startChild } from './child-process';
@@ -27,6 +29,7 @@ const IN_FLIGHT = 100;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const SETTLE_MS = smoke ? 500 : 3_000;
 const TARGET_BYTES = 16 * 1024;
+const LOAD_AT_START = os.loadavg()[0]!.toFixed(2);
 const SCRIPT = new URL('./idle-memory/server.ts', import.meta.url).pathname;
 
 type Mode = 'tickwire' | 'raw';
@@ -89,7 +92,8 @@ async function snapshot(child: BenchChild<{ port: number }>, file: string): Prom
 }
 
 async function run(mode: Mode): Promise<Sample> {
-  const child = await startChild<{ port: number }>(SCRIPT, [mode], { nodeArgs: ['--expose-gc'] });
+  const extraFlags = (process.env.IDLE_MEMORY_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = await startChild<{ port: number }>(SCRIPT, [mode], { nodeArgs: ['--expose-gc', ...extraFlags] });
   const sockets: RawWebSocket[] = [];
   let failed = 0;
   try {
@@ -141,7 +145,7 @@ const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '�
 const markdown = [
   '## Memory per idle connection (`npm run bench:idle-memory`)',
   '',
-  environmentLine(),
+  `${environmentLine()} Load average (1 min) at start: ${LOAD_AT_START}, at the end: ${os.loadavg()[0]!.toFixed(2)}.`,
   '',
   `${CLIENTS.toLocaleString('en-US')} clients connect ${IN_FLIGHT} at a time and stay idle (tickwire: Hello, Welcome, then only Pongs; raw: the upgrade only) to a fresh server in its own process: tickwire with the demo game's protocol ticking at 20 Hz with no entities, or a bare \`ws\` server. Memory is read in the server after two full garbage collections, before the first client and ${SETTLE_MS / 1000} s after the last; the table shows the growth per connection held, averaged over ${ROUNDS} interleaved run(s) each. "JS + buffers" is heap used plus external (ArrayBuffers and native socket buffers) — the precise figure; RSS also counts the allocator's slack and is noisy.`,
   '',

@@ -21,6 +21,7 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { environmentLine, table, writeSection } from '../report';
 import { fixed, grouped, summary } from '../stats';
@@ -116,6 +117,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   ensureFileLimit();
+  // The machine is shared: capacity moves with what else runs, so the section says how busy it was.
+  const loadAtStart = os.loadavg()[0]!.toFixed(2);
   const started = performance.now();
   const overdue = () => performance.now() - started > DEADLINE_MS;
   const port = await freePort();
@@ -125,7 +128,8 @@ async function main(): Promise<void> {
     [...serverProfileFlags(), '--import', 'tsx', 'server/src/main.ts', '--port', String(port), '--host', '127.0.0.1', '--tick-rate', String(TICK_RATE), '--send-interval', String(SEND_INTERVAL), '--bots', String(BOTS), '--max-players', String(Math.max(1, CLIENTS)), '--view-groups', String(groups), '--log-level', 'error'],
     // As deployed: NODE_ENV=production, so development-only checks (the every-tick mark verifier) are off.
     // Every generated client comes from 127.0.0.1: lift the per-address limits (see the README's Security section).
-    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production', TICKWIRE_ADDRESS_LIMITS: 'off' } },
+    // /health is read on the game port; the metrics listener (port + 1 by default) takes an ephemeral port, so a neighbour holding port + 1 cannot fail the run.
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production', TICKWIRE_ADDRESS_LIMITS: 'off', TICKWIRE_METRICS_PORT: '0' } },
   );
   const serverExited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}`;
@@ -252,7 +256,7 @@ async function main(): Promise<void> {
     const markdown = [
       SEND_INTERVAL === 1 ? '## Load (`npm run load`)' : `## Load at a ${TICK_RATE / SEND_INTERVAL} Hz update rate (\`npm run load -- --send-interval ${SEND_INTERVAL}\`)`,
       '',
-      environmentLine(),
+      `${environmentLine()} Load average (1 min) at start: ${loadAtStart}, at the end: ${os.loadavg()[0]!.toFixed(2)}.`,
       '',
       `The demo server (child process, ${TICK_RATE} Hz${SEND_INTERVAL === 1 ? '' : `, each client sent a frame every ${SEND_INTERVAL} ticks`}, ${BOTS} bots, players dealt into ${groups} view groups of ~${GROUP_SIZE} that never see each other) against lean clients ` +
         '(a raw WebSocket over TCP + tickwire handshake; each joins, then steers every 2 s) from a separate generator process on the same 2 cores, over loopback, at 5/10/25/50/75/100 % of ' +
