@@ -16,6 +16,8 @@ export interface NodeProcess {
   readonly node: string;
   readonly url: string;
   readonly epoch: number;
+  /** The node's `/metrics` URL when it was started with `{ metrics: true }`. */
+  readonly metricsUrl: string | undefined;
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
   /** The node's counters, epoch and session count, asked over IPC. */
@@ -26,10 +28,10 @@ export interface NodeProcess {
 const running = new Set<ChildProcess>();
 
 /** Start one node process on `redis`; resolves when it has joined and listens. */
-export function startNodeProcess(redis: string, node: string): Promise<NodeProcess> {
+export function startNodeProcess(redis: string, node: string, options: { metrics?: boolean } = {}): Promise<NodeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-node-process.ts'], {
     cwd: ROOT,
-    env: { ...process.env, TW_REDIS: redis, TW_NODE: node },
+    env: { ...process.env, TW_REDIS: redis, TW_NODE: node, TW_METRICS: options.metrics ? '1' : '0' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   running.add(child);
@@ -41,12 +43,13 @@ export function startNodeProcess(redis: string, node: string): Promise<NodeProce
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node ${node} did not start in time`)), 15_000);
     void exited.then((code) => reject(new Error(`node ${node} exited with ${code} before it was ready`)));
-    child.once('message', (message: { type: string; url: string; epoch: number }) => {
+    child.once('message', (message: { type: string; url: string; epoch: number; metricsUrl?: string }) => {
       clearTimeout(timer);
       resolve({
         node,
         url: message.url,
         epoch: message.epoch,
+        metricsUrl: message.metricsUrl,
         child,
         exited,
         stats: () =>

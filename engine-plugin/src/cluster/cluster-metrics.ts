@@ -45,16 +45,13 @@ export function registerClusterMetrics(cluster: ClusterNode, registry: Registry,
       for (const ms of cluster.link.takeRoundTrips()) this.observe(ms / 1000);
     },
   });
-  let sizes: number[] = [];
   new Histogram({
     name: `${prefix}cluster_inbox_lag_seconds`,
     help: 'Time a batch waited in this node’s inbox stream before it was read.',
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1],
     registers,
     collect() {
-      const samples = stats.takeSamples();
-      for (const ms of samples.lags) this.observe(ms / 1000);
-      sizes = samples.sizes;
+      for (const ms of stats.takeLags()) this.observe(ms / 1000);
     },
   });
   new Histogram({
@@ -63,8 +60,7 @@ export function registerClusterMetrics(cluster: ClusterNode, registry: Registry,
     buckets: [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576],
     registers,
     collect() {
-      for (const bytes of sizes) this.observe(bytes);
-      sizes = [];
+      for (const bytes of stats.takeSizes()) this.observe(bytes);
     },
   });
 }

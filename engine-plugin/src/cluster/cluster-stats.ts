@@ -36,10 +36,16 @@ export class ClusterStats {
     if (this.sizes.length < 4096) this.sizes.push(bytes);
   }
 
-  /** The inbox lags (ms) and batch sizes (bytes) since the last call. */
-  takeSamples(): { lags: number[]; sizes: number[] } {
-    const taken = { lags: this.lags, sizes: this.sizes };
+  /** The inbox lags (ms) since the last call. */
+  takeLags(): number[] {
+    const taken = this.lags;
     this.lags = [];
+    return taken;
+  }
+
+  /** The sizes (bytes) of batches sent since the last call. */
+  takeSizes(): number[] {
+    const taken = this.sizes;
     this.sizes = [];
     return taken;
   }
