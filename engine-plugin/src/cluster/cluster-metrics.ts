@@ -2,13 +2,14 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterStats } from './cluster-stats.js';
 
-type CounterField = 'leasesLost' | 'reaps' | 'fencedWrites' | 'batchesLost' | 'duplicateBatches' | 'missedBatches' | 'seatsExpired' | 'batchesSent' | 'batchesReceived';
+type CounterField = 'leasesLost' | 'reaps' | 'fencedWrites' | 'batchesLost' | 'messagesLost' | 'duplicateBatches' | 'missedBatches' | 'seatsExpired' | 'batchesSent' | 'batchesReceived';
 
 const COUNTERS: ReadonlyArray<readonly [CounterField, string, string]> = [
   ['leasesLost', 'leases_lost_total', 'Times this node found its lease gone and took a new epoch.'],
   ['reaps', 'reaps_total', 'Dead nodes this node reaped.'],
   ['fencedWrites', 'fenced_writes_total', 'Writes Redis refused because they carried an epoch this node no longer holds.'],
   ['batchesLost', 'batches_lost_total', 'Outgoing batches that never reached their target (fenced, target died, retries exhausted).'],
+  ['messagesLost', 'messages_lost_total', 'Messages (direct, publication, request, reply) in the outgoing batches counted lost.'],
   ['duplicateBatches', 'duplicate_batches_total', 'Incoming batches received twice (retried after a dropped connection) and dropped.'],
   ['missedBatches', 'missed_batches_total', 'Incoming batches a sender numbered that never arrived.'],
   ['seatsExpired', 'seats_expired_total', 'Reserved seats that expired unused.'],

@@ -13,6 +13,8 @@ export class ClusterStats {
   batchesLost = 0;
   /** Batches received twice (a retry after a dropped connection) and dropped. */
   duplicateBatches = 0;
+  /** Direct messages, publications, requests and replies in the batches counted in {@link batchesLost}. */
+  messagesLost = 0;
   /** Batches a sender numbered but this node never received (trimmed or lost in a Redis restart). */
   missedBatches = 0;
   /** Unused seats that expired before their client came. */
