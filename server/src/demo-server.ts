@@ -16,6 +16,7 @@ import { createLog, tickwireLog } from './log';
 import { applyMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
 import { shovePlayers } from './shove';
+import { applyKnockback } from './knockback';
 import { handleConnections, handleJoins } from './players';
 import { Rounds } from './rounds';
 import { TickStats } from './tick-stats';
@@ -123,6 +124,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     zaps.apply();
     wanderBots(game, dt);
     if (shove) shovePlayers(game);
+    applyKnockback(game, dt);
     collectOrbs(game);
     rounds.update();
     zaps.record();

@@ -2,6 +2,7 @@ import { Join, Player, Position, cleanName } from '@tickwire/demo-shared';
 import { addComponent, addEntity, hasComponent, query, removeEntity } from 'bitecs';
 import { type Connection, Networked } from 'tickwire';
 import type { Game } from './game';
+import { clearKnockback } from './knockback';
 import { sendLeaderboard } from './leaderboard';
 import { randomSpot } from './movement';
 import { announceNear, placePlayer } from './view-groups';
@@ -45,6 +46,7 @@ export function handleJoins(game: Game): void {
     const eid = addEntity(world);
     const spot = randomSpot(random);
     addComponent(world, eid, Position);
+    clearKnockback(eid);
     Position.x[eid] = spot.x;
     Position.y[eid] = spot.y;
     addComponent(world, eid, Player);

@@ -1,17 +1,19 @@
-import { BOT_RADIUS, BOT_SHOVE, Bot, PLAYER_RADIUS, Player, Position, ARENA, clampToArena } from '@tickwire/demo-shared';
+import { BOT_RADIUS, BOT_SHOVE, Bot, PLAYER_RADIUS, Player, Position } from '@tickwire/demo-shared';
 import { query } from 'bitecs';
 import type { Game } from './game';
+import { knock } from './knockback';
 import { ViewGroup } from './view-groups';
 
 const CONTACT = PLAYER_RADIUS + BOT_RADIUS;
 
 /**
- * Bots shove the players they touch: out of the overlap and `BOT_SHOVE` further along the line
- * between their centres. The client cannot foresee it (bots are drawn in the past), so its
- * prediction is corrected, smoothly, in the real game. Checked per view group, like orbs.
+ * Bots shove the players they touch: a knockback that carries the player `BOT_SHOVE` units away
+ * along the line between their centres, over about a second (`applyKnockback` moves it). The
+ * client cannot foresee it (bots are drawn in the past), so its prediction is corrected in the
+ * real game, a few units a tick. Checked per view group, like orbs.
  */
 export function shovePlayers(game: Game): void {
-  const { world, net } = game;
+  const { world } = game;
   const players = query(world, [Player, Position]);
   if (players.length === 0) return;
   const playersByGroup = new Map<number, number[]>();
@@ -34,10 +36,7 @@ export function shovePlayers(game: Game): void {
       // Dead centre: shove along x, so the push always has a direction.
       const nx = distance > 1e-6 ? dx / distance : 1;
       const ny = distance > 1e-6 ? dy / distance : 0;
-      const push = CONTACT - distance + BOT_SHOVE;
-      Position.x[player] = clampToArena(Position.x[player]! + nx * push, ARENA.width, PLAYER_RADIUS);
-      Position.y[player] = clampToArena(Position.y[player]! + ny * push, ARENA.height, PLAYER_RADIUS);
-      net.markChanged(player, Position);
+      knock(player, nx, ny, CONTACT - distance + BOT_SHOVE);
     }
   }
 }

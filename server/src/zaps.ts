@@ -1,8 +1,6 @@
 import {
-  ARENA,
   BOT_RADIUS,
   Bot,
-  PLAYER_RADIUS,
   Player,
   Position,
   ZAP_BOT_POINTS,
@@ -12,11 +10,11 @@ import {
   ZAP_RANGE,
   Zap,
   ZapResult,
-  clampToArena,
 } from '@tickwire/demo-shared';
 import { hasComponent, query } from 'bitecs';
 import { History } from 'tickwire';
 import { ENTITY_CAPACITY, type Game } from './game';
+import { knock } from './knockback';
 import { randomSpot } from './movement';
 import { playerOf } from './players';
 import { ViewGroup } from './view-groups';
@@ -104,9 +102,7 @@ export class Zaps {
     const dx = Position.x[target]! - Position.x[shooter]!;
     const dy = Position.y[target]! - Position.y[shooter]!;
     const length = Math.hypot(dx, dy) || 1;
-    Position.x[target] = clampToArena(Position.x[target]! + (dx / length) * ZAP_KNOCKBACK, ARENA.width, PLAYER_RADIUS);
-    Position.y[target] = clampToArena(Position.y[target]! + (dy / length) * ZAP_KNOCKBACK, ARENA.height, PLAYER_RADIUS);
-    net.markChanged(target, Position);
+    knock(target, dx / length, dy / length, ZAP_KNOCKBACK);
     if (Player.score[target]! > 0) {
       Player.score[target] = Player.score[target]! - 1;
       Player.score[shooter] = Player.score[shooter]! + 1;

@@ -18,8 +18,16 @@ export const PLAYER_SPEED = 280;
 /** Bot speed, world units per second: slower than players, so they read as scenery. */
 export const BOT_SPEED = 90;
 
-/** How far a bot shoves a player it touches, beyond their overlap, world units: a force the client cannot predict. */
+/** How far a bot shoves a player it touches, world units: a force the client cannot predict. */
 export const BOT_SHOVE = 40;
+
+/**
+ * Time constant of a knockback (a bot's shove, a zap), seconds: a push is a velocity that decays
+ * as e^(-t / KNOCKBACK_SECONDS), so its distance is covered over about a second (95 % in 3 time
+ * constants) instead of in one tick. The authoritative motion is then smooth, and each tick's
+ * unpredicted part is a few units, not the whole push.
+ */
+export const KNOCKBACK_SECONDS = 0.5;
 
 /** Length of a round, seconds: whoever has the most points when it ends wins, then scores reset. */
 export const ROUND_SECONDS = 90;

@@ -1,4 +1,4 @@
-import { BOT_RADIUS, BOT_SHOVE, Bot, PLAYER_RADIUS, Position } from '@tickwire/demo-shared';
+import { BOT_RADIUS, BOT_SHOVE, Bot, KNOCKBACK_SECONDS, PLAYER_RADIUS, PLAYER_SPEED, Position } from '@tickwire/demo-shared';
 import { query } from 'bitecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DemoServer, startDemoServer } from '../../server/src/index';
@@ -14,24 +14,51 @@ afterEach(async () => {
 });
 
 describe('a bot touching a player', () => {
-  it('shoves the player away on the server, and the player\'s prediction is corrected to follow', async () => {
+  it('knocks the player away over several ticks on the server, and the player\'s prediction is corrected to follow', async () => {
     server = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 1, orbs: 0, logLevel: 'silent' });
     const alice = await connectNodePlayer(`ws://127.0.0.1:${server.port}/ws`, 'alice');
     players.push(alice);
     await playUntil(players, () => alice.entity !== undefined, 'alice to find her player');
     const me = alice.entity!;
+    const net = server.game.net;
+    const tickRate = server.game.config.tickRate;
     const bot = query(server.game.world, [Bot])[0]!;
     const x0 = Position.x[me]!;
     const y0 = Position.y[me]!;
-    // Drop the bot right next to her (the server's world, between two ticks).
+    // Drop the bot right next to her (the server's world, between two ticks), then take it away
+    // once it touched her, so what follows is the shove alone.
     Position.x[bot] = x0 - 5;
     Position.y[bot] = y0;
-    server.game.net.markChanged(bot, Position);
-    await playUntil(players, () => Math.hypot(Position.x[me]! - x0, Position.y[me]! - y0) > 5, 'the server to shove alice');
-    const pushed = Math.hypot(Position.x[me]! - Position.x[bot]!, Position.y[me]! - Position.y[bot]!);
-    expect(pushed).toBeGreaterThanOrEqual(PLAYER_RADIUS + BOT_RADIUS); // out of contact…
-    expect(Math.hypot(Position.x[me]! - x0, Position.y[me]! - y0)).toBeGreaterThan(BOT_SHOVE / 2); // …by a real shove
-    // Alice did not move herself: her client learns of the shove only from the server, as a correction.
-    await playUntil(players, () => alice.net.prediction.maxCorrection > 5, 'alice\'s prediction to be corrected');
+    net.markChanged(bot, Position);
+    const path: { tick: number; x: number; y: number }[] = [];
+    let lastTick = net.tick;
+    await playUntil(
+      players,
+      () => {
+        if (net.tick !== lastTick) {
+          lastTick = net.tick;
+          path.push({ tick: net.tick, x: Position.x[me]!, y: Position.y[me]! });
+          if (path.length === 1) {
+            Position.x[bot] = 50;
+            Position.y[bot] = 50;
+            net.markChanged(bot, Position);
+          }
+        }
+        return path.length > 0 && net.tick - path[0]!.tick >= Math.ceil(3 * KNOCKBACK_SECONDS * tickRate) + 2;
+      },
+      'the knockback to play out',
+    );
+    // A real shove (the bot wandered a tick before it touched her, so the line between them is only
+    // roughly along x): the contact undone and BOT_SHOVE beyond it, 95 % of it after three time constants…
+    const pushed = Math.hypot(Position.x[me]! - x0, Position.y[me]! - y0);
+    expect(pushed).toBeGreaterThan(0.9 * (PLAYER_RADIUS + BOT_RADIUS - 10 + BOT_SHOVE));
+    // …yet smooth: no tick moves her further than she walks in a tick, so her own client sees a
+    // run of small corrections rather than one jump.
+    for (let i = 1; i < path.length; i++) {
+      const perTick = Math.hypot(path[i]!.x - path[i - 1]!.x, path[i]!.y - path[i - 1]!.y) / (path[i]!.tick - path[i - 1]!.tick);
+      expect(Math.abs(perTick)).toBeLessThanOrEqual(PLAYER_SPEED / tickRate);
+    }
+    // Alice did not move herself: her client learns of the shove only from the server, as corrections.
+    await playUntil(players, () => (alice.net.prediction.get(me)?.corrections ?? 0) >= 3, 'alice\'s prediction to be corrected tick by tick');
   });
 });

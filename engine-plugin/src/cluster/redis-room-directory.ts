@@ -21,6 +21,7 @@ import {
   CLAIM_SEAT,
   GET_ROOM,
   LIST_ROOMS,
+  MAX_SEATS_PER_CALL,
   REGISTER_ROOM,
   RELEASE_SEAT,
   REPORT_LOAD,
@@ -67,6 +68,13 @@ type ListingReply = [string, string, number | string, string, string];
 
 const UNLIST_CHUNK = 200;
 
+interface ReserveQueue {
+  readonly pool: string;
+  readonly ttlMs: number;
+  readonly waiting: Array<{ readonly seat: string; readonly resolve: (found: Reservation | undefined) => void; readonly reject: (error: unknown) => void }>;
+  inFlight: boolean;
+}
+
 /**
  * The cluster's {@link RoomDirectory}: every node's rooms in Redis, each operation one Lua script.
  * A seat is reserved by one script over the pool's sorted set of open rooms (score = seats taken,
@@ -96,6 +104,10 @@ class RedisRoomDirectory implements RoomDirectory {
   private readonly prefix: string;
   /** Waiters per pool for another node's creation lock: one poll per pool, however many wait. */
   private readonly settling = new Map<string, { readonly waiters: Set<() => void>; timer: ReturnType<typeof setTimeout> | undefined }>();
+  /** Reserves waiting for a call per pool (and ttl), and whether one is in flight. */
+  private readonly reserving = new Map<string, ReserveQueue>();
+  /** Pools this node holds the creation lock of: other callers here wait without asking Redis. */
+  private readonly creating = new Map<string, string>();
   private loadWanted: number | undefined;
   private loadSent: number | undefined;
   private loadWriting = false;
@@ -163,10 +175,52 @@ class RedisRoomDirectory implements RoomDirectory {
     return { registered: true, reservation: { listing: registered, seat: options.seat.seat, expiresAt: Number(reply[2]) } };
   }
 
-  async reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined> {
-    const reply = await this.script<[string, string, number, string, string, number] | null>(RESERVE, [pool, seat.seat, seat.ttlMs]);
-    if (!reply) return undefined;
-    return { listing: toListing([reply[0], reply[1], reply[2], reply[3], reply[4]]), seat: seat.seat, expiresAt: Number(reply[5]) };
+  reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined> {
+    return new Promise((resolve, reject) => {
+      const key = `${pool}\n${seat.ttlMs}`;
+      let queue = this.reserving.get(key);
+      if (!queue) {
+        queue = { pool, ttlMs: seat.ttlMs, waiting: [], inFlight: false };
+        this.reserving.set(key, queue);
+      }
+      queue.waiting.push({ seat: seat.seat, resolve, reject });
+      if (!queue.inFlight) this.sendReserves(key, queue);
+    });
+  }
+
+  /**
+   * One RESERVE call for the callers waiting on a pool (up to {@link MAX_SEATS_PER_CALL}); those
+   * that arrive meanwhile go in the next. A burst of a thousand is a handful of scripts, not a
+   * thousand, and each seat is still taken atomically, fullest room first.
+   */
+  private sendReserves(key: string, queue: ReserveQueue): void {
+    const batch = queue.waiting.splice(0, MAX_SEATS_PER_CALL);
+    queue.inFlight = true;
+    this.script<Array<string | number>>(RESERVE, [queue.pool, queue.ttlMs, ...batch.map((w) => w.seat)]).then(
+      (reply) => {
+        const taken = Number(reply[0]);
+        for (const [i, waiter] of batch.entries()) {
+          if (i >= taken) {
+            waiter.resolve(undefined);
+            continue;
+          }
+          const at = 1 + i * 6;
+          const listing = toListing([String(reply[at]), String(reply[at + 1]), reply[at + 2]!, String(reply[at + 3]), String(reply[at + 4])]);
+          waiter.resolve({ listing, seat: waiter.seat, expiresAt: Number(reply[at + 5]) });
+        }
+        this.nextReserves(key, queue);
+      },
+      (error: unknown) => {
+        for (const waiter of batch) waiter.reject(error);
+        this.nextReserves(key, queue);
+      },
+    );
+  }
+
+  private nextReserves(key: string, queue: ReserveQueue): void {
+    queue.inFlight = false;
+    if (queue.waiting.length > 0) this.sendReserves(key, queue);
+    else this.reserving.delete(key);
   }
 
   async reserveIn(roomId: string, seat: SeatRequest): Promise<Reservation | JoinRefusal> {
@@ -212,6 +266,28 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   async lockCreation(pool: string, ttlMs: number): Promise<CreationLock | undefined> {
+    // A burst on one node asks Redis for the lock once, not once per caller.
+    if (this.creating.has(pool)) return undefined;
+    this.creating.set(pool, '');
+    const lock = await this.takeLock(pool, ttlMs).catch((error: unknown) => {
+      this.creating.delete(pool);
+      throw error;
+    });
+    if (!lock) {
+      this.creating.delete(pool);
+      return undefined;
+    }
+    this.creating.set(pool, lock.token);
+    // Like the lock in Redis, the local mark lapses with its ttl if nobody unlocks it.
+    setTimeout(() => this.releaseLocal(lock), ttlMs).unref?.();
+    return lock;
+  }
+
+  private releaseLocal(lock: CreationLock): void {
+    if (this.creating.get(lock.pool) === lock.token) this.creating.delete(lock.pool);
+  }
+
+  private async takeLock(pool: string, ttlMs: number): Promise<CreationLock | undefined> {
     const token = randomBytes(9).toString('base64url');
     const reply = await this.cluster.link.command<string | null>(['SET', `${this.prefix}create:${pool}`, token, 'NX', 'PX', Math.max(1, Math.ceil(ttlMs))]);
     return reply === 'OK' ? { pool, token } : undefined;
@@ -261,8 +337,12 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   async unlockCreation(lock: CreationLock): Promise<void> {
-    await this.script(UNLOCK_CREATION, [lock.pool, lock.token]);
-    this.wake(lock.pool);
+    try {
+      await this.script(UNLOCK_CREATION, [lock.pool, lock.token]);
+    } finally {
+      this.releaseLocal(lock);
+      this.wake(lock.pool);
+    }
   }
 
   async abortCreation(lock: CreationLock): Promise<boolean> {

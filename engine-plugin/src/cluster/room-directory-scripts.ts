@@ -63,32 +63,60 @@ end
 /** Expired seats purged per reserve call (the rest wait for the next call, or the owner's sweep). */
 export const SWEEP_PER_CALL = 8;
 
+/** Most seats one RESERVE call takes: concurrent callers on a node share a call, up to this many. */
+export const MAX_SEATS_PER_CALL = 128;
+
 /**
- * Take a seat in the fullest open room of a pool whose owner holds a live lease.
- * ARGV: prefix, pool, seat, ttlMs. Returns false, or {l, m, count, max, locked, expiresAt}.
+ * Take seats, one after the other, each in the fullest open room of a pool whose owner holds a
+ * live lease (concurrent reserves of one node share one call). ARGV: prefix, pool, ttlMs, seat…
+ * Returns {taken, then per seat taken: l, m, count, max, locked, expiresAt}; the seats after
+ * `taken` found no room with space.
  */
 export const RESERVE = `${PRELUDE}
-local pool, seat, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local pool, ttl = ARGV[2], tonumber(ARGV[3])
 sweep(${SWEEP_PER_CALL})
 local open = P .. 'open:' .. pool
-for attempt = 1, 8 do
-  local top = redis.call('ZREVRANGE', open, 0, 0)[1]
-  if not top then return false end
-  local r = redis.call('HMGET', P .. 'room:' .. top, 'l', 'm', 'max', 'locked', 'node')
-  if not r[1] or redis.call('EXISTS', P .. 'node:' .. r[5]) == 0 then
-    -- Gone, or its owner's lease lapsed: the reaper unlists it; no seat goes to a dead node.
-    redis.call('ZREM', open, top)
-  else
-    local count = purge(top)
-    if r[4] ~= '1' and count < tonumber(r[3]) then
-      redis.call('ZADD', P .. 'seats:' .. top, now + ttl, seat)
-      reindex(top, pool, r[3], r[4], count + 1)
-      return {r[1], r[2], count + 1, r[3], r[4], now + ttl}
+local out, taken = {0}, 0
+local room, r, count
+for i = 4, #ARGV do
+  local seat = ARGV[i]
+  local placed = false
+  for attempt = 1, 8 do
+    if not room then
+      room = redis.call('ZREVRANGE', open, 0, 0)[1]
+      if not room then break end
+      r = redis.call('HMGET', P .. 'room:' .. room, 'l', 'm', 'max', 'locked', 'node')
+      if not r[1] or redis.call('EXISTS', P .. 'node:' .. r[5]) == 0 then
+        -- Gone, or its owner's lease lapsed: the reaper unlists it; no seat goes to a dead node.
+        redis.call('ZREM', open, room)
+        room = nil
+      else
+        count = purge(room)
+        if r[4] == '1' or count >= tonumber(r[3]) then
+          reindex(room, pool, r[3], r[4], count)
+          room = nil
+        end
+      end
     end
-    reindex(top, pool, r[3], r[4], count)
+    if room then
+      redis.call('ZADD', P .. 'seats:' .. room, now + ttl, seat)
+      count = count + 1
+      taken = taken + 1
+      local n = #out
+      out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = r[1], r[2], count, r[3], r[4], now + ttl
+      placed = true
+      if count >= tonumber(r[3]) then
+        reindex(room, pool, r[3], r[4], count)
+        room = nil
+      end
+      break
+    end
   end
+  if not placed then break end
 end
-return false
+if room then reindex(room, pool, r[3], r[4], count) end
+out[1] = taken
+return out
 `;
 
 /**

@@ -1,0 +1,77 @@
+/**
+ * One matchmaking cluster node as its own process (so a test can `kill -9` it): a tickwire server
+ * with the Redis room directory, its matchmaking HTTP endpoint and its WebSocket endpoint on one
+ * free port of 127.0.0.1, ticking at 20 Hz. Room type `battle` (maxClients from TW_MAX_CLIENTS,
+ * default 50).
+ *
+ * Environment: TW_REDIS (url), TW_NODE (name), TW_PREFIX (key prefix, optional), TW_MAX_CLIENTS.
+ * IPC out: `{ type: 'ready', node, url, http }`, then `{ type: 'rooms', rooms: [{ id, connections }] }`
+ * answering `{ type: 'rooms' }`, and `{ type: 'seats', ms: [...] }` answering `{ type: 'seats' }`: the
+ * time of each directory call that took a seat here (reserve, reserveIn, register with a seat).
+ */
+import { createServer as createHttpServer } from 'node:http';
+import { createWorld } from 'bitecs';
+import { type RoomDirectory, createServer, silentLogger } from '../../engine-plugin/src/index';
+import { matchmakingEndpoint, webSocketServer } from '../../engine-plugin/src/node';
+import { joinCluster, redisRoomDirectory } from '../../engine-plugin/src/cluster';
+import { protocol } from './messaging-protocol';
+import { freePort } from './redis-server';
+
+const redis = process.env.TW_REDIS;
+if (!redis || !process.send) throw new Error('run by the cluster test harness (TW_REDIS and an IPC channel)');
+const send = process.send.bind(process);
+
+const port = await freePort();
+const url = `ws://127.0.0.1:${port}/ws`;
+const http = createHttpServer();
+const transport = webSocketServer({ server: http, path: '/ws' });
+const cluster = await joinCluster({ redis, address: url, node: process.env.TW_NODE, prefix: process.env.TW_PREFIX, logger: silentLogger });
+const seatMs: number[] = [];
+/** The directory, with every seat-taking call timed. */
+function timed(directory: RoomDirectory): RoomDirectory {
+  const time = <T>(work: Promise<T>, started: number) =>
+    work.then((result) => {
+      const took = typeof result === 'object' && result !== null && ('seat' in result || ('reservation' in result && result.reservation));
+      if (took) seatMs.push(performance.now() - started);
+      return result;
+    });
+  return Object.assign(Object.create(directory) as RoomDirectory, {
+    reserve: (pool: string, seat: Parameters<RoomDirectory['reserve']>[1]) => time(directory.reserve(pool, seat), performance.now()),
+    reserveIn: (roomId: string, seat: Parameters<RoomDirectory['reserveIn']>[1]) => time(directory.reserveIn(roomId, seat), performance.now()),
+    register: (...args: Parameters<RoomDirectory['register']>) => time(directory.register(...args), performance.now()),
+  });
+}
+const limits = { maxConnectionsPerAddress: 10_000, maxPendingHandshakesPerAddress: 10_000, maxPendingHandshakes: 10_000 };
+const server = createServer(createWorld(), protocol, {
+  logger: silentLogger,
+  transport,
+  limits,
+  messaging: { bus: cluster.bus },
+  matchmaking: { directory: timed(redisRoomDirectory(cluster)), address: url },
+});
+server.matchmaker.defineRoomType('battle', { maxClients: Number(process.env.TW_MAX_CLIENTS ?? 50) });
+// Every test request comes from 127.0.0.1: the per-address rate is raised as a load test's would be.
+const endpoint = matchmakingEndpoint(server.matchmaker, { requestsPerSecond: 1e6, burst: 1e6 });
+http.on('request', (request, response) => {
+  if (!endpoint.handle(request, response)) response.writeHead(404).end();
+});
+await server.start();
+await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+
+const tick = setInterval(() => {
+  server.receive();
+  server.replicate();
+  server.flush();
+}, 50);
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'rooms') send({ type: 'rooms', rooms: [...server.matchmaker.rooms()].map((room) => ({ id: room.id, connections: room.connections.size })) });
+  if (message.type === 'seats') send({ type: 'seats', ms: seatMs.splice(0) });
+  if (message.type === 'leave') {
+    clearInterval(tick);
+    void server.stop().then(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+send({ type: 'ready', node: cluster.node, url, http: `http://127.0.0.1:${port}` });

@@ -1,0 +1,105 @@
+/**
+ * Matchmaking cluster nodes as child processes (test/support/matchmaking-node-process.ts) and
+ * HTTP matchmaking against them, for the cluster matchmaking suite and bench.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface MatchmakingNode {
+  readonly node: string;
+  /** Its WebSocket address (what seats in its rooms point at). */
+  readonly url: string;
+  /** Its HTTP base, `http://127.0.0.1:<port>`. */
+  readonly http: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** The rooms it runs, asked over IPC. */
+  rooms(): Promise<Array<{ id: string; connections: number }>>;
+  /** The time (ms) of each directory call that took a seat on this node since the last ask. */
+  seatTimes(): Promise<number[]>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Start one node on `redis`; resolves when it has joined the cluster and listens. */
+export function startMatchmakingNode(redis: string, node: string, env: Record<string, string> = {}): Promise<MatchmakingNode> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/matchmaking-node-process.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, TW_REDIS: redis, TW_NODE: node },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  running.add(child);
+  child.on('error', () => {});
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node ${node} did not start in time`)), 20_000);
+    void exited.then((code) => reject(new Error(`node ${node} exited with ${code} before it was ready`)));
+    child.once('message', (ready: { url: string; http: string }) => {
+      clearTimeout(timer);
+      resolve({
+        node,
+        url: ready.url,
+        http: ready.http,
+        child,
+        exited,
+        rooms: () => ask<{ rooms: Array<{ id: string; connections: number }> }>(child, 'rooms').then((reply) => reply.rooms),
+        seatTimes: () => ask<{ ms: number[] }>(child, 'seats').then((reply) => reply.ms),
+      });
+    });
+  });
+}
+
+function ask<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((answer) => {
+    const listen = (reply: { type: string } & T) => {
+      if (reply.type !== type) return;
+      child.off('message', listen);
+      answer(reply);
+    };
+    child.on('message', listen);
+    child.send({ type });
+  });
+}
+
+/** Kill every node still running. */
+export async function killMatchmakingNodes(): Promise<void> {
+  await Promise.all(
+    [...running].map((child) => {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return gone;
+    }),
+  );
+}
+
+/** What a joinOrCreate over HTTP answered, and how long it took (ms). */
+export interface TimedSeat {
+  readonly status: number;
+  readonly ms: number;
+  readonly address: string;
+  readonly seat: string;
+  readonly roomId: string;
+  readonly owner: string;
+}
+
+/** `POST <http>/matchmake/joinOrCreate/<type>`, timed. */
+export async function joinOrCreateOver(http: string, type: string): Promise<TimedSeat> {
+  const started = performance.now();
+  const response = await fetch(`${http}/matchmake/joinOrCreate/${type}`, { method: 'POST', body: '' });
+  const body = (await response.json()) as { address?: string; seat?: string; room?: { roomId: string; node: string } };
+  return {
+    status: response.status,
+    ms: performance.now() - started,
+    address: body.address ?? '',
+    seat: body.seat ?? '',
+    roomId: body.room?.roomId ?? '',
+    owner: body.room?.node ?? '',
+  };
+}
