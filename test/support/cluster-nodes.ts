@@ -93,6 +93,8 @@ export interface Received {
 export class PumpedClients {
   readonly all: NetworkClient[] = [];
   readonly received = new Map<NetworkClient, Received>();
+  /** Close codes of the disconnections seen, with how many. */
+  readonly closeCodes = new Map<number, number>();
   private readonly timer = setInterval(() => {
     for (const client of this.all) {
       client.receive();
@@ -100,6 +102,7 @@ export class PumpedClients {
       for (const m of client.directMessages(Chat)) got.directs.push(`${m.from}:${m.data.text}`);
       for (const m of client.publications(Chat)) got.publications.push(`${m.topic}:${m.from}:${m.data.text}`);
       for (const e of client.presence()) got.presence.push(`${e.identity}:${e.status}`);
+      for (const e of client.events()) if (e.type === 'disconnected') this.closeCodes.set(e.code, (this.closeCodes.get(e.code) ?? 0) + 1);
       client.flush();
     }
   }, 5);
@@ -125,7 +128,11 @@ export class PumpedClients {
 
   /** Wait until every client is connected, and a few node ticks more (their sessions reached the cluster). */
   async connected(): Promise<void> {
-    await eventually(() => this.all.every((c) => c.state === 'connected'), 10_000, 'every client connected');
+    await eventually(() => this.all.every((c) => c.state === 'connected'), 10_000, 'every client connected').catch((error: unknown) => {
+      const states = new Map<string, number>();
+      for (const c of this.all) states.set(c.state, (states.get(c.state) ?? 0) + 1);
+      throw new Error(`${String(error)}: ${JSON.stringify(Object.fromEntries(states))}, closed with ${JSON.stringify(Object.fromEntries(this.closeCodes))}`);
+    });
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
 
