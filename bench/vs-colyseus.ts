@@ -19,7 +19,7 @@
  * decodes state: a busier receiver makes the server's loopback writes cheaper (fewer wake-ups),
  * so unequal clients would skew the server CPU being compared.
  *
- *   npm run bench:vs-colyseus -- [--sizes 100,300,1000,2000] [--rounds 2] [--hold 5] [--only tickwire|Colyseus]
+ *   npm run bench:vs-colyseus -- [--sizes 100,300,1000,2000] [--rounds 2] [--hold 5] [--only tickwire|Colyseus] [--ports 27000-27999]
  *   (--only: one system, for profiling; nothing is written without both)
  *   BENCH_SMOKE=1 BENCH_NO_WRITE=1 npx tsx bench/vs-colyseus.ts     one tiny round, for CI
  *   VS_COLYSEUS_CPU_PROF=/tmp/prof npm run bench:vs-colyseus -- …    also write each server's V8 CPU profile there
@@ -37,7 +37,7 @@ import { ColyseusPlayer, type PlayerCounters } from './vs-colyseus/colyseus-play
 import { cpuMs, rssBytes } from './vs-colyseus/process-usage';
 
 const smoke = process.env.BENCH_SMOKE === '1';
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, rounds: { type: 'string' }, hold: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, rounds: { type: 'string' }, hold: { type: 'string' }, only: { type: 'string' }, ports: { type: 'string' } } });
 const SIZES = (values.sizes ?? (smoke ? '20' : '100,300,1000,2000')).split(',').map(Number);
 const ROUNDS = Number(values.rounds ?? (smoke ? 1 : 2));
 const HOLD_S = Number(values.hold ?? (smoke ? 1 : 5));
@@ -49,8 +49,12 @@ const IN_FLIGHT = 100;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** The whole run, whatever happens. */
 const DEADLINE_MS = smoke ? 40_000 : 30 * 60_000;
-/** Servers listen on 127.0.0.1, on a free port of this range (issue 17b's). */
-const PORTS = { from: 27_000, to: 27_999 };
+/** Servers listen on 127.0.0.1, on a free port of this range (issue 17b's by default; `--ports from-to` for another engineer's). */
+const PORTS = (() => {
+  const [from, to] = (values.ports ?? '27000-27999').split('-').map(Number);
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from! < 1024 || to! > 65_535 || to! - from! < 2) throw new Error('--ports takes from-to, e.g. 35000-35999');
+  return { from: from!, to: to! };
+})();
 const ROOT = new URL('../', import.meta.url).pathname;
 const PROFILE_DIR = process.env.VS_COLYSEUS_CPU_PROF;
 /** V8 names each profile CPU.<date>.<pid>.<thread>…: the largest file of a pid is its main thread. */

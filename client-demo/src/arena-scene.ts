@@ -1,4 +1,4 @@
-import { ARENA, Bot, ChatLine, Join, Leaderboard, Player, Position, Round, Say, ZAP_RANGE } from '@tickwire/demo-shared';
+import { ARENA, Bot, Join, Leaderboard, Player, Position, Round, ZAP_RANGE } from '@tickwire/demo-shared';
 import { query } from 'bitecs';
 import * as Phaser from 'phaser';
 import { type NetworkClient, Networked } from 'tickwire';
@@ -9,7 +9,9 @@ import { Hud } from './hud';
 import { KeyboardDirection } from './keyboard-direction';
 import type { LaunchOptions } from './launch-options';
 import { LeaderboardPanel } from './leaderboard-panel';
+import { Lobby } from './lobby';
 import { toggleNetcode } from './net-toggles';
+import { OnlinePanel } from './online-panel';
 import { OwnPlayer } from './own-player';
 import { RoundPanel } from './round-panel';
 import { StatusOverlay } from './status-overlay';
@@ -41,7 +43,10 @@ export class ArenaScene extends Phaser.Scene {
   readonly hud = new Hud(element('hud'));
   private readonly status = new StatusOverlay(element('status'), element('status-title'), element('status-detail'));
   private readonly leaderboard: LeaderboardPanel;
-  private readonly chat: ChatPanel;
+  readonly chat: ChatPanel;
+  /** Chat topic, whispers and who is online (across every node of a cluster). */
+  readonly lobby: Lobby;
+  readonly online: OnlinePanel;
   /** Called after each frame is drawn with its rAF time, ms (the test hook's frame samplers). */
   readonly afterDraw: Array<(time: number) => void> = [];
 
@@ -58,9 +63,14 @@ export class ArenaScene extends Phaser.Scene {
       element('chat-log'),
       element('chat-input'),
       element('chat-hint'),
-      (text) => net.send(Say, { text }),
+      (text) => this.lobby.say(text),
       () => this.keyboard.release(),
     );
+    this.online = new OnlinePanel(element('online'), (name) => {
+      this.keyboard.release();
+      this.chat.openWith(`/w ${name} `);
+    });
+    this.lobby = new Lobby(net, this.chat, this.online);
     window.addEventListener('keydown', (event) => {
       if (this.chat.isOpen || event.repeat) return;
       if (event.key === 'h' || event.key === 'H') this.hud.toggle();
@@ -130,10 +140,11 @@ export class ArenaScene extends Phaser.Scene {
       if (event.type === 'connected' && !event.resumed) {
         this.own.forget();
         net.send(Join, { name: this.launch.name });
+        this.lobby.joined();
       }
     }
     this.own.update();
-    for (const line of net.messages(ChatLine)) this.chat.add(line);
+    this.lobby.update();
     const rounds = net.messages(Round);
     if (rounds.length > 0) this.round.show(rounds[rounds.length - 1]!, frameTime);
     this.round.update(frameTime, net.timeSync.serverTick(frameTime), net.timeSync.tickIntervalMs);

@@ -38,6 +38,12 @@ export class ChatPanel {
     return !this.input.hidden;
   }
 
+  /** Open the input with `text` typed already (a click on an online player's name starts a whisper). */
+  openWith(text: string): void {
+    this.setOpen(true);
+    this.input.value = text;
+  }
+
   private setOpen(open: boolean): void {
     this.input.hidden = !open;
     this.hint.hidden = open;
@@ -46,6 +52,16 @@ export class ChatPanel {
       this.input.value = '';
       this.input.blur();
     }
+  }
+
+  /** A whisper, sent (`to`) or received (`from`), in its own colour. */
+  addWhisper(direction: 'from' | 'to', name: string, text: string): void {
+    const item = document.createElement('li');
+    item.className = 'whisper';
+    const who = document.createElement('strong');
+    who.textContent = direction === 'from' ? `${name} whispers: ` : `to ${name}: `;
+    item.append(who, document.createTextNode(text));
+    this.append(item);
   }
 
   add(line: MessageData<typeof ChatLine>): void {
@@ -59,6 +75,15 @@ export class ChatPanel {
       from.style.color = `hsl(${line.hue} 70% 65%)`;
       item.append(from, document.createTextNode(line.text));
     }
+    this.append(item);
+  }
+
+  /** Every line shown now, as text (for the test hook). */
+  lines(): string[] {
+    return [...this.log.children].map((item) => item.textContent ?? '');
+  }
+
+  private append(item: HTMLLIElement): void {
     this.log.append(item);
     while (this.log.children.length > VISIBLE_LINES) this.log.firstElementChild!.remove();
   }

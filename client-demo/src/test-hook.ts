@@ -39,6 +39,10 @@ export interface TestHook {
   zapResults(): ReadonlyArray<{ x: number; y: number; hit: string }>;
   /** What the network HUD shows this frame (computed while it is hidden too). */
   hud(): HudReadings | undefined;
+  /** The chat lines on screen now, as text (said, whispered, notices). */
+  chatLines(): string[];
+  /** Names of the players online on any node (presence), sorted. */
+  online(): string[];
   /** The id of the arena matchmaking put this client in (undefined without matchmaking). */
   readonly arenaId: string | undefined;
 }
@@ -82,6 +86,12 @@ export function installTestHook(net: NetworkClient, scene: ArenaScene, arena: Ar
     },
     hud() {
       return scene.hud.last;
+    },
+    chatLines() {
+      return scene.chat.lines();
+    },
+    online() {
+      return scene.online.online();
     },
     onDrawn(listener) {
       scene.afterDraw.push(listener);

@@ -1,13 +1,15 @@
-import { Player, Say } from '@tickwire/demo-shared';
+import { CHAT_TOPIC, ChatLine, Player, Say } from '@tickwire/demo-shared';
 import type { Connection } from 'tickwire';
 import type { Game } from './game';
 import { playerOf } from './players';
-import { announceNear } from './view-groups';
 
 /** Fewest ticks between two lines from one player: enough to stop a flood, never felt by a typist. */
 const MIN_TICKS_BETWEEN_LINES = 5;
 
-/** A system relaying players' chat lines to everyone, under the name and colour of the sender's player. */
+/**
+ * A system relaying players' chat lines, under the name and colour of the sender's player, to
+ * every subscriber of the chat topic: on a cluster that is every player on every node.
+ */
 export function chatRelay(): (game: Game) => void {
   // Keyed by connection object, so a connection that is gone is forgotten with it.
   const lastLineTick = new WeakMap<Connection, number>();
@@ -20,7 +22,7 @@ export function chatRelay(): (game: Game) => void {
       const last = lastLineTick.get(source);
       if (last !== undefined && net.tick - last < MIN_TICKS_BETWEEN_LINES) continue;
       lastLineTick.set(source, net.tick);
-      announceNear(game, eid, { from: Player.name[eid]!, hue: Player.hue[eid]!, text, system: false });
+      net.publish(CHAT_TOPIC, ChatLine, { from: Player.name[eid]!, hue: Player.hue[eid]!, text, system: false });
     }
   };
 }

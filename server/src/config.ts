@@ -31,6 +31,15 @@ export interface DemoConfig {
    * 0 (default): `maxPlayers`, one arena for the whole server.
    */
   readonly roomSize: number;
+  /**
+   * Redis URL of a tickwire cluster to join (`redis://127.0.0.1:6379`): chat, direct messages and
+   * presence then reach players on every node. Undefined (default): one process, no Redis.
+   */
+  readonly redis: string | undefined;
+  /** This node's name in the cluster; unique while it runs. Default: a random one. */
+  readonly node: string | undefined;
+  /** The WebSocket URL clients reach this node at, as the cluster hands it out. Default `ws://localhost:<port>/ws`. */
+  readonly publicUrl: string | undefined;
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Readable lines (`pretty`), JSON lines (`json`), or `auto`: pretty on a terminal, JSON when piped. */
@@ -49,6 +58,9 @@ export const DEFAULT_CONFIG: DemoConfig = {
   viewGroups: 0,
   roundSeconds: ROUND_SECONDS,
   roomSize: 0,
+  redis: undefined,
+  node: undefined,
+  publicUrl: undefined,
   logLevel: 'info',
   logFormat: 'auto',
 };
@@ -74,6 +86,9 @@ Options (flag, then environment variable, then default):
   --view-groups <n>   VIEW_GROUPS   rooms that never see each other  (${DEFAULT_CONFIG.viewGroups}: one)
   --round-seconds <n> ROUND_SECONDS length of a round                (${DEFAULT_CONFIG.roundSeconds})
   --room-size <n>     ROOM_SIZE     players per matchmade arena      (${DEFAULT_CONFIG.roomSize}: max players)
+  --redis <url>       REDIS_URL     join a cluster over Redis          (none: one process)
+  --node <name>       TICKWIRE_NODE this node's name in the cluster    (random)
+  --public-url <url>  PUBLIC_URL    ws:// URL clients reach this node at (ws://localhost:<port>/ws)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
   --log-format <f>    LOG_FORMAT    pretty | json | auto: pretty on a terminal, JSON when piped (${DEFAULT_CONFIG.logFormat})
   -h, --help                        show this text
@@ -113,6 +128,9 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         'view-groups': { type: 'string' },
         'round-seconds': { type: 'string' },
         'room-size': { type: 'string' },
+        redis: { type: 'string' },
+        node: { type: 'string' },
+        'public-url': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -134,10 +152,17 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   const logFormat = text('log-format', 'LOG_FORMAT') || DEFAULT_CONFIG.logFormat;
   if (!LOG_FORMATS.includes(logFormat as LogFormat)) throw new ConfigError(`log format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   const d = DEFAULT_CONFIG;
+  const port = integer('port', text('port', 'PORT'), d.port, 0, 65_535);
+  const redis = text('redis', 'REDIS_URL') || undefined;
+  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) throw new ConfigError(`redis must be a redis:// or rediss:// URL, got "${redis}"`);
+  const publicUrl = text('public-url', 'PUBLIC_URL') || undefined;
+  if (publicUrl !== undefined && !/^wss?:\/\//.test(publicUrl)) throw new ConfigError(`public url must be a ws:// or wss:// URL, got "${publicUrl}"`);
+  // The other nodes hand out this node's address: it must be known before the port is bound.
+  if (redis !== undefined && port === 0 && publicUrl === undefined) throw new ConfigError('a cluster node needs a fixed --port (or a --public-url)');
   return {
     help: false,
     config: {
-      port: integer('port', text('port', 'PORT'), d.port, 0, 65_535),
+      port,
       host: text('host', 'HOST') || undefined,
       tickRate: integer('tick rate', text('tick-rate', 'TICK_RATE'), d.tickRate, 1, 120),
       sendInterval: integer('send interval', text('send-interval', 'SEND_INTERVAL'), d.sendInterval, 1, 60),
@@ -147,6 +172,9 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       viewGroups: integer('view groups', text('view-groups', 'VIEW_GROUPS'), d.viewGroups, 0, 10_000),
       roundSeconds: integer('round seconds', text('round-seconds', 'ROUND_SECONDS'), d.roundSeconds, 1, 86_400),
       roomSize: integer('room size', text('room-size', 'ROOM_SIZE'), d.roomSize, 0, 10_000),
+      redis,
+      node: text('node', 'TICKWIRE_NODE') || undefined,
+      publicUrl,
       logLevel: logLevel as DemoConfig['logLevel'],
       logFormat: logFormat as LogFormat,
     },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Bot, INPUT_RATE, Orb, Player, Position, protocol } from '@tickwire/demo-shared';
 import { createWorld, query } from 'bitecs';
 import { createServer, fixedTick } from 'tickwire';
+import { type ClusterNode, joinCluster, redisRoomDirectory, registerClusterMetrics } from 'tickwire/cluster';
 import { createHealth, createMetrics, listenForMetrics, matchmakingEndpoint, webSocketServer } from 'tickwire/node';
 import { ARENA_ROOM, Arenas, arenaRoomType, handleArenas } from './arenas';
 import { spawnBots, wanderBots } from './bots';
@@ -12,6 +13,7 @@ import type { Game } from './game';
 import { createGuestAuth, tokenSecretFromEnvironment } from './guest-auth';
 import { DEFAULT_CLIENT_DIR, clientIsBuilt, createRequestListener } from './http';
 import { leaderboardPublisher } from './leaderboard';
+import { lobbyMessaging } from './lobby';
 import { createLog, tickwireLog } from './log';
 import { applyMoves } from './movement';
 import { collectOrbs, spawnOrb } from './orbs';
@@ -72,6 +74,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   if (usingDevelopmentSecret) log.warn('guest tokens are signed with the public development secret: set TICKWIRE_TOKEN_SECRET in production');
   const liftLimits = process.env.TICKWIRE_ADDRESS_LIMITS === 'off';
   const guests = createGuestAuth({ secret, ...(liftLimits ? { issuesPerSecond: 1e6, issueBurst: 1e6 } : {}) });
+  // On a cluster, chat, whispers and presence reach the other nodes through Redis.
+  // Matchmaking hands out this node's absolute address, so a page served by another node connects here.
+  const address = config.publicUrl ?? `ws://localhost:${config.port}/ws`;
+  const cluster: ClusterNode | undefined = config.redis
+    ? await joinCluster({ redis: config.redis, address, node: config.node, logger: tickwireLog(log) })
+    : undefined;
   const net = createServer(world, protocol, {
     authenticate: guests.authenticate,
     verifyToken: guests.verifyToken,
@@ -95,8 +103,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     // only what moved; outside production the verifier scans too and warns about a forgotten mark.
     replication: { marked: [Position] },
     // The browser finds its arena through POST /matchmake/joinOrCreate/arena and connects to
-    // /ws with the seat; bots and scripted players may still connect without one.
-    matchmaking: { address: '/ws' },
+    // /ws with the seat; bots and scripted players may still connect without one. On a cluster the
+    // rooms of every node are listed in Redis, and a seat may be on another node.
+    matchmaking: cluster ? { directory: redisRoomDirectory(cluster), address } : { address: '/ws' },
+    messaging: lobbyMessaging(cluster),
   });
   net.matchmaker.defineRoomType(ARENA_ROOM, arenaRoomType(config));
   const matchmaking = matchmakingEndpoint(net.matchmaker, liftLimits ? { requestsPerSecond: 1e6, burst: 1e6 } : {});
@@ -136,6 +146,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   };
 
   const metrics = createMetrics(net);
+  if (cluster) registerClusterMetrics(cluster, metrics.registry);
   const health = createHealth(net);
   const serve = createRequestListener({
     clientDir,
@@ -151,6 +162,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       inputPlayout: health.check().inputPlayout,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       viewGroups: config.viewGroups,
+      node: cluster?.node,
       arenas: [...net.matchmaker.rooms()].map((room) => ({ id: room.id, players: room.connections.size, maxPlayers: room.maxClients })),
       // For load tests: tick durations, when recent ticks started, and the process's memory.
       ticks: tickStats.snapshot(),
@@ -188,6 +200,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       stopTicking();
       log.info({ players: query(world, [Player]).length }, 'shutting down');
       await net.stop('server shutdown');
+      // Its identities go offline on the other nodes now, not when the lease runs out.
+      await cluster?.leave();
       await metricsListener.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       // Idle keep-alive connections would otherwise hold `close` open until they time out.

@@ -58,6 +58,9 @@ export function handleJoins(game: Game): void {
     placePlayer(game, eid, source);
     // Tells the client (tickwire.ownership) which entity to predict and follow: no game message needed.
     net.setOwner(eid, source);
+    // Watchers on every node see the name: whispers are addressed by it.
+    const identity = net.identityOf(source);
+    if (identity !== undefined) net.setPresence(identity, { name });
     sendLeaderboard(game, source);
     announceNear(game, eid, { from: '', hue: 0, text: `${name} joined`, system: true });
     log.info({ connection: source.id, entity: eid, name, players: playerCount(game) }, 'player joined');

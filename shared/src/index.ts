@@ -1,6 +1,6 @@
 /** The demo game's shared definitions: components, messages, rules and the protocol. */
 export { Bot, Orb, Player, Position } from './components';
-export { ChatLine, Join, Leaderboard, Move, Round, Say, Zap, ZapResult } from './messages';
+export { CHAT_TOPIC, ChatLine, Join, Leaderboard, Move, Round, Say, Whisper, Zap, ZapResult } from './messages';
 export { applyMove } from './movement';
 export { protocol } from './protocol';
 export {

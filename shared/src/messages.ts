@@ -29,6 +29,15 @@ export const ChatLine = defineMessage(
   { direction: 'toClient' },
 );
 
+/**
+ * Player → player, as a tickwire direct message to the other's identity (the server relays it to
+ * whichever node holds them; the sender is the message's `from`, named by their presence).
+ */
+export const Whisper = defineMessage('whisper', { text: t.string({ maxBytes: MAX_CHAT_BYTES }) });
+
+/** The topic players' chat lines are published on: every subscriber on every node of a cluster reads them. */
+export const CHAT_TOPIC = 'chat.lobby';
+
 /** Server → clients, about once a second: the top players. Only the latest matters, so it may be dropped. */
 export const Leaderboard = defineMessage(
   'leaderboard',

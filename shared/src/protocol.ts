@@ -1,6 +1,6 @@
 import { defineProtocol } from 'tickwire';
 import { Bot, Orb, Player, Position } from './components';
-import { ChatLine, Join, Leaderboard, Move, Round, Say, Zap, ZapResult } from './messages';
+import { ChatLine, Join, Leaderboard, Move, Round, Say, Whisper, Zap, ZapResult } from './messages';
 
 /**
  * Everything the demo's server and client register. Both import this one value, so their
@@ -8,5 +8,5 @@ import { ChatLine, Join, Leaderboard, Move, Round, Say, Zap, ZapResult } from '.
  */
 export const protocol = defineProtocol({
   components: [Position, Player, Orb, Bot],
-  messages: [Join, Move, Say, ChatLine, Leaderboard, Zap, ZapResult, Round],
+  messages: [Join, Move, Say, ChatLine, Leaderboard, Zap, ZapResult, Round, Whisper],
 });

@@ -38,6 +38,7 @@ describe.sequential('benchmarks in smoke mode', () => {
     ['bench/compression.ts', '## Compression', /\| on \| [\d,]+ \|/],
     ['bench/frame-split.ts', '## Big snapshots over several frames', /\| 32 KiB: split \| \d+ \| [\d,]+ \|/],
     ['bench/load/run.ts', '## Load', /\| 100 \| [\d,]+ \|/],
+    ['bench/idle-memory.ts', '## Memory per idle connection', /\| tickwire \| 50 \| 0 \| [\d.]+ \|/],
     ['bench/vs-colyseus.ts', '## End to end against Colyseus', /\| 20 \| tickwire \| 20 \| [\d.]+ \|/],
     ['bench/matchmaking.ts', '## Matchmaking, embedded', /\| 10 rooms \| [\d.]+ \|/],
     ['bench/cluster.ts', '## Cluster over Redis', /\| 10,000 \| [\d,]+ \| 0 \| [\d.]+ \| [\d.]+ \|[\s\S]*\| cross node \(through Redis\) \| \d+ \| [\d.]+ \|/],

@@ -18,6 +18,7 @@ const DEMO_LINES = [
   'message move(toServer,input){x:i8(-1,1,none);y:i8(-1,1,none)}',
   'message round(toClient){round:u32(0,4294967295,none);endsAtTick:u32(0,4294967295,none);lastWinner:string(24);lastWinnerScore:u32(0,4294967295,none)}',
   'message say(toServer){text:string(160)}',
+  'message whisper(both){text:string(160)}',
   'message zap(toServer){x:f32(-3.4028234663852886e+38,3.4028234663852886e+38,none);y:f32(-3.4028234663852886e+38,3.4028234663852886e+38,none);seenTick:f64(0,1.7976931348623157e+308,none)}',
   'message zap-result(toClient){x:f32(-3.4028234663852886e+38,3.4028234663852886e+38,none);y:f32(-3.4028234663852886e+38,3.4028234663852886e+38,none);hit:enum("miss","bot","player")}',
   'component bot{}',

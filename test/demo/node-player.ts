@@ -19,7 +19,7 @@ export interface NodePlayer {
   readonly pendingInputs: number;
   /** The client's netcode switches, as the HUD keys flip them. */
   readonly net: NetSwitches;
-  /** Chat lines received so far. */
+  /** Chat lines received so far: notices (room messages) and players' lines (chat topic publications). */
   readonly chat: ReadonlyArray<{ from: string; text: string; system: boolean }>;
   /** Send a chat line. */
   say(text: string): void;
@@ -48,7 +48,7 @@ export interface NodePlayerOptions {
 /** Connect a headless player named `name` to the demo server at `url` (ws://…/ws). */
 export async function connectNodePlayer(url: string, name: string, options: NodePlayerOptions = {}): Promise<NodePlayer> {
   vi.resetModules();
-  const { ChatLine, Join, Position, Round, Say, protocol } = await import('@tickwire/demo-shared');
+  const { CHAT_TOPIC, ChatLine, Join, Position, Round, Say, protocol } = await import('@tickwire/demo-shared');
   // Imported after the reset too, so its prediction steps this player's stores, not the server's.
   const { OwnPlayer } = await import('../../client-demo/src/own-player');
   const { Zapper } = await import('../../client-demo/src/zapper');
@@ -73,6 +73,8 @@ export async function connectNodePlayer(url: string, name: string, options: Node
         if (event.type === 'connected') connects.push({ resumed: event.resumed });
         if (event.type === 'connected' && !event.resumed) {
           own.forget();
+          // As the browser's lobby does: players' lines are publications on the chat topic.
+          net.subscribe(CHAT_TOPIC).catch(() => {});
           net.send(Join, { name });
         }
         if (event.type === 'disconnected') disconnects.push({ code: event.code, reason: event.reason });
@@ -80,6 +82,7 @@ export async function connectNodePlayer(url: string, name: string, options: Node
       own.update();
       zapper.update(performance.now());
       for (const line of net.messages(ChatLine)) chat.push({ from: line.from, text: line.text, system: line.system });
+      for (const { data: line } of net.publications(ChatLine)) chat.push({ from: line.from, text: line.text, system: line.system });
       for (const round of net.messages(Round)) rounds.push(round);
       own.steer(held, performance.now());
       net.flush();
