@@ -41,6 +41,7 @@ describe.sequential('benchmarks in smoke mode', () => {
     ['bench/idle-memory.ts', '## Memory per idle connection', /\| tickwire \| 50 \| 0 \| [\d.]+ \|/],
     ['bench/vs-colyseus.ts', '## End to end against Colyseus', /\| 20 \| tickwire \| 20 \| [\d.]+ \|/],
     ['bench/matchmaking.ts', '## Matchmaking, embedded', /\| 10 rooms \| [\d.]+ \|/],
+    ['bench/cluster.ts', '## Cluster over Redis', /\| 10,000 \| [\d,]+ \| 0 \| [\d.]+ \| [\d.]+ \|[\s\S]*\| cross node \(through Redis\) \| \d+ \| [\d.]+ \|/],
     ['bench/cluster-matchmaking.ts', '## Matchmaking over Redis', /→ 20 rooms, at most 5 in one, 0 twins, 0 failed.*\n[\s\S]*HGETALL 0, KEYS 0, SCAN 0\./],
     ['bench/feel.ts', '## Game feel in Chromium', /\| own player: frames without movement \| [\d.]+ % \|/],
     ['bench/bundle-size.ts', '## Browser bundle size', /\| tickwire \(with bitecs\) \| [\d.]+ kB \| \*\*[\d.]+ kB\*\* \|/],

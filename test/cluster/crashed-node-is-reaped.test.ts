@@ -3,7 +3,7 @@ import { type NodeProcess, PumpedClients, eventually, killAllNodes, startNodePro
 import { type PresenceWatcher, watchPresence } from '../support/presence-watcher';
 import { type RedisServer, startRedis } from '../support/redis-server';
 
-/** Per node; `npm run test:cluster` runs the issue's full size (300 and 50). */
+/** Per node; `npm run test:cluster` runs the issue's full size (300 identities, 50 shared). */
 const PER_NODE = Number(process.env.TW_CLUSTER_IDENTITIES ?? 20);
 const SHARED = Number(process.env.TW_CLUSTER_SHARED ?? 5);
 
@@ -26,9 +26,19 @@ afterAll(async () => {
 
 it('kill -9 of one of three nodes: exactly the identities whose last session died go offline within 4.5 s, and nothing names the node after 10 s', async () => {
   const [alpha, bravo, charlie] = nodes as [NodeProcess, NodeProcess, NodeProcess];
-  for (const node of nodes) for (let i = 0; i < PER_NODE; i++) clients.connect(node.url, `${node.node}-user-${i}`);
+  // Connected 25 at a time: the promise under test is the reap, not a 950-socket connect storm
+  // (on a loaded 2-core machine 100 at once overran the 5 s handshake timeout, 4007).
+  for (const node of nodes) {
+    for (let i = 0; i < PER_NODE; i++) {
+      clients.connect(node.url, `${node.node}-user-${i}`);
+      if (i % 25 === 24) await clients.connected();
+    }
+  }
   // The first SHARED identities of alpha also hold a session on bravo: they must stay online.
-  for (let i = 0; i < SHARED; i++) clients.connect(bravo.url, `node-alpha-user-${i}`);
+  for (let i = 0; i < SHARED; i++) {
+    clients.connect(bravo.url, `node-alpha-user-${i}`);
+    if (i % 25 === 24) await clients.connected();
+  }
   await clients.connected();
   await eventually(() => watcher.holders.size === 3 * PER_NODE, 5000, 'the watcher sees every identity online');
   expect(watcher.edges.filter((e) => e.status === 'offline')).toEqual([]);
@@ -64,4 +74,4 @@ it('kill -9 of one of three nodes: exactly the identities whose last session die
     if (type === 'set' && (await redis.client.sIsMember(key, 'node-alpha'))) mentions.push(`${key} member`);
   }
   expect(mentions).toEqual([]);
-}, 40_000);
+}, 90_000);

@@ -3,13 +3,15 @@
  * tickwire server on a free port over real sockets, with the messaging protocol of the tests and
  * `?token=<name>` identities, ticking at 20 Hz on a Redis cluster bus.
  *
- * Environment: TW_REDIS (url), TW_NODE (name), TW_PREFIX (key prefix, optional).
- * IPC out: `{ type: 'ready', url, node, epoch }`, then `{ type: 'stats', … }` answering `{ type: 'stats' }`.
+ * Environment: TW_REDIS (url), TW_NODE (name), TW_PREFIX (key prefix, optional), TW_METRICS=1 (serve
+ * `/metrics` with the `tickwire_cluster_*` metrics on another free port).
+ * IPC out: `{ type: 'ready', url, node, epoch, metricsUrl? }`, then `{ type: 'stats', … }` answering `{ type: 'stats' }`.
  */
 import { createWorld } from 'bitecs';
 import { createServer, silentLogger } from '../../engine-plugin/src/index';
-import { webSocketServer } from '../../engine-plugin/src/node';
-import { joinCluster } from '../../engine-plugin/src/cluster';
+import { createServer as createHttpServer } from 'node:http';
+import { createMetrics, webSocketServer } from '../../engine-plugin/src/node';
+import { joinCluster, registerClusterMetrics } from '../../engine-plugin/src/cluster';
 import { protocol } from './messaging-protocol';
 import { tokenIdentity } from './messaging-rig';
 import { freePort } from './redis-server';
@@ -33,6 +35,18 @@ const limits = { maxConnectionsPerAddress: 10_000, maxPendingHandshakesPerAddres
 const server = createServer(createWorld(), protocol, { logger: silentLogger, authenticate: tokenIdentity, transport, limits, messaging: { bus: cluster.bus } });
 await server.start();
 
+let metricsUrl: string | undefined;
+if (process.env.TW_METRICS === '1') {
+  const metrics = createMetrics(server, { processMetrics: false });
+  registerClusterMetrics(cluster, metrics.registry);
+  const http = createHttpServer((request, response) => {
+    if (!metrics.handle(request, response)) response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const address = http.address();
+  if (typeof address === 'object' && address) metricsUrl = `http://127.0.0.1:${address.port}/metrics`;
+}
+
 const tick = setInterval(() => {
   server.receive();
   server.replicate();
@@ -48,4 +62,4 @@ process.on('message', (message: { type: string }) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-send({ type: 'ready', url, node: cluster.node, epoch: cluster.epoch });
+send({ type: 'ready', url, node: cluster.node, epoch: cluster.epoch, metricsUrl });

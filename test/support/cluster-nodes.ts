@@ -16,6 +16,8 @@ export interface NodeProcess {
   readonly node: string;
   readonly url: string;
   readonly epoch: number;
+  /** The node's `/metrics` URL when it was started with `{ metrics: true }`. */
+  readonly metricsUrl: string | undefined;
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
   /** The node's counters, epoch and session count, asked over IPC. */
@@ -26,10 +28,10 @@ export interface NodeProcess {
 const running = new Set<ChildProcess>();
 
 /** Start one node process on `redis`; resolves when it has joined and listens. */
-export function startNodeProcess(redis: string, node: string): Promise<NodeProcess> {
+export function startNodeProcess(redis: string, node: string, options: { metrics?: boolean } = {}): Promise<NodeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-node-process.ts'], {
     cwd: ROOT,
-    env: { ...process.env, TW_REDIS: redis, TW_NODE: node },
+    env: { ...process.env, TW_REDIS: redis, TW_NODE: node, TW_METRICS: options.metrics ? '1' : '0' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   running.add(child);
@@ -41,12 +43,13 @@ export function startNodeProcess(redis: string, node: string): Promise<NodeProce
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node ${node} did not start in time`)), 15_000);
     void exited.then((code) => reject(new Error(`node ${node} exited with ${code} before it was ready`)));
-    child.once('message', (message: { type: string; url: string; epoch: number }) => {
+    child.once('message', (message: { type: string; url: string; epoch: number; metricsUrl?: string }) => {
       clearTimeout(timer);
       resolve({
         node,
         url: message.url,
         epoch: message.epoch,
+        metricsUrl: message.metricsUrl,
         child,
         exited,
         stats: () =>
@@ -90,6 +93,8 @@ export interface Received {
 export class PumpedClients {
   readonly all: NetworkClient[] = [];
   readonly received = new Map<NetworkClient, Received>();
+  /** Close codes of the disconnections seen, with how many. */
+  readonly closeCodes = new Map<number, number>();
   private readonly timer = setInterval(() => {
     for (const client of this.all) {
       client.receive();
@@ -97,6 +102,7 @@ export class PumpedClients {
       for (const m of client.directMessages(Chat)) got.directs.push(`${m.from}:${m.data.text}`);
       for (const m of client.publications(Chat)) got.publications.push(`${m.topic}:${m.from}:${m.data.text}`);
       for (const e of client.presence()) got.presence.push(`${e.identity}:${e.status}`);
+      for (const e of client.events()) if (e.type === 'disconnected') this.closeCodes.set(e.code, (this.closeCodes.get(e.code) ?? 0) + 1);
       client.flush();
     }
   }, 5);
@@ -122,7 +128,11 @@ export class PumpedClients {
 
   /** Wait until every client is connected, and a few node ticks more (their sessions reached the cluster). */
   async connected(): Promise<void> {
-    await eventually(() => this.all.every((c) => c.state === 'connected'), 10_000, 'every client connected');
+    await eventually(() => this.all.every((c) => c.state === 'connected'), 10_000, 'every client connected').catch((error: unknown) => {
+      const states = new Map<string, number>();
+      for (const c of this.all) states.set(c.state, (states.get(c.state) ?? 0) + 1);
+      throw new Error(`${String(error)}: ${JSON.stringify(Object.fromEntries(states))}, closed with ${JSON.stringify(Object.fromEntries(this.closeCodes))}`);
+    });
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
 

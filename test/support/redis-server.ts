@@ -20,6 +20,8 @@ export interface RedisServer {
   keys(): Promise<string[]>;
   /** Calls per command since the last `CONFIG RESETSTAT`, from INFO commandstats (`hgetall` → 3). */
   commandCalls(): Promise<Map<string, number>>;
+  /** Kill -9 the server and start a new, empty one on the same port (every key and stream gone). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,9 +48,8 @@ function accepting(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'tickwire-redis-'));
-  const port = await freePort();
+/** Start redis-server on `port` and wait until it accepts connections. */
+async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
   const child: ChildProcess = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -56,7 +57,6 @@ export async function startRedis(): Promise<RedisServer> {
   child.once('error', (error) => {
     spawnFailed = error;
   });
-  const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   while (!(await accepting(port))) {
     if (Date.now() > deadline || child.exitCode !== null || spawnFailed) {
@@ -65,6 +65,21 @@ export async function startRedis(): Promise<RedisServer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+  return child;
+}
+
+function killed(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  return exited;
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'tickwire-redis-'));
+  const port = await freePort();
+  let child = await spawnRedis(port, dir);
+  const url = `redis://127.0.0.1:${port}`;
   const client: RedisClient = createClient({ url, socket: { reconnectStrategy: 50 } });
   client.on('error', () => {});
   await client.connect();
@@ -80,11 +95,13 @@ export async function startRedis(): Promise<RedisServer> {
       for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
       return calls;
     },
+    async restart() {
+      await killed(child);
+      child = await spawnRedis(port, dir);
+    },
     async stop() {
       await client.destroy();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
+      await killed(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,13 +2,14 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ClusterNode } from './cluster-node.js';
 import type { ClusterStats } from './cluster-stats.js';
 
-type CounterField = 'leasesLost' | 'reaps' | 'fencedWrites' | 'batchesLost' | 'duplicateBatches' | 'missedBatches' | 'seatsExpired' | 'batchesSent' | 'batchesReceived';
+type CounterField = 'leasesLost' | 'reaps' | 'fencedWrites' | 'batchesLost' | 'messagesLost' | 'duplicateBatches' | 'missedBatches' | 'seatsExpired' | 'batchesSent' | 'batchesReceived';
 
 const COUNTERS: ReadonlyArray<readonly [CounterField, string, string]> = [
   ['leasesLost', 'leases_lost_total', 'Times this node found its lease gone and took a new epoch.'],
   ['reaps', 'reaps_total', 'Dead nodes this node reaped.'],
   ['fencedWrites', 'fenced_writes_total', 'Writes Redis refused because they carried an epoch this node no longer holds.'],
   ['batchesLost', 'batches_lost_total', 'Outgoing batches that never reached their target (fenced, target died, retries exhausted).'],
+  ['messagesLost', 'messages_lost_total', 'Messages (direct, publication, request, reply) in the outgoing batches counted lost.'],
   ['duplicateBatches', 'duplicate_batches_total', 'Incoming batches received twice (retried after a dropped connection) and dropped.'],
   ['missedBatches', 'missed_batches_total', 'Incoming batches a sender numbered that never arrived.'],
   ['seatsExpired', 'seats_expired_total', 'Reserved seats that expired unused.'],
@@ -45,16 +46,13 @@ export function registerClusterMetrics(cluster: ClusterNode, registry: Registry,
       for (const ms of cluster.link.takeRoundTrips()) this.observe(ms / 1000);
     },
   });
-  let sizes: number[] = [];
   new Histogram({
     name: `${prefix}cluster_inbox_lag_seconds`,
     help: 'Time a batch waited in this node’s inbox stream before it was read.',
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1],
     registers,
     collect() {
-      const samples = stats.takeSamples();
-      for (const ms of samples.lags) this.observe(ms / 1000);
-      sizes = samples.sizes;
+      for (const ms of stats.takeLags()) this.observe(ms / 1000);
     },
   });
   new Histogram({
@@ -63,8 +61,7 @@ export function registerClusterMetrics(cluster: ClusterNode, registry: Registry,
     buckets: [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576],
     registers,
     collect() {
-      for (const bytes of sizes) this.observe(bytes);
-      sizes = [];
+      for (const bytes of stats.takeSizes()) this.observe(bytes);
     },
   });
 }

@@ -13,6 +13,8 @@ export class ClusterStats {
   batchesLost = 0;
   /** Batches received twice (a retry after a dropped connection) and dropped. */
   duplicateBatches = 0;
+  /** Direct messages, publications, requests and replies in the batches counted in {@link batchesLost}. */
+  messagesLost = 0;
   /** Batches a sender numbered but this node never received (trimmed or lost in a Redis restart). */
   missedBatches = 0;
   /** Unused seats that expired before their client came. */
@@ -36,10 +38,16 @@ export class ClusterStats {
     if (this.sizes.length < 4096) this.sizes.push(bytes);
   }
 
-  /** The inbox lags (ms) and batch sizes (bytes) since the last call. */
-  takeSamples(): { lags: number[]; sizes: number[] } {
-    const taken = { lags: this.lags, sizes: this.sizes };
+  /** The inbox lags (ms) since the last call. */
+  takeLags(): number[] {
+    const taken = this.lags;
     this.lags = [];
+    return taken;
+  }
+
+  /** The sizes (bytes) of batches sent since the last call. */
+  takeSizes(): number[] {
+    const taken = this.sizes;
     this.sizes = [];
     return taken;
   }

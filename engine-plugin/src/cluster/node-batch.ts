@@ -2,9 +2,11 @@ import { decode, encode } from '@msgpack/msgpack';
 import type { CarriedMessage } from '../messaging/bus.js';
 
 /**
- * What one node sends another in one tick, packed into one stream entry (one XADD): a sequence
- * number per sender epoch (so a batch retried after a dropped connection is recognised, and a
- * missing one is counted) and the items in the order they were queued.
+ * What one node sends another in one tick, packed into one stream entry (one XADD): the sender's
+ * run (random per bus instance) and a sequence number per target that never restarts within a run
+ * — not at a new epoch, not across a Redis restart — so a batch retried after a dropped connection
+ * is recognised, and a missing one is counted, whatever happened to Redis meanwhile; then the
+ * items in the order they were queued.
  */
 export type BatchItem =
   | { readonly kind: 'direct'; readonly identity: string; readonly message: CarriedMessage }
@@ -66,14 +68,14 @@ function unpack(packed: unknown): BatchItem {
   }
 }
 
-/** Encode one batch: its sequence number and items. */
-export function encodeBatch(seq: number, items: readonly BatchItem[]): Uint8Array {
-  return encode([seq, items.map(pack)]);
+/** Encode one batch: the sender's run, its sequence number to this target, and the items. */
+export function encodeBatch(run: string, seq: number, items: readonly BatchItem[]): Uint8Array {
+  return encode([run, seq, items.map(pack)]);
 }
 
 /** Decode a batch; throws TypeError on anything another tickwire node would not have written. */
-export function decodeBatch(bytes: Uint8Array): { readonly seq: number; readonly items: BatchItem[] } {
+export function decodeBatch(bytes: Uint8Array): { readonly run: string; readonly seq: number; readonly items: BatchItem[] } {
   const decoded = decode(bytes);
-  if (!Array.isArray(decoded) || typeof decoded[0] !== 'number' || !Array.isArray(decoded[1])) throw new TypeError('malformed batch');
-  return { seq: decoded[0], items: (decoded[1] as unknown[]).map(unpack) };
+  if (!Array.isArray(decoded) || typeof decoded[0] !== 'string' || typeof decoded[1] !== 'number' || !Array.isArray(decoded[2])) throw new TypeError('malformed batch');
+  return { run: decoded[0], seq: decoded[1], items: (decoded[2] as unknown[]).map(unpack) };
 }

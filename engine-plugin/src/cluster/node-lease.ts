@@ -95,6 +95,7 @@ export class NodeLease {
   private async renew(): Promise<void> {
     if (this.renewing || this.stopped) return;
     this.renewing = true;
+    let failed = false;
     try {
       if (this.epoch === 0) {
         await this.register(false);
@@ -114,9 +115,13 @@ export class NodeLease {
       }
     } catch (error) {
       this.logger.warn('cluster lease renewal failed', { node: this.node, error: String(error) });
+      failed = true;
     } finally {
       this.renewing = false;
     }
+    // A renewal lost with a dropped connection is tried again at once, not a period later: waiting
+    // would spend a third of the lease, and a Redis pause on top could then let it lapse.
+    if (failed && !this.stopped) setTimeout(() => void this.renew(), 50).unref?.();
   }
 
   /** A write was refused as fenced: the lease is gone; renew at once rather than at the next second. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { decode, encode } from '@msgpack/msgpack';
 import type { Logger } from '../connection/logger.js';
 import { type BusDelivery, BusUnavailable, type CarriedMessage, type LocalPresence, type MessagingBus } from '../messaging/bus.js';
@@ -33,7 +34,8 @@ interface Outgoing {
 interface Attempt {
   readonly epoch: number;
   readonly args: Array<string | number | Uint8Array>;
-  readonly batches: number;
+  /** Items per target in this attempt, to count what is lost. */
+  readonly items: ReadonlyMap<string, number>;
   readonly since: number;
 }
 
@@ -58,10 +60,12 @@ export class RedisBus implements MessagingBus {
   /** This node's whole state, re-asserted under each new epoch. */
   private readonly localPresence = new Map<string, PresenceMetadata | undefined>();
   private readonly localInterest = new Map<string, number>();
-  private seq = 0;
-  private seqEpoch = 0;
+  /** This bus instance among all that ever sent: receivers number batches per (sender, run). */
+  private readonly run = randomBytes(6).toString('hex');
+  /** The last sequence number sent to each target. */
+  private readonly seqs = new Map<string, number>();
   private attempt: Attempt | undefined;
-  private readonly received = new Map<string, { epoch: string; seq: number }>();
+  private readonly received = new Map<string, { run: string; seq: number }>();
   private readonly handlers = new Map<string, (data: unknown, from: string) => unknown | Promise<unknown>>();
   private readonly waiting = new Map<number, Waiting>();
   private nextRid = 1;
@@ -183,7 +187,7 @@ export class RedisBus implements MessagingBus {
     this.handlers.set(method, handler);
   }
 
-  /** A new epoch: everything this node holds is written again under it; the old numbering ends. */
+  /** A new epoch: everything this node holds is written again under it (batch numbering carries on). */
   reassert(): void {
     this.presenceChanges = new Map([...this.localPresence].map(([identity, metadata]) => [identity, withMetadata(identity, metadata)]));
     this.interestChanges = new Map(this.localInterest);
@@ -194,10 +198,6 @@ export class RedisBus implements MessagingBus {
     if (this.closed || this.attempt || this.lease.epoch === 0) return;
     if (this.outgoing.size === 0 && this.presenceChanges.size === 0 && this.interestChanges.size === 0) return;
     const epoch = this.lease.epoch;
-    if (this.seqEpoch !== epoch) {
-      this.seqEpoch = epoch;
-      this.seq = 0;
-    }
     const presence = this.presenceChanges.size
       ? JSON.stringify([...this.presenceChanges.values()].map((c) => [c.identity, c.present ? 1 : 0, c.present && c.metadata ? JSON.stringify(c.metadata) : '']))
       : '';
@@ -205,14 +205,17 @@ export class RedisBus implements MessagingBus {
     this.presenceChanges = new Map();
     this.interestChanges = new Map();
     const args: Array<string | number | Uint8Array> = [this.keys.prefix, this.node, epoch, presence, interest, this.limits.maxInbox, this.limits.maxEvents];
+    const items = new Map<string, number>();
     for (const [target, out] of this.outgoing) {
-      const batch = encodeBatch(++this.seq, out.items);
+      const seq = (this.seqs.get(target) ?? 0) + 1;
+      this.seqs.set(target, seq);
+      const batch = encodeBatch(this.run, seq, out.items);
       this.stats.batchBytes(batch.byteLength);
       args.push(target, batch);
+      items.set(target, out.items.length);
     }
-    const batches = this.outgoing.size;
     this.outgoing.clear();
-    this.attempt = { epoch, args, batches, since: performance.now() };
+    this.attempt = { epoch, args, items, since: performance.now() };
     void this.send();
   }
 
@@ -223,11 +226,12 @@ export class RedisBus implements MessagingBus {
       this.attempt = undefined;
       if (reply[0] === -1) {
         this.stats.fencedWrites++;
-        this.stats.batchesLost += attempt.batches;
+        this.lost(attempt, [...attempt.items.keys()], 'this node was fenced');
         this.lease.fenced();
       } else {
-        this.stats.batchesSent += attempt.batches - (reply.length - 1);
-        this.stats.batchesLost += reply.length - 1;
+        const unreachable = reply.slice(1).map(String);
+        this.stats.batchesSent += attempt.items.size - unreachable.length;
+        this.lost(attempt, unreachable, 'the target holds no live lease');
       }
     } catch (error) {
       if (this.closed) return;
@@ -238,30 +242,42 @@ export class RedisBus implements MessagingBus {
         return this.send();
       }
       this.attempt = undefined;
-      this.stats.batchesLost += attempt.batches;
-      this.logger.error('cluster batches lost: Redis did not take them in time', { batches: attempt.batches, error: String(error) });
+      this.lost(attempt, [...attempt.items.keys()], `Redis did not take them in time (${String(error)})`);
     }
     // What queued meanwhile goes at once rather than at the next tick.
     this.flush();
   }
 
+  /** Batches of `attempt` for `targets` never reached them: counted, and logged once per flush. */
+  private lost(attempt: Attempt, targets: readonly string[], why: string): void {
+    if (targets.length === 0) return;
+    let messages = 0;
+    for (const target of targets) messages += attempt.items.get(target) ?? 0;
+    this.stats.batchesLost += targets.length;
+    this.stats.messagesLost += messages;
+    this.logger.error('cluster batches lost', { batches: targets.length, messages, targets: targets.join(','), why });
+  }
+
   /** An inbox entry: one batch from another node. */
   receiveBatch(entry: StreamEntry): void {
     const from = entry.fields.get('f')?.toString();
-    const epoch = entry.fields.get('e')?.toString();
     const bytes = entry.fields.get('b');
-    if (!from || !epoch || !bytes) return;
+    if (!from || !bytes) return;
     this.stats.inboxLag(Date.now() - Number(entry.id.slice(0, entry.id.indexOf('-'))));
-    const { seq, items } = decodeBatch(bytes);
+    const { run, seq, items } = decodeBatch(bytes);
     const last = this.received.get(from);
-    if (last && last.epoch === epoch) {
+    // A sender's first batch says nothing of earlier ones: they went to an earlier run of this node.
+    if (last && last.run === run) {
       if (seq <= last.seq) {
         this.stats.duplicateBatches++;
         return;
       }
-      if (seq > last.seq + 1) this.stats.missedBatches += seq - last.seq - 1;
-    } else if (seq > 1) this.stats.missedBatches += seq - 1;
-    this.received.set(from, { epoch, seq });
+      if (seq > last.seq + 1) {
+        this.stats.missedBatches += seq - last.seq - 1;
+        this.logger.error('cluster batches missed: numbered by the sender, never in this inbox', { from, batches: seq - last.seq - 1 });
+      }
+    }
+    this.received.set(from, { run, seq });
     this.stats.batchesReceived++;
     for (const item of items) this.deliver(from, item);
   }

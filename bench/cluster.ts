@@ -1,0 +1,178 @@
+/**
+ * The cluster over a real redis-server, nodes as child processes, side by side in one run:
+ * - server hop: a message enqueued in node A's tick → handed to node B's messaging (the bus's
+ *   delivery), at 1k and 10k msgs/s, half DMs and half publications;
+ * - Redis commands per cross-node message at 10k msgs/s, from INFO commandstats (script-internal
+ *   calls included: commandstats counts them);
+ * - client → client DM latency, sender and receiver on one node vs on two nodes (20 Hz ticks).
+ *
+ *   npm run bench:cluster       full run, writes the `cluster` section of docs/benchmarks.md
+ *   BENCH_SMOKE=1 …             tiny counts, nothing written (inside npm test)
+ */
+import { createWorld } from 'bitecs';
+import { type NetworkClient, createClient, silentLogger } from '../engine-plugin/src/index';
+import { nodeWebSocketClient } from '../engine-plugin/src/node';
+import { type TrafficNode, startTrafficNode } from '../test/support/bus-traffic';
+import { type NodeProcess, killAllNodes, startNodeProcess } from '../test/support/cluster-nodes';
+import { Chat, protocol } from '../test/support/messaging-protocol';
+import { type RedisServer, startRedis } from '../test/support/redis-server';
+import { environmentLine, table, writeSection } from './report';
+import { fixed, grouped, summary } from './stats';
+
+const SMOKE = process.env.BENCH_SMOKE === '1';
+/** Seconds of traffic per rate. */
+const SECONDS = SMOKE ? 1 : 10;
+const RATES = [1_000, 10_000];
+const DM_SAMPLES = SMOKE ? 20 : 300;
+const TICK_MS = 50;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const wallNow = () => performance.timeOrigin + performance.now();
+
+interface HopResult {
+  readonly rate: number;
+  readonly delivered: number;
+  readonly lost: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly commands: number;
+  readonly byCommand: string;
+  readonly flushMsPerTick: number;
+}
+
+/** Commands Redis ran since the last CONFIG RESETSTAT, the bench's own INFO/CONFIG left out. */
+async function commandsSinceReset(redis: RedisServer): Promise<{ total: number; by: Map<string, number> }> {
+  const by = await redis.commandCalls();
+  for (const own of [...by.keys()]) if (own === 'info' || own.startsWith('config')) by.delete(own);
+  let total = 0;
+  for (const calls of by.values()) total += calls;
+  return { total, by };
+}
+
+async function hop(redis: RedisServer, sender: TrafficNode, receiver: TrafficNode, rate: number): Promise<HopResult> {
+  const count = rate * SECONDS;
+  const before = await sender.report();
+  const heardBefore = (await receiver.report()).senders[sender.node]?.received ?? 0;
+  receiver.reset();
+  await redis.client.sendCommand(['CONFIG', 'RESETSTAT']);
+  sender.send(rate, count);
+  const deadline = Date.now() + SECONDS * 1000 + 30_000;
+  let got = await receiver.report();
+  while ((got.senders[sender.node]?.next ?? 0) < before.sent + count && Date.now() < deadline) {
+    await sleep(100);
+    got = await receiver.report();
+  }
+  const { total, by } = await commandsSinceReset(redis);
+  const after = await sender.report();
+  const delivered = (got.senders[sender.node]?.received ?? 0) - heardBefore;
+  const s = summary(got.latencies);
+  const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, calls]) => `${name} ${grouped(calls)}`).join(', ');
+  return {
+    rate,
+    delivered,
+    lost: (got.senders[sender.node]?.lost ?? 0),
+    p50: s.p50,
+    p99: s.p99,
+    max: s.max,
+    commands: total / Math.max(1, delivered),
+    byCommand: top,
+    flushMsPerTick: (after.flushMs - before.flushMs) / Math.max(1, after.ticks - before.ticks),
+  };
+}
+
+/** A client pumped every millisecond that timestamps the DMs it receives. */
+function pumped(url: string, identity: string): { client: NetworkClient; latencies: number[]; stop(): void } {
+  const client = createClient(createWorld(), protocol, { transport: nodeWebSocketClient(`${url}?token=${identity}`), logger: silentLogger, reconnect: false });
+  client.connect();
+  const latencies: number[] = [];
+  const timer = setInterval(() => {
+    client.receive();
+    for (const m of client.directMessages(Chat)) latencies.push(wallNow() - Number(m.data.text));
+    client.flush();
+  }, 1);
+  return {
+    client,
+    latencies,
+    stop() {
+      clearInterval(timer);
+      client.disconnect();
+    },
+  };
+}
+
+async function clientDms(a: NodeProcess, b: NodeProcess): Promise<{ same: number[]; cross: number[] }> {
+  const sender = pumped(a.url, 'dm-sender');
+  const near = pumped(a.url, 'dm-near');
+  const far = pumped(b.url, 'dm-far');
+  const all = [sender, near, far];
+  const deadline = Date.now() + 10_000;
+  while (!all.every((p) => p.client.state === 'connected')) {
+    if (Date.now() > deadline) throw new Error('bench clients did not connect');
+    await sleep(10);
+  }
+  await sleep(300);
+  // Alternate targets at an interval unrelated to the tick, so sends fall all over it.
+  for (let i = 0; i < 2 * DM_SAMPLES; i++) {
+    const to = i % 2 === 0 ? 'dm-near' : 'dm-far';
+    void sender.client.direct(to, Chat, { text: String(wallNow()) }).catch(() => {});
+    await sleep(17 + (i % 7));
+  }
+  await sleep(500);
+  for (const p of all) p.stop();
+  return { same: near.latencies, cross: far.latencies };
+}
+
+async function main(): Promise<void> {
+  const redis = await startRedis();
+  const receiver = await startTrafficNode(redis.url, 'bench-b', 'receiver', TICK_MS);
+  const sender = await startTrafficNode(redis.url, 'bench-a', 'sender', TICK_MS);
+  await sleep(300);
+  // Warm both processes' JIT on the measured path.
+  await hop(redis, sender, receiver, 1_000);
+  const hops: HopResult[] = [];
+  for (const rate of RATES) hops.push(await hop(redis, sender, receiver, rate));
+  await Promise.all([sender.stop(), receiver.stop()]);
+
+  const [a, b] = await Promise.all([startNodeProcess(redis.url, 'dm-a'), startNodeProcess(redis.url, 'dm-b')]);
+  const dms = await clientDms(a!, b!);
+  await killAllNodes();
+  await redis.stop();
+
+  const same = summary(dms.same);
+  const cross = summary(dms.cross);
+  const allowed = same.p50 + TICK_MS / 2 + 1;
+  const ten = hops.find((h) => h.rate === 10_000)!;
+  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+  writeSection(
+    'cluster',
+    [
+      '## Cluster over Redis (`npm run bench:cluster`)',
+      '',
+      environmentLine(),
+      '',
+      `One redis-server (Debian, no persistence), nodes as child processes ticking at ${1000 / TICK_MS} Hz. Server hop = a message enqueued in node A's tick (its flush follows in the same tick) → handed to node B's messaging by the bus; ${SECONDS} s per rate, half direct messages, half publications. Commands per message = every command in INFO commandstats over the run (calls inside the flush script included) / messages delivered.`,
+      '',
+      table(
+        ['rate (msgs/s)', 'delivered', 'lost', 'hop p50 ms', 'hop p99 ms', 'hop max ms', 'Redis commands / message', 'flush ms / tick (A)', 'busiest commands'],
+        hops.map((h) => [grouped(h.rate), grouped(h.delivered), h.lost, fixed(h.p50, 3), fixed(h.p99, 3), fixed(h.max, 1), fixed(h.commands, 4), fixed(h.flushMsPerTick, 3), h.byCommand]),
+      ),
+      '',
+      `Targets: hop p50 ≤ 0.5 ms — ${hops.map((h) => `${grouped(h.rate)}/s ${verdict(h.p50 <= 0.5)}`).join(', ')}; hop p99 ≤ 3 ms — ${hops.map((h) => `${grouped(h.rate)}/s ${verdict(h.p99 <= 3)}`).join(', ')}; commands per message at 10k/s ≤ 0.1 — ${verdict(ten.commands <= 0.1)} (${fixed(ten.commands, 4)}).`,
+      '',
+      `Client → client direct message, ${DM_SAMPLES} each, real WebSocket clients pumped every 1 ms, sends spread over the tick:`,
+      '',
+      table(
+        ['path', 'samples', 'p50 ms', 'p99 ms'],
+        [
+          ['same node', same.count, fixed(same.p50, 1), fixed(same.p99, 1)],
+          ['cross node (through Redis)', cross.count, fixed(cross.p50, 1), fixed(cross.p99, 1)],
+        ],
+      ),
+      '',
+      `Cross-node p50 / same-node p50 = ${fixed(cross.p50 / same.p50, 2)}; target cross p50 ≤ same p50 + ½ tick + 1 ms = ${fixed(allowed, 1)} ms — ${verdict(cross.p50 <= allowed)}.`,
+    ].join('\n'),
+  );
+}
+
+await main();
