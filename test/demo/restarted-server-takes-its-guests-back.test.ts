@@ -29,7 +29,8 @@ function freePort(): Promise<number> {
 
 /** `server/src/main.ts` as `npm start` runs it, without a token secret set; resolves once it listens. */
 async function startDemo(port: number): Promise<void> {
-  const env: Record<string, string | undefined> = { ...process.env, TICKWIRE_ADDRESS_LIMITS: 'off' };
+  // The metrics listener takes an ephemeral port: port + 1 may be held by another test's socket.
+  const env: Record<string, string | undefined> = { ...process.env, TICKWIRE_ADDRESS_LIMITS: 'off', TICKWIRE_METRICS_PORT: '0' };
   delete env.TICKWIRE_TOKEN_SECRET;
   delete env.TICKWIRE_TOKEN_SECRET_FILE;
   // node itself, not the tsx wrapper: kill -9 must hit the process that listens.
