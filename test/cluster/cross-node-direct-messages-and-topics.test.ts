@@ -4,14 +4,6 @@ import { Chat } from '../support/messaging-protocol';
 import { type NodeProcess, PumpedClients, eventually, killAllNodes, startNodeProcess } from '../support/cluster-nodes';
 import { type RedisServer, startRedis } from '../support/redis-server';
 
-async function eventuallyAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('direct messages and topic publications cross nodes through Redis', () => {
   let redis: RedisServer;
   let a: NodeProcess;
@@ -36,7 +28,7 @@ describe('direct messages and topic publications cross nodes through Redis', () 
     await clients.connected();
     // A session is reachable from other nodes once its node's flush has written its presence
     // (one tick and a Redis round trip after its Welcome): wait for both of alice's.
-    await eventuallyAsync(async () => (await redis.client.hKeys('tw:presence:alice')).length === 2, 3000, 'both of alice’s sessions registered');
+    await eventually(async () => (await redis.client.hKeys('tw:presence:alice')).length === 2, 3000, 'both of alice’s sessions registered');
     const reply = await bob.direct('alice', Chat, { text: 'hi alice' });
     // One session here (b) plus node a, where alice holds another.
     expect(reply.delivered).toBe(2);

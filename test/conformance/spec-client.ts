@@ -245,7 +245,7 @@ export class SpecClient {
   private sent = 0;
   private readonly outbox: Array<{ typeId: number; payload: Uint8Array }> = [];
   /** TickPart frames of the tick whose Tick frame has not arrived yet. */
-  private parts: Uint8Array[] = [];
+  private readonly parts: Reader[] = [];
 
   constructor(
     url: string,
@@ -330,15 +330,11 @@ export class SpecClient {
         return;
       case FrameKind.TickPart:
         // Nothing of a tick is applied before its Tick frame.
-        this.parts.push(bytes);
+        this.parts.push(r);
         return;
-      case FrameKind.Tick: {
-        const frames = [...this.parts.map((part) => new Reader(part)), r];
-        this.parts = [];
-        for (const part of frames.slice(0, -1)) part.u8();
-        this.tickFrames(frames);
+      case FrameKind.Tick:
+        this.tickFrames([...this.parts.splice(0), r]);
         return;
-      }
       default:
         throw new Error('unknown frame kind');
     }

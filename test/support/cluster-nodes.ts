@@ -144,9 +144,9 @@ export class PumpedClients {
 }
 
 /** Wait for a condition, polling every 10 ms. */
-export async function eventually(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
