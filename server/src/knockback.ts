@@ -45,14 +45,15 @@ export function applyKnockback({ world, net }: Game, dt: number): void {
     const vx = Knockback.vx[eid]!;
     const vy = Knockback.vy[eid]!;
     if (vx === 0 && vy === 0) continue;
-    const x = clampToArena(Position.x[eid]! + vx * travel, ARENA.width, PLAYER_RADIUS);
-    const y = clampToArena(Position.y[eid]! + vy * travel, ARENA.height, PLAYER_RADIUS);
-    const stoppedX = x !== Position.x[eid]! + vx * travel;
-    const stoppedY = y !== Position.y[eid]! + vy * travel;
+    const toX = Position.x[eid]! + vx * travel;
+    const toY = Position.y[eid]! + vy * travel;
+    const x = clampToArena(toX, ARENA.width, PLAYER_RADIUS);
+    const y = clampToArena(toY, ARENA.height, PLAYER_RADIUS);
     Position.x[eid] = x;
     Position.y[eid] = y;
     net.markChanged(eid, Position);
-    Knockback.vx[eid] = stoppedX || Math.hypot(vx, vy) * keep < STOPPED ? 0 : vx * keep;
-    Knockback.vy[eid] = stoppedY || Math.hypot(vx, vy) * keep < STOPPED ? 0 : vy * keep;
+    const over = Math.hypot(vx, vy) * keep < STOPPED;
+    Knockback.vx[eid] = over || x !== toX ? 0 : vx * keep;
+    Knockback.vy[eid] = over || y !== toY ? 0 : vy * keep;
   }
 }
