@@ -17,7 +17,7 @@ export interface MatchmakingNode {
   readonly exited: Promise<number | null>;
   /** The rooms it runs, asked over IPC. */
   rooms(): Promise<Array<{ id: string; connections: number }>>;
-  /** The time (ms) of each directory call that took a seat on this node since the last ask. */
+  /** How long (ms) each `joinOrCreate` asked of this node took to get its seat, since the last ask. */
   seatTimes(): Promise<number[]>;
 }
 
@@ -102,4 +102,12 @@ export async function joinOrCreateOver(http: string, type: string): Promise<Time
     roomId: body.room?.roomId ?? '',
     owner: body.room?.node ?? '',
   };
+}
+
+/** `POST <http>/not-matchmaking`, answered 404 at once: what HTTP alone costs the caller, timed (ms). */
+export async function httpRoundTrip(http: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${http}/not-matchmaking`, { method: 'POST', body: '' });
+  await response.arrayBuffer();
+  return performance.now() - started;
 }

@@ -24,9 +24,11 @@ import {
   MAX_SEATS_PER_CALL,
   REGISTER_ROOM,
   RELEASE_SEAT,
+  SWEEP_PER_CALL,
   REPORT_LOAD,
   RESERVE,
   RESERVE_IN,
+  SWEEP_SEATS,
   TWO_CHOICES,
   UNLIST_NODE_ROOMS,
   UNLOCK_CREATION,
@@ -42,6 +44,13 @@ export interface RedisRoomDirectoryOptions {
    * Default 5.
    */
   readonly settlePollMs?: number;
+  /**
+   * How often this node sweeps lapsed seats out of the directory, ms: full rooms whose reserved
+   * seats were never used reopen, and `tickwire_cluster_seats_expired_total` counts them. A
+   * reserve that finds no open room sweeps too, so no room is made while a lapsed one could be
+   * reused. Default 1,000.
+   */
+  readonly sweepMs?: number;
 }
 
 /** Thrown when this node may not write to the directory: its lease was lost and it has not taken a new epoch yet. */
@@ -97,7 +106,7 @@ interface ReserveQueue {
  * ```
  */
 export function redisRoomDirectory(cluster: ClusterNode, options: RedisRoomDirectoryOptions = {}): RoomDirectory {
-  return new RedisRoomDirectory(cluster, options.settlePollMs ?? 5);
+  return new RedisRoomDirectory(cluster, options.settlePollMs ?? 5, options.sweepMs ?? 1000);
 }
 
 class RedisRoomDirectory implements RoomDirectory {
@@ -112,13 +121,41 @@ class RedisRoomDirectory implements RoomDirectory {
   private loadSent: number | undefined;
   private loadWriting = false;
   private closed = false;
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private sweeping = false;
 
   constructor(
     private readonly cluster: ClusterNode,
     private readonly settlePollMs: number,
+    sweepMs: number,
   ) {
     this.prefix = cluster.keys.prefix;
     this.reportLoad({ rooms: 0, clients: 0 });
+    this.sweeper = setInterval(() => this.sweep(), sweepMs);
+    this.sweeper.unref?.();
+  }
+
+  /** Lapsed seats found by any script of this node count once, here. */
+  private expired(seats: number | string | undefined): void {
+    const n = Number(seats);
+    if (n > 0) this.cluster.stats.seatsExpired += n;
+  }
+
+  /** One bounded sweep at a time; more is due → the next right after. */
+  private sweep(): void {
+    if (this.sweeping || this.closed) return;
+    this.sweeping = true;
+    this.script<[number, number]>(SWEEP_SEATS, []).then(
+      ([rooms, seats]) => {
+        this.sweeping = false;
+        this.expired(seats);
+        if (rooms >= SWEEP_PER_CALL) this.sweep();
+      },
+      () => {
+        // Redis unreachable: the next period sweeps.
+        this.sweeping = false;
+      },
+    );
   }
 
   private script<T>(source: string, args: ReadonlyArray<string | number>): Promise<T> {
@@ -199,12 +236,13 @@ class RedisRoomDirectory implements RoomDirectory {
     this.script<Array<string | number>>(RESERVE, [queue.pool, queue.ttlMs, ...batch.map((w) => w.seat)]).then(
       (reply) => {
         const taken = Number(reply[0]);
+        this.expired(reply[1]);
         for (const [i, waiter] of batch.entries()) {
           if (i >= taken) {
             waiter.resolve(undefined);
             continue;
           }
-          const at = 1 + i * 6;
+          const at = 2 + i * 6;
           const listing = toListing([String(reply[at]), String(reply[at + 1]), reply[at + 2]!, String(reply[at + 3]), String(reply[at + 4])]);
           waiter.resolve({ listing, seat: waiter.seat, expiresAt: Number(reply[at + 5]) });
         }
@@ -224,13 +262,16 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   async reserveIn(roomId: string, seat: SeatRequest): Promise<Reservation | JoinRefusal> {
-    const reply = await this.script<[string, string?, string?, number?, string?, string?, number?]>(RESERVE_IN, [roomId, seat.seat, seat.ttlMs]);
+    const reply = await this.script<[string, number, string?, string?, number?, string?, string?, number?]>(RESERVE_IN, [roomId, seat.seat, seat.ttlMs]);
+    this.expired(reply[1]);
     if (reply[0] !== 'ok') return reply[0] as JoinRefusal;
-    return { listing: toListing([reply[1]!, reply[2]!, reply[3]!, reply[4]!, reply[5]!]), seat: seat.seat, expiresAt: Number(reply[6]) };
+    return { listing: toListing([reply[2]!, reply[3]!, reply[4]!, reply[5]!, reply[6]!]), seat: seat.seat, expiresAt: Number(reply[7]) };
   }
 
-  claim(roomId: string, seat: string): Promise<SeatClaim> {
-    return this.script<SeatClaim>(CLAIM_SEAT, [roomId, seat]);
+  async claim(roomId: string, seat: string): Promise<SeatClaim> {
+    const [claim, expired] = await this.script<[SeatClaim, number]>(CLAIM_SEAT, [roomId, seat]);
+    this.expired(expired);
+    return claim;
   }
 
   async release(roomId: string, seat: string): Promise<void> {
@@ -248,7 +289,9 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   async unregister(roomId: string, options: { readonly onlyIfEmpty?: boolean } = {}): Promise<boolean> {
-    return (await this.script<number>(UNREGISTER_ROOM, [roomId, options.onlyIfEmpty ? '1' : '0'])) === 1;
+    const [removed, expired] = await this.script<[number, number]>(UNREGISTER_ROOM, [roomId, options.onlyIfEmpty ? '1' : '0']);
+    this.expired(expired);
+    return removed === 1;
   }
 
   async get(roomId: string): Promise<RoomListing | undefined> {
@@ -390,6 +433,7 @@ class RedisRoomDirectory implements RoomDirectory {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.sweeper);
     for (const pool of [...this.settling.keys()]) this.wake(pool);
     let removed: number;
     do removed = await this.script<number>(UNLIST_NODE_ROOMS, [this.cluster.node, '', UNLIST_CHUNK]);

@@ -8,8 +8,9 @@
  * - `open:<pool>` sorted set: the pool's open rooms → seats taken (fullest = highest score).
  * - `pool:<pool>` sorted set: every room of the pool → creation time (listing with `includeLocked`).
  * - `pools:<type>` set: the pools a type has rooms in (listing without a pool).
- * - `expiring` sorted set: room → its earliest reserved seat's expiry, so expired seats are purged
- *   (and full rooms reopened) by whichever reserve runs next, a bounded few at a time.
+ * - `expiring` sorted set: room → when its earliest reserved seat lapses (never later; earlier
+ *   after that seat was claimed), so lapsed seats are purged and full rooms reopened by a sweep:
+ *   each node's timer, or a reserve that finds no open room — never per seat taken.
  * - `rooms:<node>` set: the rooms a node owns (unlisted when it leaves or is reaped).
  * - `create:<pool>` string: the pool's creation lock, `<token>` then `<token>:r` (registered) or
  *   `<token>:a` (aborted) — the compare-and-set that refuses a late registration.
@@ -23,17 +24,25 @@ const PRELUDE = `
 local P = ARGV[1]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local expired = 0
 local function purge(id)
   local seats = P .. 'seats:' .. id
-  redis.call('ZREMRANGEBYSCORE', seats, '-inf', now)
+  expired = expired + redis.call('ZREMRANGEBYSCORE', seats, '-inf', now)
   return redis.call('ZCARD', seats)
 end
-local function reindex(id, pool, max, locked, count)
+local function due(id)
+  local at = redis.call('ZSCORE', P .. 'expiring', id)
+  return at and tonumber(at) <= now
+end
+local function reopen(id, pool, max, locked, count)
   if locked == '1' or count >= tonumber(max) then
     redis.call('ZREM', P .. 'open:' .. pool, id)
   else
     redis.call('ZADD', P .. 'open:' .. pool, count, id)
   end
+end
+local function reindex(id, pool, max, locked, count)
+  reopen(id, pool, max, locked, count)
   local first = redis.call('ZRANGE', P .. 'seats:' .. id, 0, 0, 'WITHSCORES')
   if first[2] and first[2] ~= 'inf' then
     redis.call('ZADD', P .. 'expiring', first[2], id)
@@ -42,11 +51,12 @@ local function reindex(id, pool, max, locked, count)
   end
 end
 local function sweep(limit)
-  local due = redis.call('ZRANGEBYSCORE', P .. 'expiring', '-inf', now, 'LIMIT', 0, limit)
-  for _, id in ipairs(due) do
+  local ids = redis.call('ZRANGEBYSCORE', P .. 'expiring', '-inf', now, 'LIMIT', 0, limit)
+  for _, id in ipairs(ids) do
     local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
     if r[1] then reindex(id, r[1], r[2], r[3], purge(id)) else redis.call('ZREM', P .. 'expiring', id) end
   end
+  return #ids
 end
 local function drop(id)
   local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'type', 'node')
@@ -60,8 +70,12 @@ local function drop(id)
 end
 `;
 
-/** Expired seats purged per reserve call (the rest wait for the next call, or the owner's sweep). */
-export const SWEEP_PER_CALL = 8;
+/**
+ * Rooms whose earliest reserved seat is due that one sweep looks at: a pool with no open room
+ * sweeps before it answers "none" (a full room whose seats lapsed reopens), and each node sweeps
+ * on a timer; seats taken in an open room never wait for a sweep.
+ */
+export const SWEEP_PER_CALL = 64;
 
 /** Most seats one RESERVE call takes: concurrent callers on a node share a call, up to this many. */
 export const MAX_SEATS_PER_CALL = 128;
@@ -69,44 +83,66 @@ export const MAX_SEATS_PER_CALL = 128;
 /**
  * Take seats, one after the other, each in the fullest open room of a pool whose owner holds a
  * live lease (concurrent reserves of one node share one call). ARGV: prefix, pool, ttlMs, seat…
- * Returns {taken, then per seat taken: l, m, count, max, locked, expiresAt}; the seats after
- * `taken` found no room with space.
+ * Returns {taken, expired, then per seat taken: l, m, count, max, locked, expiresAt}; the seats
+ * after `taken` found no room with space. `expired`: reserved seats this call found lapsed.
+ *
+ * Per room it touches: ZREVRANGE, HMGET, EXISTS (owner's lease), ZSCORE (a seat due?), ZCARD;
+ * per seat one ZADD; per room once more ZADD (expiry index, LT) and ZADD or ZREM (its score).
+ * All O(log n) in the pool's open rooms: no scan, and no sweep while an open room has space.
  */
 export const RESERVE = `${PRELUDE}
 local pool, ttl = ARGV[2], tonumber(ARGV[3])
-sweep(${SWEEP_PER_CALL})
 local open = P .. 'open:' .. pool
-local out, taken = {0}, 0
-local room, r, count
+local out, taken = {0, 0}, 0
+local room, r, count, fresh
+local swept = false
 for i = 4, #ARGV do
   local seat = ARGV[i]
   local placed = false
   for attempt = 1, 8 do
     if not room then
       room = redis.call('ZREVRANGE', open, 0, 0)[1]
-      if not room then break end
+      if not room then
+        -- No open room: seats lapsed in full rooms may free some; look once more after a sweep.
+        if swept then break end
+        swept = true
+        if sweep(${SWEEP_PER_CALL}) == 0 then break end
+        room = redis.call('ZREVRANGE', open, 0, 0)[1]
+        if not room then break end
+      end
       r = redis.call('HMGET', P .. 'room:' .. room, 'l', 'm', 'max', 'locked', 'node')
       if not r[1] or redis.call('EXISTS', P .. 'node:' .. r[5]) == 0 then
         -- Gone, or its owner's lease lapsed: the reaper unlists it; no seat goes to a dead node.
         redis.call('ZREM', open, room)
         room = nil
       else
-        count = purge(room)
-        if r[4] == '1' or count >= tonumber(r[3]) then
+        if due(room) then
+          count = purge(room)
           reindex(room, pool, r[3], r[4], count)
+        else
+          count = redis.call('ZCARD', P .. 'seats:' .. room)
+        end
+        fresh = true
+        if r[4] == '1' or count >= tonumber(r[3]) then
+          reopen(room, pool, r[3], r[4], count)
           room = nil
         end
       end
     end
     if room then
       redis.call('ZADD', P .. 'seats:' .. room, now + ttl, seat)
+      if fresh then
+        -- Later seats of this call expire later: the room's earliest expiry can only move down.
+        redis.call('ZADD', P .. 'expiring', 'LT', now + ttl, room)
+        fresh = false
+      end
       count = count + 1
       taken = taken + 1
       local n = #out
       out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = r[1], r[2], count, r[3], r[4], now + ttl
       placed = true
       if count >= tonumber(r[3]) then
-        reindex(room, pool, r[3], r[4], count)
+        reopen(room, pool, r[3], r[4], count)
         room = nil
       end
       break
@@ -114,28 +150,44 @@ for i = 4, #ARGV do
   end
   if not placed then break end
 end
-if room then reindex(room, pool, r[3], r[4], count) end
-out[1] = taken
+if room then reopen(room, pool, r[3], r[4], count) end
+out[1], out[2] = taken, expired
 return out
 `;
 
 /**
+ * Purge lapsed seats of the rooms whose earliest seat is due (at most {@link SWEEP_PER_CALL}):
+ * rescored, and reopened if they were full. ARGV: prefix. Returns {rooms looked at, seats expired}.
+ */
+export const SWEEP_SEATS = `${PRELUDE}
+local rooms = sweep(${SWEEP_PER_CALL})
+return {rooms, expired}
+`;
+
+/**
  * Take a seat in one room. ARGV: prefix, roomId, seat, ttlMs.
- * Returns {'missing'|'locked'|'full'} or {'ok', l, m, count, max, locked, expiresAt}.
+ * Returns {'missing'|'locked'|'full', expired} or {'ok', expired, l, m, count, max, locked, expiresAt}.
  */
 export const RESERVE_IN = `${PRELUDE}
 local id, seat, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local r = redis.call('HMGET', P .. 'room:' .. id, 'l', 'm', 'max', 'locked', 'node', 'pool')
-if not r[1] or redis.call('EXISTS', P .. 'node:' .. r[5]) == 0 then return {'missing'} end
-local count = purge(id)
-if r[4] == '1' then return {'locked'} end
-if count >= tonumber(r[3]) then
+if not r[1] or redis.call('EXISTS', P .. 'node:' .. r[5]) == 0 then return {'missing', 0} end
+local count
+if due(id) then
+  count = purge(id)
   reindex(id, r[6], r[3], r[4], count)
-  return {'full'}
+else
+  count = redis.call('ZCARD', P .. 'seats:' .. id)
+end
+if r[4] == '1' then return {'locked', expired} end
+if count >= tonumber(r[3]) then
+  reopen(id, r[6], r[3], r[4], count)
+  return {'full', expired}
 end
 redis.call('ZADD', P .. 'seats:' .. id, now + ttl, seat)
-reindex(id, r[6], r[3], r[4], count + 1)
-return {'ok', r[1], r[2], count + 1, r[3], r[4], now + ttl}
+redis.call('ZADD', P .. 'expiring', 'LT', now + ttl, id)
+reopen(id, r[6], r[3], r[4], count + 1)
+return {'ok', expired, r[1], r[2], count + 1, r[3], r[4], now + ttl}
 `;
 
 /**
@@ -169,29 +221,31 @@ reindex(id, pool, max, '0', count)
 return {'ok', count, now + ttl}
 `;
 
-/** The owner admits a seat. ARGV: prefix, roomId, seat. Returns 'claimed', 'used' or 'unknown'. */
+/**
+ * The owner admits a seat. ARGV: prefix, roomId, seat. Returns {'claimed'|'used'|'unknown', expired}.
+ * A claim does not change the count, so the room's indexes stay as they are (the expiry index
+ * may now name a seat that no longer expires: the next sweep of the room puts it right).
+ */
 export const CLAIM_SEAT = `${PRELUDE}
 local id, seat = ARGV[2], ARGV[3]
-local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
-if not r[1] then return 'unknown' end
 local score = redis.call('ZSCORE', P .. 'seats:' .. id, seat)
-if not score then return 'unknown' end
-if score == 'inf' then return 'used' end
+if not score then return {'unknown', 0} end
+if score == 'inf' then return {'used', 0} end
 if tonumber(score) <= now then
-  reindex(id, r[1], r[2], r[3], purge(id))
-  return 'unknown'
+  local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
+  if r[1] then reindex(id, r[1], r[2], r[3], purge(id)) end
+  return {'unknown', expired}
 end
 redis.call('ZADD', P .. 'seats:' .. id, 'XX', '+inf', seat)
-reindex(id, r[1], r[2], r[3], purge(id))
-return 'claimed'
+return {'claimed', 0}
 `;
 
 /** Free a seat. ARGV: prefix, roomId, seat. */
 export const RELEASE_SEAT = `${PRELUDE}
 local id, seat = ARGV[2], ARGV[3]
-redis.call('ZREM', P .. 'seats:' .. id, seat)
+if redis.call('ZREM', P .. 'seats:' .. id, seat) == 0 then return 1 end
 local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
-if r[1] then reindex(id, r[1], r[2], r[3], purge(id)) end
+if r[1] then reopen(id, r[1], r[2], r[3], redis.call('ZCARD', P .. 'seats:' .. id)) end
 return 1
 `;
 
@@ -208,21 +262,27 @@ if locked ~= '' then redis.call('HSET', key, 'locked', locked) end
 if m ~= '' then redis.call('HSET', key, 'm', m) end
 if max ~= '' then redis.call('HSET', key, 'max', max) end
 local r = redis.call('HMGET', key, 'pool', 'max', 'locked')
-reindex(id, r[1], r[2], r[3], purge(id))
+reopen(id, r[1], r[2], r[3], redis.call('ZCARD', P .. 'seats:' .. id))
 return 1
 `;
 
-/** Remove a room (only if it has no seat, with onlyIfEmpty '1'). ARGV: prefix, roomId, onlyIfEmpty. Returns 1 removed (or absent), 0 kept. */
+/**
+ * Remove a room (only if it has no seat, with onlyIfEmpty '1'). ARGV: prefix, roomId, onlyIfEmpty.
+ * Returns {1 removed (or absent) | 0 kept, expired}.
+ */
 export const UNREGISTER_ROOM = `${PRELUDE}
 local id, onlyIfEmpty = ARGV[2], ARGV[3]
-if redis.call('EXISTS', P .. 'room:' .. id) == 0 then return 1 end
-if onlyIfEmpty == '1' and purge(id) > 0 then
-  local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
-  reindex(id, r[1], r[2], r[3], 0 + redis.call('ZCARD', P .. 'seats:' .. id))
-  return 0
+if redis.call('EXISTS', P .. 'room:' .. id) == 0 then return {1, 0} end
+if onlyIfEmpty == '1' then
+  local count = purge(id)
+  if count > 0 then
+    local r = redis.call('HMGET', P .. 'room:' .. id, 'pool', 'max', 'locked')
+    reindex(id, r[1], r[2], r[3], count)
+    return {0, expired}
+  end
 end
 drop(id)
-return 1
+return {1, expired}
 `;
 
 /**
