@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 it("a full room's reserved seat nobody uses is swept on the node's timer: the room reopens and tickwire_cluster_seats_expired_total counts it once", async () => {
   const { directory, prefix, expiredTotal } = await node(50);
   const room = listing('t', 2);
-  await directory.register(room, { seat: { seat: 'kept', ttlMs: 150 } });
+  await directory.register(room, { seats: [{ seat: 'kept', ttlMs: 150 }] });
   expect(typeof (await directory.reserveIn(room.roomId, { seat: 'lapsing', ttlMs: 150 }))).toBe('object');
   expect(await directory.claim(room.roomId, 'kept')).toBe('claimed');
   // Full: out of the pool's open set, and nothing but the sweep looks at it.
@@ -59,7 +59,7 @@ it("a full room's reserved seat nobody uses is swept on the node's timer: the ro
 it('a reserve that finds no open room sweeps first: a lapsed seat frees its place (no new room needed) and is counted', async () => {
   const { cluster, directory } = await node(60_000);
   const room = listing('t', 1);
-  await directory.register(room, { seat: { seat: 'lapsing', ttlMs: 100 } });
+  await directory.register(room, { seats: [{ seat: 'lapsing', ttlMs: 100 }] });
   expect(await directory.reserve('t', { seat: 'early', ttlMs: 60_000 })).toBeUndefined();
   await sleep(200);
   expect(cluster.stats.seatsExpired).toBe(0);

@@ -11,20 +11,24 @@
  * hand, whatever it waited for: the directory, another creator, a room made on another node).
  */
 import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createWorld } from 'bitecs';
 import { createServer, silentLogger } from '../../engine-plugin/src/index';
 import { matchmakingEndpoint, webSocketServer } from '../../engine-plugin/src/node';
 import { joinCluster, redisRoomDirectory } from '../../engine-plugin/src/cluster';
 import { protocol } from './messaging-protocol';
-import { freePort } from './redis-server';
 
 const redis = process.env.TW_REDIS;
 if (!redis || !process.send) throw new Error('run by the cluster test harness (TW_REDIS and an IPC channel)');
 const send = process.send.bind(process);
 
-const port = await freePort();
-const url = `ws://127.0.0.1:${port}/ws`;
+// Listening on port 0 before anything else: no window in which another process takes the port.
 const http = createHttpServer();
+// A burst opens a connection per request: the default backlog (511) would drop SYNs past it, and
+// each dropped one costs its client a 1 s retransmit.
+await new Promise<void>((resolve) => http.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
+const port = (http.address() as AddressInfo).port;
+const url = `ws://127.0.0.1:${port}/ws`;
 const transport = webSocketServer({ server: http, path: '/ws' });
 const cluster = await joinCluster({ redis, address: url, node: process.env.TW_NODE, prefix: process.env.TW_PREFIX, logger: silentLogger });
 const seatMs: number[] = [];
@@ -50,9 +54,6 @@ http.on('request', (request, response) => {
   if (!endpoint.handle(request, response)) response.writeHead(404).end();
 });
 await server.start();
-// A burst opens a connection per request: the default backlog (511) would drop SYNs past it, and
-// each dropped one costs its client a 1 s retransmit.
-await new Promise<void>((resolve) => http.listen({ port, host: '127.0.0.1', backlog: 4096 }, resolve));
 
 const tick = setInterval(() => {
   server.receive();

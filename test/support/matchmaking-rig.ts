@@ -62,7 +62,8 @@ export async function startMatchmakingRig(
     if (!endpoint.handle(request, response)) response.writeHead(404).end();
   });
   await server.start();
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  // A burst test opens a connection per request: past the default backlog (511) dropped SYNs cost 1 s retransmits.
+  await new Promise<void>((resolve) => http.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   const port = (http.address() as AddressInfo).port;
   const clients: NetworkClient[] = [];
   const sockets = new Set<WebSocket>();

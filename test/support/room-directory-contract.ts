@@ -47,9 +47,9 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
       const a = listing('t', 3);
       const b = listing('t', 3);
       const other = listing('t?["x"]', 3);
-      await d.register(a, { seat: seat('a0') });
+      await d.register(a, { seats: [seat('a0')] });
       await d.register(b);
-      await d.register(other, { seat: seat('o0') });
+      await d.register(other, { seats: [seat('o0')] });
       const taken = [];
       for (let i = 0; i < 5; i++) taken.push((await d.reserve('t', seat(`s${i}`)))?.listing.roomId);
       expect(taken).toEqual([a.roomId, a.roomId, b.roomId, b.roomId, b.roomId]);
@@ -62,9 +62,9 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
     it('register with a seat answers the reservation; reserveIn refuses missing, locked and full', async () => {
       const d = await open();
       const room = listing('t', 2);
-      const made = await d.register(room, { seat: seat('first') });
-      expect(made.registered && made.reservation?.seat).toBe('first');
-      expect(made.registered && made.reservation?.listing.clients).toBe(1);
+      const made = await d.register(room, { seats: [seat('first')] });
+      expect(made.registered && made.reservations.map((r) => r.seat)).toEqual(['first']);
+      expect(made.registered && made.reservations[0]?.listing.clients).toBe(1);
       expect(await d.reserveIn('missing', seat('m'))).toBe('missing');
       await d.update(room.roomId, { locked: true });
       expect(await d.reserveIn(room.roomId, seat('l'))).toBe('locked');
@@ -78,7 +78,7 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
     it('claim turns a reserved seat into a used one once; release frees its place and reopens the room', async () => {
       const d = await open();
       const room = listing('t', 1);
-      await d.register(room, { seat: seat('only') });
+      await d.register(room, { seats: [seat('only')] });
       expect(await d.claim(room.roomId, 'forged')).toBe('unknown');
       expect(await d.claim(room.roomId, 'only')).toBe('claimed');
       expect(await d.claim(room.roomId, 'only')).toBe('used');
@@ -91,7 +91,7 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
     it('an unused seat stops counting after its ttl and is unknown to claim; a claimed one does not expire', async () => {
       const d = await open();
       const room = listing('t', 2);
-      await d.register(room, { seat: seat('kept', 100) });
+      await d.register(room, { seats: [seat('kept', 100)] });
       const reservation = await d.reserve('t', seat('lapsed', 100));
       expect(reservation && reservation.expiresAt - Date.now()).toBeLessThanOrEqual(100);
       expect(await d.claim(room.roomId, 'kept')).toBe('claimed');
@@ -103,7 +103,7 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
     it('unregister onlyIfEmpty refuses a room with a seat, reserved or claimed; unregister makes its seats unknown', async () => {
       const d = await open();
       const room = listing('t', 4);
-      await d.register(room, { seat: seat('s') });
+      await d.register(room, { seats: [seat('s')] });
       expect(await d.unregister(room.roomId, { onlyIfEmpty: true })).toBe(false);
       await d.claim(room.roomId, 's');
       expect(await d.unregister(room.roomId, { onlyIfEmpty: true })).toBe(false);
@@ -111,7 +111,7 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
       expect(await d.unregister(room.roomId, { onlyIfEmpty: true })).toBe(true);
       expect(await d.get(room.roomId)).toBeUndefined();
       const other = listing('t', 4);
-      await d.register(other, { seat: seat('gone') });
+      await d.register(other, { seats: [seat('gone')] });
       expect(await d.unregister(other.roomId)).toBe(true);
       expect(await d.claim(other.roomId, 'gone')).toBe('unknown');
       expect(await d.reserve('t', seat('x'))).toBeUndefined();
@@ -147,10 +147,39 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
 
       const second = (await d.lockCreation('t', 5_000))!;
       const room = listing('t', 2);
-      expect((await d.register(room, { creation: second, seat: seat('c') })).registered).toBe(true);
+      expect((await d.register(room, { creation: second, seats: [seat('c')] })).registered).toBe(true);
       expect(await d.abortCreation(second)).toBe(false);
       await d.unlockCreation(second);
       expect((await d.reserve('t', seat('d')))?.listing.roomId).toBe(room.roomId);
+    });
+
+    it('register takes every seat it is given at once, never past maxClients; the room fills with them', async () => {
+      const d = await open();
+      const room = listing('t', 3);
+      const made = await d.register(room, { seats: [seat('x'), seat('y')] });
+      expect(made.registered && made.reservations.map((r) => [r.seat, r.listing.clients])).toEqual([
+        ['x', 2],
+        ['y', 2],
+      ]);
+      expect(await d.claim(room.roomId, 'y')).toBe('claimed');
+      expect((await d.reserve('t', seat('z')))?.listing.clients).toBe(3);
+      expect(await d.reserve('t', seat('w'))).toBeUndefined();
+      await expect(d.register(listing('t', 1), { seats: [seat('a'), seat('b')] })).rejects.toThrow(/maxClients/);
+    });
+
+    it("one lock makes several rooms, one attempt each: an aborted attempt's late registration is refused, the others stand", async () => {
+      const d = await open();
+      const lock = (await d.lockCreation('t', 5_000))!;
+      const first = listing('t', 2);
+      expect((await d.register(first, { creation: { ...lock, attempt: 0 }, seats: [seat('f')] })).registered).toBe(true);
+      expect(await d.abortCreation({ ...lock, attempt: 1 })).toBe(true);
+      expect(await d.register(listing('t', 2), { creation: { ...lock, attempt: 1 }, seats: [seat('g')] })).toEqual({ registered: false });
+      const third = listing('t', 2);
+      expect((await d.register(third, { creation: { ...lock, attempt: 2 } })).registered).toBe(true);
+      expect(await d.abortCreation({ ...lock, attempt: 0 })).toBe(false);
+      expect(await d.abortCreation({ ...lock, attempt: 2 })).toBe(false);
+      await d.unlockCreation(lock);
+      expect(await d.list({ type: 't', limit: 10 }).then((rooms) => rooms.map((r) => r.roomId).sort())).toEqual([first.roomId, third.roomId].sort());
     });
 
     it('a creation lock nobody releases expires after its ttl', async () => {

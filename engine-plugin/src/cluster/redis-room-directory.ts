@@ -21,6 +21,7 @@ import {
   CLAIM_SEAT,
   GET_ROOM,
   LIST_ROOMS,
+  LOCK_CREATION,
   MAX_SEATS_PER_CALL,
   REGISTER_ROOM,
   RELEASE_SEAT,
@@ -93,7 +94,7 @@ interface ReserveQueue {
  *
  * Listings live as long as their owner's lease, not a health ping: a slow node keeps its rooms;
  * a dead one's are unlisted by the node that reaps it, and no seat is handed out in a room whose
- * owner's lease has lapsed. Creation: one lock per pool (`SET NX PX`), rooms placed on the less
+ * owner's lease has lapsed. Creation: one lock per pool (a hash set only if absent, with a PX expiry), rooms placed on the less
  * loaded of two random live nodes, and a compare-and-set that refuses a registration arriving
  * after its attempt was aborted (no twin rooms).
  *
@@ -181,6 +182,11 @@ class RedisRoomDirectory implements RoomDirectory {
     };
     const l = JSON.stringify(fixed);
     const m = JSON.stringify(listing.metadata);
+    const seats = options.seats ?? [];
+    if (seats.length > listing.maxClients) throw new TypeError(`room ${listing.roomId} cannot be listed with ${seats.length} seats: its maxClients is ${listing.maxClients}`);
+    // One script takes them all, so they share one ttl: the shortest asked for.
+    let ttlMs = Number.POSITIVE_INFINITY;
+    for (const seat of seats) ttlMs = Math.min(ttlMs, seat.ttlMs);
     const reply = await this.script<[string, number?, number?]>(REGISTER_ROOM, [
       this.cluster.node,
       this.epoch(),
@@ -191,10 +197,11 @@ class RedisRoomDirectory implements RoomDirectory {
       listing.pool,
       listing.type,
       listing.createdAt,
-      options.seat?.seat ?? '',
-      options.seat?.ttlMs ?? 0,
+      seats.length > 0 ? ttlMs : 0,
       options.creation?.pool ?? '',
       options.creation?.token ?? '',
+      options.creation?.attempt ?? 0,
+      ...seats.map((seat) => seat.seat),
     ]);
     switch (reply[0]) {
       case 'fenced':
@@ -207,9 +214,9 @@ class RedisRoomDirectory implements RoomDirectory {
       default:
         break;
     }
-    if (!options.seat) return { registered: true };
     const registered = toListing([l, m, Number(reply[1]), String(listing.maxClients), '0']);
-    return { registered: true, reservation: { listing: registered, seat: options.seat.seat, expiresAt: Number(reply[2]) } };
+    const expiresAt = Number(reply[2]);
+    return { registered: true, reservations: seats.map((seat) => ({ listing: registered, seat: seat.seat, expiresAt })) };
   }
 
   reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined> {
@@ -332,8 +339,8 @@ class RedisRoomDirectory implements RoomDirectory {
 
   private async takeLock(pool: string, ttlMs: number): Promise<CreationLock | undefined> {
     const token = randomBytes(9).toString('base64url');
-    const reply = await this.cluster.link.command<string | null>(['SET', `${this.prefix}create:${pool}`, token, 'NX', 'PX', Math.max(1, Math.ceil(ttlMs))]);
-    return reply === 'OK' ? { pool, token } : undefined;
+    const taken = await this.script<number>(LOCK_CREATION, [pool, token, Math.max(1, Math.ceil(ttlMs))]);
+    return taken === 1 ? { pool, token } : undefined;
   }
 
   creationSettled(pool: string, timeoutMs: number): Promise<void> {
@@ -389,7 +396,7 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   async abortCreation(lock: CreationLock): Promise<boolean> {
-    return (await this.script<number>(ABORT_CREATION, [lock.pool, lock.token])) === 1;
+    return (await this.script<number>(ABORT_CREATION, [lock.pool, lock.token, lock.attempt ?? 0])) === 1;
   }
 
   async placeRoom(): Promise<string | undefined> {

@@ -12,8 +12,9 @@
  *   after that seat was claimed), so lapsed seats are purged and full rooms reopened by a sweep:
  *   each node's timer, or a reserve that finds no open room — never per seat taken.
  * - `rooms:<node>` set: the rooms a node owns (unlisted when it leaves or is reaped).
- * - `create:<pool>` string: the pool's creation lock, `<token>` then `<token>:r` (registered) or
- *   `<token>:a` (aborted) — the compare-and-set that refuses a late registration.
+ * - `create:<pool>` hash: the pool's creation lock (`t` = its token; it expires with the lock),
+ *   and per room attempt of the lock `r` (registered) or `a` (aborted), set once by whichever
+ *   comes first (HSETNX) — the compare-and-set that refuses a late registration.
  * - `load` sorted set: node → load (clients + rooms), for power-of-two-choices placement.
  *
  * ARGV[1] is always the prefix; key names are built in Lua (docs/architecture.md says what Redis
@@ -191,32 +192,29 @@ return {'ok', expired, r[1], r[2], count + 1, r[3], r[4], now + ttl}
 `;
 
 /**
- * List a room, fenced by the owner's epoch and, with a creation token, by the creation lock's
- * compare-and-set. ARGV: prefix, node, epoch, roomId, l, m, max, pool, type, createdAt, seat ('' none),
- * ttlMs, creation pool ('' none), token. Returns {'fenced'|'aborted'|'exists'} or
- * {'ok', count, expiresAt}.
+ * List a room with its seats taken, fenced by the owner's epoch and, with a creation token, by
+ * the attempt's compare-and-set. ARGV: prefix, node, epoch, roomId, l, m, max, pool, type,
+ * createdAt, ttlMs, creation pool ('' none), token, attempt, seat… Returns {'fenced'|'aborted'|'exists'}
+ * or {'ok', count, expiresAt}.
  */
 export const REGISTER_ROOM = `${PRELUDE}
-local node, epoch, id, l, m, max, pool, rtype, created, seat, ttl, cpool, token =
-  ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12]), ARGV[13], ARGV[14]
+local node, epoch, id, l, m, max, pool, rtype, created, ttl, cpool, token, attempt =
+  ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11]), ARGV[12], ARGV[13], ARGV[14]
 if redis.call('HGET', P .. 'node:' .. node, 'epoch') ~= epoch then return {'fenced'} end
 local key = P .. 'room:' .. id
 if redis.call('EXISTS', key) == 1 then return {'exists'} end
 if cpool ~= '' then
   local lock = P .. 'create:' .. cpool
-  if redis.call('GET', lock) ~= token then return {'aborted'} end
-  redis.call('SET', lock, token .. ':r', 'KEEPTTL')
+  if redis.call('HGET', lock, 't') ~= token then return {'aborted'} end
+  if redis.call('HSETNX', lock, attempt, 'r') == 0 then return {'aborted'} end
 end
 redis.call('HSET', key, 'l', l, 'm', m, 'max', max, 'locked', '0', 'pool', pool, 'type', rtype, 'node', node)
 redis.call('SADD', P .. 'rooms:' .. node, id)
 redis.call('SADD', P .. 'pools:' .. rtype, pool)
 redis.call('ZADD', P .. 'pool:' .. pool, created, id)
 redis.call('ZINCRBY', P .. 'load', 1, node)
-local count = 0
-if seat ~= '' then
-  redis.call('ZADD', P .. 'seats:' .. id, now + ttl, seat)
-  count = 1
-end
+local count = #ARGV - 14
+for i = 15, #ARGV do redis.call('ZADD', P .. 'seats:' .. id, now + ttl, ARGV[i]) end
 reindex(id, pool, max, '0', count)
 return {'ok', count, now + ttl}
 `;
@@ -335,24 +333,36 @@ return out
 `;
 
 /**
- * Mark a creation attempt aborted unless its room was registered first.
- * ARGV: prefix, pool, token. Returns 1 aborted (or no longer current), 0 registered.
+ * Take a pool's creation lock for `ttlMs` unless someone holds it. ARGV: prefix, pool, token, ttlMs.
+ * Returns 1 taken, 0 held by another.
  */
-export const ABORT_CREATION = `
-local P, pool, token = ARGV[1], ARGV[2], ARGV[3]
+export const LOCK_CREATION = `
+local P, pool, token, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local lock = P .. 'create:' .. pool
-local value = redis.call('GET', lock)
-if value == token .. ':r' then return 0 end
-if value == token then redis.call('SET', lock, token .. ':a', 'KEEPTTL') end
+if redis.call('EXISTS', lock) == 1 then return 0 end
+redis.call('HSET', lock, 't', token)
+redis.call('PEXPIRE', lock, ttl)
 return 1
 `;
 
-/** Release a creation lock if it is still this attempt's, whatever its state. ARGV: prefix, pool, token. */
+/**
+ * Mark one room attempt of a lock aborted unless its room was registered first.
+ * ARGV: prefix, pool, token, attempt. Returns 1 aborted (or the lock is no longer this one), 0 registered.
+ */
+export const ABORT_CREATION = `
+local P, pool, token, attempt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local lock = P .. 'create:' .. pool
+if redis.call('HGET', lock, 't') ~= token then return 1 end
+if redis.call('HSETNX', lock, attempt, 'a') == 1 then return 1 end
+if redis.call('HGET', lock, attempt) == 'r' then return 0 end
+return 1
+`;
+
+/** Release a creation lock if it is still this one, whatever its attempts did. ARGV: prefix, pool, token. */
 export const UNLOCK_CREATION = `
 local P, pool, token = ARGV[1], ARGV[2], ARGV[3]
 local lock = P .. 'create:' .. pool
-local value = redis.call('GET', lock)
-if value and string.sub(value, 1, #token) == token then redis.call('DEL', lock) end
+if redis.call('HGET', lock, 't') == token then redis.call('DEL', lock) end
 return 1
 `;
 

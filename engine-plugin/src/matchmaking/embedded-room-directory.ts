@@ -29,8 +29,8 @@ interface PoolCreation {
   readonly settled: Promise<void>;
   readonly settle: () => void;
   readonly timer: TimerHandle;
-  /** Registered with this attempt, or aborted: `abortCreation` answers from it. */
-  outcome: 'pending' | 'registered' | 'aborted';
+  /** Per attempt of the lock: registered, or aborted (`abortCreation` answers from it); absent while pending. */
+  readonly outcomes: Map<number, 'registered' | 'aborted'>;
 }
 
 /** Options of {@link embeddedRoomDirectory}. */
@@ -62,13 +62,15 @@ class EmbeddedRoomDirectory implements RoomDirectory {
   async register(listing: RoomListing, options: RegisterOptions = {}): Promise<RegisterResult> {
     if (options.creation && !this.holds(options.creation)) return { registered: false };
     if (this.rooms.has(listing.roomId)) throw new TypeError(`room ${listing.roomId} is already registered`);
+    const seats = options.seats ?? [];
+    if (seats.length > listing.maxClients) throw new TypeError(`room ${listing.roomId} cannot be listed with ${seats.length} seats: its maxClients is ${listing.maxClients}`);
     const room: DirectoryRoom = { listing: { ...listing, clients: 0 }, seats: new Map() };
     this.rooms.set(listing.roomId, room);
-    const creation = options.creation && this.creations.get(options.creation.pool);
-    if (creation) creation.outcome = 'registered';
-    const reservation = options.seat ? this.take(room, options.seat) : undefined;
+    if (options.creation) this.creations.get(options.creation.pool)?.outcomes.set(options.creation.attempt ?? 0, 'registered');
+    for (const seat of seats) this.take(room, seat);
     this.reindex(room, undefined);
-    return reservation ? { registered: true, reservation } : { registered: true };
+    // Every reservation shows the room as listed, all its seats taken.
+    return { registered: true, reservations: seats.map((seat) => ({ listing: room.listing, seat: seat.seat, expiresAt: room.seats.get(seat.seat)!.expiresAt })) };
   }
 
   async reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined> {
@@ -156,7 +158,7 @@ class EmbeddedRoomDirectory implements RoomDirectory {
       settle = resolve;
     });
     const timer = this.clock.setTimeout(() => this.unlockCreation({ pool, token }), ttlMs);
-    this.creations.set(pool, { token, settled, settle, timer, outcome: 'pending' });
+    this.creations.set(pool, { token, settled, settle, timer, outcomes: new Map() });
     return { pool, token };
   }
 
@@ -183,8 +185,9 @@ class EmbeddedRoomDirectory implements RoomDirectory {
   async abortCreation(lock: CreationLock): Promise<boolean> {
     const creation = this.creations.get(lock.pool);
     if (!creation || creation.token !== lock.token) return true;
-    if (creation.outcome === 'registered') return false;
-    creation.outcome = 'aborted';
+    const attempt = lock.attempt ?? 0;
+    if (creation.outcomes.get(attempt) === 'registered') return false;
+    creation.outcomes.set(attempt, 'aborted');
     return true;
   }
 
@@ -205,7 +208,7 @@ class EmbeddedRoomDirectory implements RoomDirectory {
 
   private holds(lock: CreationLock): boolean {
     const creation = this.creations.get(lock.pool);
-    return creation !== undefined && creation.token === lock.token && creation.outcome !== 'aborted';
+    return creation !== undefined && creation.token === lock.token && creation.outcomes.get(lock.attempt ?? 0) !== 'aborted';
   }
 
   private takeIn(room: DirectoryRoom, seat: SeatRequest): Reservation {

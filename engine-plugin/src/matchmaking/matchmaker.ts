@@ -73,6 +73,12 @@ export const CREATE_ROOM_METHOD = 'tickwire.matchmaking.create';
 /** A `joinOrCreate` waits for other creators at most this many creation timeouts before giving up (503). */
 const JOIN_TIMEOUT_FACTOR = 5;
 
+/** Rooms one creation round makes at most; callers past them wait for the next round. */
+const ROOMS_PER_ROUND = 64;
+
+/** Seats one room is made with at most (the rest of its callers reserve in it once it is listed). */
+const SEATS_PER_CREATION = 256;
+
 /** A seat the owner admitted: waiting for its session, then held by it. */
 interface AdmittedSeat {
   readonly room: Room;
@@ -85,8 +91,26 @@ interface AdmittedSeat {
 interface CreateRequest {
   readonly type: string;
   readonly options: RoomOptions;
-  readonly secret: string;
+  /** Chosen by the asker, so it can find the room if the answer is lost after the room was listed. */
+  readonly roomId: string;
+  /** The seats the room is listed with, one per caller it is made for. */
+  readonly secrets: readonly string[];
   readonly creation?: CreationLock;
+}
+
+/** A `joinOrCreate` that found no seat, waiting for a room made for it. */
+interface CreationWaiter {
+  readonly options: RoomOptions;
+  /** Its seat, or undefined: look again (the room it was to get was not made). */
+  readonly resolve: (seat: SeatReservation | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The callers of one pool on this node waiting for rooms, and whether a creation round runs for them. */
+interface PoolDemand {
+  readonly roomType: RoomType;
+  readonly waiting: CreationWaiter[];
+  running: boolean;
 }
 
 /**
@@ -106,6 +130,7 @@ export class Matchmaker implements RoomOwner {
   /** Per room, the seats admitted here (on their way, or held by a session). */
   private readonly seatsIn = new Map<Room, Set<string>>();
   private readonly emptyChecks = new Map<Room, TimerHandle>();
+  private readonly demand = new Map<string, PoolDemand>();
   private pending: RoomEvent[] = [];
   private visible: readonly RoomEvent[] = [];
   private readonly clock: Clock;
@@ -143,7 +168,8 @@ export class Matchmaker implements RoomOwner {
   /**
    * A seat in the fullest open room of `type` whose filter values equal `options`' (its
    * `filterBy` keys), or in a new room made with `options` when none has space. Concurrent calls
-   * fill one room before making the next: only one caller per pool creates at a time.
+   * fill rooms before making more: one creator per pool at a time in the cluster, and it makes
+   * as many rooms as the callers waiting on its node need, each listed with their seats.
    */
   async joinOrCreate(type: string, options?: RoomOptions): Promise<SeatReservation> {
     const roomType = this.typeNamed(type);
@@ -155,18 +181,8 @@ export class Matchmaker implements RoomOwner {
     while (this.clock.now() < deadline) {
       const found = await this.reserve(pool, roomType);
       if (found) return found;
-      const lock = await this.directory.lockCreation(pool, this.creationTimeoutMs * 2);
-      if (!lock) {
-        await this.directory.creationSettled(pool, this.creationTimeoutMs);
-        continue;
-      }
-      try {
-        // A room may have been made between the look and the lock.
-        const made = (await this.reserve(pool, roomType)) ?? (await this.createRoom(roomType, checked, lock));
-        if (made) return made;
-      } finally {
-        await this.directory.unlockCreation(lock);
-      }
+      const made = await this.madeFor(pool, roomType, checked);
+      if (made) return made;
     }
     throw new MatchmakingError('unavailable', `no seat in a ${type} room within ${this.creationTimeoutMs * JOIN_TIMEOUT_FACTOR} ms`);
   }
@@ -185,9 +201,9 @@ export class Matchmaker implements RoomOwner {
   /** A seat in a new room of `type` made with `options`, even when others have space. */
   async create(type: string, options?: RoomOptions): Promise<SeatReservation> {
     const roomType = this.typeNamed(type);
-    const made = await this.createRoom(roomType, checkRoomOptions(options), undefined);
+    const made = await this.createRoom(roomType, checkRoomOptions(options), undefined, 1);
     if (!made) throw new MatchmakingError('unavailable', `the ${type} room could not be created in time`);
-    return made;
+    return made[0]!;
   }
 
   /** Rooms of a type as listed (every node's, with a shared directory): open ones unless `includeLocked`. */
@@ -234,39 +250,143 @@ export class Matchmaker implements RoomOwner {
     return { address: found.listing.address, seat: formatSeat(found.listing.roomId, found.seat), room: found.listing, expiresAt: found.expiresAt };
   }
 
-  /** Make a room where the directory places it, with a seat for the caller; undefined when an aborted attempt should look again. */
-  private async createRoom(roomType: RoomType, options: RoomOptions, creation: CreationLock | undefined): Promise<SeatReservation | undefined> {
+  /** Wait, with this node's other callers of the pool, for a room made for them; undefined: look again. */
+  private madeFor(pool: string, roomType: RoomType, options: RoomOptions): Promise<SeatReservation | undefined> {
+    if (this.closed) return Promise.reject(new MatchmakingError('unavailable', 'this node is stopping'));
+    let demand = this.demand.get(pool);
+    if (!demand) {
+      demand = { roomType, waiting: [], running: false };
+      this.demand.set(pool, demand);
+    }
+    const waiting = demand;
+    return new Promise((resolve, reject) => {
+      waiting.waiting.push({ options, resolve, reject });
+      if (!waiting.running) void this.createRounds(pool, waiting);
+    });
+  }
+
+  /**
+   * The creator of a pool on this node, while callers wait: take the pool's creation lock (one
+   * creator in the cluster), and make the rooms everyone waiting here needs in one round —
+   * ceil(waiting / maxClients), placed one by one, made in parallel, each listed with its
+   * callers' seats. Callers that arrive meanwhile wait for the next round; when another node
+   * holds the lock, they all look again once it is released. A burst of a thousand makes its
+   * twenty rooms in a few rounds instead of twenty, and never more rooms than its callers fill.
+   */
+  private async createRounds(pool: string, demand: PoolDemand): Promise<void> {
+    demand.running = true;
+    try {
+      while (demand.waiting.length > 0) {
+        let lock: CreationLock | undefined;
+        try {
+          lock = await this.directory.lockCreation(pool, this.creationTimeoutMs * 2);
+        } catch (error) {
+          for (const waiter of demand.waiting.splice(0)) waiter.reject(error);
+          break;
+        }
+        if (!lock) {
+          await this.directory.creationSettled(pool, this.creationTimeoutMs);
+          for (const waiter of demand.waiting.splice(0)) waiter.resolve(undefined);
+          continue;
+        }
+        const round = demand.waiting.splice(0);
+        try {
+          await this.createRound(pool, demand.roomType, round, lock);
+        } catch (error) {
+          // Settled waiters ignore this: only the ones still waiting fail.
+          for (const waiter of round) waiter.reject(error);
+        } finally {
+          await this.directory.unlockCreation(lock).catch((error: unknown) => this.context.logger.warn('matchmaking could not release a creation lock', { error: String(error) }));
+        }
+      }
+    } finally {
+      demand.running = false;
+      if (demand.waiting.length === 0) this.demand.delete(pool);
+    }
+  }
+
+  private async createRound(pool: string, roomType: RoomType, round: readonly CreationWaiter[], lock: CreationLock): Promise<void> {
+    // A room may have been made between the look and the lock.
+    const again = await Promise.all(round.map(() => this.reserve(pool, roomType)));
+    const unseated: CreationWaiter[] = [];
+    for (const [i, waiter] of round.entries()) {
+      const seat = again[i];
+      if (seat) waiter.resolve(seat);
+      else unseated.push(waiter);
+    }
+    const groups: CreationWaiter[][] = [];
+    for (let i = 0; i < unseated.length && groups.length < ROOMS_PER_ROUND; i += roomType.maxClients) groups.push(unseated.slice(i, i + roomType.maxClients));
+    await Promise.all(
+      groups.map(async (group, attempt) => {
+        try {
+          const made = await this.createRoom(roomType, group[0]!.options, { ...lock, attempt }, Math.min(group.length, SEATS_PER_CREATION));
+          for (const [i, waiter] of group.entries()) waiter.resolve(made?.[i]);
+        } catch (error) {
+          for (const waiter of group) waiter.reject(error);
+        }
+      }),
+    );
+    // Past the round's rooms: look again (the next round, or a seat in what this one made).
+    for (const waiter of unseated.slice(groups.length * roomType.maxClients)) waiter.resolve(undefined);
+  }
+
+  /**
+   * Make a room where the directory places it, with `seats` seats taken; undefined when an
+   * aborted attempt should look again.
+   */
+  private async createRoom(roomType: RoomType, options: RoomOptions, creation: CreationLock | undefined, seats: number): Promise<SeatReservation[] | undefined> {
     const node = await this.directory.placeRoom(roomType.name);
-    const request: CreateRequest = { type: roomType.name, options, secret: randomId(22), ...(creation ? { creation } : {}) };
-    if (node === undefined || node === this.node) return this.reservation(await this.createHere(request));
+    const request: CreateRequest = {
+      type: roomType.name,
+      options,
+      roomId: randomId(12),
+      secrets: Array.from({ length: seats }, () => randomId(22)),
+      ...(creation ? { creation } : {}),
+    };
+    if (node === undefined || node === this.node) return (await this.createHere(request)).map((r) => this.reservation(r));
     let made: unknown;
     try {
-      made = await this.context.bus.request(node, CREATE_ROOM_METHOD, request, this.creationTimeoutMs);
+      const answer = this.context.bus.request(node, CREATE_ROOM_METHOD, request, this.creationTimeoutMs);
+      // Out now rather than with the next tick's batch: callers are waiting for this room.
+      this.context.bus.flush();
+      made = await answer;
     } catch (error) {
       if (!(error instanceof BusUnavailable)) throw error;
       // Too late is never twice: a registration after this abort is refused by the directory.
-      if (creation && !(await this.directory.abortCreation(creation))) return undefined;
+      if (creation && !(await this.directory.abortCreation(creation))) return this.madeElsewhere(request, roomType);
       if (this.closed || !creation) throw new MatchmakingError('unavailable', `node ${node} did not create the room: ${error.message}`);
       // The node placed on is slow or gone; this one is alive and still holds the pool's lock, so
       // the room is made here (the aborted attempt can no longer register).
       this.context.logger.warn('room creation on another node timed out; creating it here', { node, error: error.message });
       const { creation: _aborted, ...here } = request;
-      return this.reservation(await this.createHere(here));
+      return (await this.createHere({ ...here, roomId: randomId(12) })).map((r) => this.reservation(r));
     }
-    return this.reservation(made as Reservation);
+    return (made as Reservation[]).map((r) => this.reservation(r));
   }
 
-  private createForPeer(data: unknown): Promise<Reservation> {
+  /** The room was listed before the abort, but its answer was lost: its seats are the ones asked for. */
+  private async madeElsewhere(request: CreateRequest, roomType: RoomType): Promise<SeatReservation[] | undefined> {
+    const listing = await this.directory.get(request.roomId);
+    if (!listing) return undefined;
+    // No later than the seats' real expiry: they were reserved after this was asked.
+    const expiresAt = this.clock.wallTime() + roomType.seatTtlMs - this.creationTimeoutMs;
+    return request.secrets.map((seat) => this.reservation({ listing, seat, expiresAt }));
+  }
+
+  private createForPeer(data: unknown): Promise<Reservation[]> {
     const request = data as CreateRequest;
+    if (typeof request.roomId !== 'string' || !Array.isArray(request.secrets) || !request.secrets.every((s) => typeof s === 'string')) {
+      return Promise.reject(new MatchmakingError('unavailable', 'malformed room creation request'));
+    }
     return this.createHere({ ...request, options: checkRoomOptions(request.options) });
   }
 
-  private async createHere(request: CreateRequest): Promise<Reservation> {
+  private async createHere(request: CreateRequest): Promise<Reservation[]> {
     const roomType = this.typeNamed(request.type);
     if (this.closed) throw new MatchmakingError('unavailable', 'this node is stopping');
     const filter = filterOf(roomType, request.options);
     const metadata = Object.freeze({ ...roomType.metadata(request.options) });
-    const room = new Room(randomId(12), roomType.name, Object.freeze({ ...request.options }), Object.freeze(filter), poolOf(roomType, filter), roomType.maxClients, metadata, this.clock.wallTime(), this);
+    const room = new Room(request.roomId, roomType.name, Object.freeze({ ...request.options }), Object.freeze(filter), poolOf(roomType, filter), roomType.maxClients, metadata, this.clock.wallTime(), this);
     const listing: RoomListing = {
       roomId: room.id,
       type: room.type,
@@ -280,12 +400,13 @@ export class Matchmaker implements RoomOwner {
       metadata,
       createdAt: room.createdAt,
     };
-    const result = await this.directory.register(listing, { seat: { seat: request.secret, ttlMs: roomType.seatTtlMs }, ...(request.creation ? { creation: request.creation } : {}) });
-    if (!result.registered || !result.reservation) throw new MatchmakingError('unavailable', 'the room creation was aborted');
+    const seats = request.secrets.slice(0, room.maxClients).map((seat) => ({ seat, ttlMs: roomType.seatTtlMs }));
+    const result = await this.directory.register(listing, { seats, ...(request.creation ? { creation: request.creation } : {}) });
+    if (!result.registered) throw new MatchmakingError('unavailable', 'the room creation was aborted');
     this.local.set(room.id, room);
     this.pending.push({ type: 'created', room });
     this.scheduleEmptyCheck(room, roomType.emptyLifetimeMs);
-    return result.reservation;
+    return [...result.reservations];
   }
 
   // ---- the owner's side: seats before the upgrade, sessions in rooms ----

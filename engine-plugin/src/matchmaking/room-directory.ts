@@ -18,9 +18,10 @@
  */
 export interface RoomDirectory {
   /**
-   * List a room this node has just created, with its creator's seat already taken when `seat` is
-   * given. With `creation`, the listing only happens if that creation attempt was not aborted in
-   * the meantime ({@link abortCreation}); false means it was, and the owner must drop the room.
+   * List a room this node has just created, with `seats` already taken (its creator's, and those
+   * of other callers the room was made for; at most `maxClients`), in one atomic step. With
+   * `creation`, the listing only happens if that creation attempt was not aborted in the meantime
+   * ({@link abortCreation}); false means it was, and the owner must drop the room.
    */
   register(listing: RoomListing, options?: RegisterOptions): Promise<RegisterResult>;
   /** Take a seat in the fullest open room of `pool`; undefined when no open room has space. */
@@ -127,13 +128,13 @@ export type JoinRefusal = 'missing' | 'locked' | 'full';
 /** What the owner learns when it checks a seat before the upgrade. */
 export type SeatClaim = 'claimed' | 'used' | 'unknown';
 
-/** What `register` did: the room is listed (with the creator's seat, when asked for), or its creation was aborted. */
-export type RegisterResult = { readonly registered: true; readonly reservation?: Reservation } | { readonly registered: false };
+/** What `register` did: the room is listed with the seats asked for (one reservation each, in order), or its creation was aborted. */
+export type RegisterResult = { readonly registered: true; readonly reservations: readonly Reservation[] } | { readonly registered: false };
 
 /** Options of {@link RoomDirectory.register}. */
 export interface RegisterOptions {
-  /** Take this seat in the new room as it is listed (the creator's). */
-  readonly seat?: SeatRequest;
+  /** Take these seats in the new room as it is listed (at most its `maxClients`). Default none. */
+  readonly seats?: readonly SeatRequest[];
   /** The creation attempt this room answers; refused if it was aborted. */
   readonly creation?: CreationLock;
 }
@@ -156,11 +157,17 @@ export interface RoomQuery {
   readonly limit: number;
 }
 
-/** The right to create one room in a pool, for a while. */
+/**
+ * The right to create rooms in a pool, for a while. One lock may make several rooms at once (one
+ * per `maxClients` callers waiting): each is an attempt of its own, told apart by `attempt`, and
+ * registered or aborted on its own — never both.
+ */
 export interface CreationLock {
   readonly pool: string;
-  /** Unique per attempt: what `abortCreation` and a late `register` are matched by. */
+  /** Unique per lock: what `abortCreation`, `unlockCreation` and a late `register` are matched by. */
   readonly token: string;
+  /** Which of the lock's rooms this is (default 0). */
+  readonly attempt?: number;
 }
 
 /** What a node reports about itself once per tick, for placing new rooms. */
