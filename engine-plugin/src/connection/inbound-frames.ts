@@ -5,7 +5,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { InvalidMessageError } from '../schema/message-codec.js';
 import type { ConnectionStats } from './connection.js';
 import type { Logger } from './logger.js';
-import type { MessageReceiver, ReceivedMessage } from './message-receiver.js';
+import type { MessageReceiver, MessageSink, ReceivedMessage } from './message-receiver.js';
 import type { OutboundChannel } from './outbound-channel.js';
 import type { NetworkSettings } from './settings.js';
 
@@ -118,19 +118,20 @@ export class InboundFrames {
     this.inputsQueued = queue.queued;
     this.inputTarget = queue.target;
     this.onMessage = onMessage;
-    receiver.read(r, this.deliver, this.invalid);
+    receiver.read(r, this.sink);
     return { r, tick: header.tick };
   }
 
   // The receiver's callbacks, made once rather than per frame; `onMessage` is the current reader's.
   private onMessage: (message: ReceivedMessage) => void = () => {};
 
-  private readonly deliver = (message: ReceivedMessage): void => {
-    this.peer.stats.messagesIn++;
-    this.onMessage(message);
+  private readonly sink: MessageSink = {
+    received: (message) => {
+      this.peer.stats.messagesIn++;
+      this.onMessage(message);
+    },
+    receivedInvalid: (error) => this.peer.invalid(error),
   };
-
-  private readonly invalid = (error: InvalidMessageError): void => this.peer.invalid(error);
 
   /**
    * Everything queued, in order: held messages first, then each frame's acknowledgement, messages
