@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   try {
     execFileSync(
       process.execPath,
-      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'engine-plugin', 'tsconfig.build.json'), '--outDir', compiled, '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'],
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'engine-plugin', 'tsconfig.build.json'), '--outDir', compiled, '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false', '--inlineSources', 'false'],
       { stdio: 'inherit' },
     );
     const tickwire = await bundle('tickwire (with bitecs)', 'tickwire-client.ts', { tickwire: join(compiled, 'index.js') });

@@ -26,7 +26,7 @@ import { Zaps } from './zaps';
 
 /** Options of {@link startDemoServer}: any setting of {@link DemoConfig}, plus where the client is. */
 export interface DemoServerOptions extends Partial<DemoConfig> {
-  /** The built client to serve. Default: client-demo/dist. */
+  /** The built client to serve. Default: env `TICKWIRE_CLIENT_DIR`, else client-demo/dist (where `npm run build -w client-demo` writes it). */
   readonly clientDir?: string;
   /** Uniform random numbers in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
@@ -62,7 +62,7 @@ const LIFTED_ADDRESS_LIMITS = { maxConnectionsPerAddress: 1e9, maxPendingHandsha
  * WebSocket endpoint `/ws`, and the authoritative simulation at a fixed tick.
  */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-  const { clientDir = DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, shove = true, ...overrides } = options;
+  const { clientDir = process.env.TICKWIRE_CLIENT_DIR || DEFAULT_CLIENT_DIR, random = Math.random, perMessageDeflate = false, metricsPort: metricsPortOption, shove = true, ...overrides } = options;
   const config: DemoConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = createLog(config.logLevel, config.logFormat);
   const started = Date.now();

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { protocol } from '@tickwire/demo-shared';
@@ -18,17 +17,11 @@ afterEach(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** `server/src/main.ts` as `npm start` runs it, without a token secret set; resolves once it listens. */
-async function startDemo(port: number): Promise<void> {
+/**
+ * `server/src/main.ts` as `npm start` runs it, without a token secret set; resolves with its port
+ * once it listens. The first start takes an ephemeral port, the restart the same one again.
+ */
+async function startDemo(port: number): Promise<number> {
   // The metrics listener takes an ephemeral port: port + 1 may be held by another test's socket.
   const env: Record<string, string | undefined> = { ...process.env, TICKWIRE_ADDRESS_LIMITS: 'off', TICKWIRE_METRICS_PORT: '0' };
   delete env.TICKWIRE_TOKEN_SECRET;
@@ -40,14 +33,14 @@ async function startDemo(port: number): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   for await (const line of createInterface({ input: child.stdout! })) {
-    if ((JSON.parse(line) as { msg?: string }).msg === 'demo server listening') return;
+    const entry = JSON.parse(line) as { msg?: string; port?: number };
+    if (entry.msg === 'demo server listening' && entry.port) return entry.port;
   }
   throw new Error('the demo server exited before it was listening');
 }
 
 it('kill -9 and a restart: 50 of 50 guests play again as fresh sessions within 10 s, with the tokens they had', async () => {
-  const port = await freePort();
-  await startDemo(port);
+  const port = await startDemo(0);
   const tokens = await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       const response = await fetch(`http://127.0.0.1:${port}/auth/guest`, { method: 'POST' });

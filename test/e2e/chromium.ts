@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
 
 /** Where the e2e tests expect the browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,4 +50,12 @@ export async function launchChromium(): Promise<Browser> {
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Push every uncaught error and `console.error` of `page` onto `into`, prefixed with the player's name. */
+export function recordPageErrors(page: Page, name: string, into: string[]): void {
+  page.on('pageerror', (error) => into.push(`${name}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') into.push(`${name} console: ${message.text()}`);
+  });
 }

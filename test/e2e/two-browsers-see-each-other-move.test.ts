@@ -4,7 +4,7 @@ import { ARENA, Position } from '@tickwire/demo-shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DemoServer, startDemoServer } from '../../server/src/index';
-import { type Browser, launchChromium } from './chromium';
+import { type Browser, launchChromium, recordPageErrors } from './chromium';
 import { buildClient } from './client-build';
 
 const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
@@ -31,10 +31,7 @@ afterAll(async () => {
 
 async function openPlayer(name: string): Promise<Page> {
   const page = await browser!.context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`${name} console: ${message.text()}`);
-  });
+  recordPageErrors(page, name, pageErrors);
   await page.goto(`http://127.0.0.1:${server!.port}/?name=${name}`);
   await page.waitForFunction(() => window.__tickwire?.ownServerId !== undefined && window.__tickwire.ownPosition() !== undefined);
   return page;

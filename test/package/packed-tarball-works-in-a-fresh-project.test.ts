@@ -4,9 +4,9 @@
  * the CLI — never the repository's sources.
  */
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,8 @@ const TSCONFIGS: Record<string, Record<string, unknown>> = {
 
 let project: string;
 let tickwireTarball: string;
+/** create-tickwire's game, written and installed while the package's own checks run. */
+let starterGame: Promise<string> | undefined;
 
 /** Every entry of the installed package's `exports` (`tickwire`, `tickwire/node`, …), so a new one is checked too. */
 function packedEntries(): string[] {
@@ -76,7 +78,20 @@ beforeAll(async () => {
   );
   for (const file of readdirSync(fixture)) copyFileSync(join(fixture, file), join(project, file));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project, timeout: 120_000 });
+  starterGame = writeAndInstallStarterGame();
+  // Awaited (and its failure reported) by the starter's tests; not an unhandled rejection before.
+  starterGame.catch(() => {});
 }, 180_000);
+
+/** What `npm create tickwire` runs, pointed at the packed tickwire (the registry has no release to install). */
+async function writeAndInstallStarterGame(): Promise<string> {
+  const bin = join(project, 'node_modules', '.bin', 'create-tickwire');
+  const { stdout } = await run(bin, ['dot-game', '--tickwire', tickwireTarball], { cwd: project });
+  if (!stdout.includes('npm install')) throw new Error(`create-tickwire did not say to run npm install:\n${stdout}`);
+  const game = join(project, 'dot-game');
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: game, timeout: 200_000 });
+  return game;
+}
 
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
@@ -89,6 +104,21 @@ describe('the packed tickwire in a fresh project', () => {
     expect(files).toEqual(expect.arrayContaining(['dist', 'bin', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']));
     expect(files).not.toContain('src');
     expect(readdirSync(join(pkg, 'dist'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'testing.js', 'testing.d.ts']));
+  });
+
+  it('carries what its source maps name: every source is inlined or a file in the package', () => {
+    const pkg = join(project, 'node_modules', 'tickwire');
+    const maps = readdirSync(pkg, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const unresolved: string[] = [];
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(join(pkg, file), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[]; sourceRoot?: string };
+      map.sources.forEach((source, i) => {
+        if (typeof map.sourcesContent?.[i] === 'string' && map.sourcesContent[i] !== '') return;
+        if (!existsSync(join(pkg, dirname(file), map.sourceRoot ?? '', source))) unresolved.push(`${file} → ${source}`);
+      });
+    }
+    expect(unresolved).toEqual([]);
   });
 
   it('`npm publish --dry-run` is clean for tickwire and create-tickwire: no warning but the missing login', async () => {
@@ -185,12 +215,8 @@ describe('create-tickwire from its tarball', () => {
   let game: string;
 
   beforeAll(async () => {
-    // What `npm create tickwire` runs, pointed at the packed tickwire (the registry has no release to install).
-    const bin = join(project, 'node_modules', '.bin', 'create-tickwire');
-    const { stdout } = await run(bin, ['dot-game', '--tickwire', tickwireTarball], { cwd: project });
-    expect(stdout).toContain('npm install');
-    game = join(project, 'dot-game');
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: game, timeout: 200_000 });
+    if (!starterGame) throw new Error('the package was not installed');
+    game = await starterGame;
   }, 240_000);
 
   it('writes a game that depends on the tarball it was given', () => {

@@ -1,6 +1,7 @@
 /**
  * One cluster node as its own process (so tests can `kill -9` and `kill -STOP` it for real): a
- * tickwire server on a free port over real sockets, with the messaging protocol of the tests and
+ * tickwire server on an ephemeral port (listening before it joins, so its address is known and
+ * no other process can take the port in between) over real sockets, with the messaging protocol of the tests and
  * `?token=<name>` identities, ticking at 20 Hz on a Redis cluster bus.
  *
  * Environment: TW_REDIS (url), TW_NODE (name), TW_PREFIX (key prefix, optional), TW_METRICS=1 (serve
@@ -10,19 +11,20 @@
 import { createWorld } from 'bitecs';
 import { createServer, silentLogger } from '../../engine-plugin/src/index';
 import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createMetrics, webSocketServer } from '../../engine-plugin/src/node';
 import { joinCluster, registerClusterMetrics } from '../../engine-plugin/src/cluster';
 import { protocol } from './messaging-protocol';
 import { tokenIdentity } from './messaging-rig';
-import { freePort } from './redis-server';
 
 const redis = process.env.TW_REDIS;
 if (!redis || !process.send) throw new Error('run by the cluster test harness (TW_REDIS and an IPC channel)');
 const send = process.send.bind(process);
 
-const port = await freePort();
-const url = `ws://127.0.0.1:${port}/ws`;
-const transport = webSocketServer({ host: '127.0.0.1', port });
+const http = createHttpServer();
+await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
+const transport = webSocketServer({ server: http, path: '/ws' });
 const cluster = await joinCluster({
   redis,
   address: url,
@@ -39,11 +41,11 @@ let metricsUrl: string | undefined;
 if (process.env.TW_METRICS === '1') {
   const metrics = createMetrics(server, { processMetrics: false });
   registerClusterMetrics(cluster, metrics.registry);
-  const http = createHttpServer((request, response) => {
+  const metricsHttp = createHttpServer((request, response) => {
     if (!metrics.handle(request, response)) response.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const address = http.address();
+  await new Promise<void>((resolve) => metricsHttp.listen(0, '127.0.0.1', resolve));
+  const address = metricsHttp.address();
   if (typeof address === 'object' && address) metricsUrl = `http://127.0.0.1:${address.port}/metrics`;
 }
 

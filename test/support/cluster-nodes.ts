@@ -95,6 +95,9 @@ export class PumpedClients {
   readonly received = new Map<NetworkClient, Received>();
   /** Close codes of the disconnections seen, with how many. */
   readonly closeCodes = new Map<number, number>();
+  /** Each client's identity, and its disconnections (code and reason) in order. */
+  private readonly identities = new Map<NetworkClient, string>();
+  private readonly disconnects = new Map<NetworkClient, Array<{ code: number; reason: string }>>();
   private readonly timer = setInterval(() => {
     for (const client of this.all) {
       client.receive();
@@ -102,7 +105,11 @@ export class PumpedClients {
       for (const m of client.directMessages(Chat)) got.directs.push(`${m.from}:${m.data.text}`);
       for (const m of client.publications(Chat)) got.publications.push(`${m.topic}:${m.from}:${m.data.text}`);
       for (const e of client.presence()) got.presence.push(`${e.identity}:${e.status}`);
-      for (const e of client.events()) if (e.type === 'disconnected') this.closeCodes.set(e.code, (this.closeCodes.get(e.code) ?? 0) + 1);
+      for (const e of client.events()) {
+        if (e.type !== 'disconnected') continue;
+        this.closeCodes.set(e.code, (this.closeCodes.get(e.code) ?? 0) + 1);
+        this.disconnects.get(client)!.push({ code: e.code, reason: e.reason });
+      }
       client.flush();
     }
   }, 5);
@@ -118,7 +125,24 @@ export class PumpedClients {
     client.connect();
     this.all.push(client);
     this.received.set(client, { directs: [], publications: [], presence: [] });
+    this.identities.set(client, identity);
+    this.disconnects.set(client, []);
     return client;
+  }
+
+  /**
+   * What happened to the clients of `identity`: each one's state and the closes it saw, e.g.
+   * `connected` or `disconnected after 4006 "heartbeat timeout"`. Says whether an identity went
+   * offline because its client was dropped, or while its client still thought itself connected.
+   */
+  story(identity: string): string[] {
+    const stories: string[] = [];
+    for (const [client, id] of this.identities) {
+      if (id !== identity) continue;
+      const closes = this.disconnects.get(client)!;
+      stories.push(closes.length === 0 ? client.state : `${client.state} after ${closes.map(({ code, reason }) => `${code} ${JSON.stringify(reason)}`).join(', ')}`);
+    }
+    return stories;
   }
 
   /** What `client` received so far. */
@@ -140,6 +164,8 @@ export class PumpedClients {
     clearInterval(this.timer);
     for (const client of this.all) client.disconnect();
     this.all.length = 0;
+    this.identities.clear();
+    this.disconnects.clear();
   }
 }
 

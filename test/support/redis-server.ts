@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
@@ -37,35 +37,36 @@ export function freePort(): Promise<number> {
   });
 }
 
-function accepting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+/** The port was taken by another process between {@link freePort} and redis-server's bind. */
+class PortTaken extends Error {}
 
-/** Start redis-server on `port` and wait until it accepts connections. */
+/**
+ * Start redis-server on `port` and wait until it says it accepts connections. Its own log line is
+ * the signal (a connect could reach another process that took the port); a failed bind exits it.
+ */
 async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
   const child: ChildProcess = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let spawnFailed: Error | undefined;
-  child.once('error', (error) => {
-    spawnFailed = error;
+  let log = '';
+  const outcome = await new Promise<'ready' | 'taken' | Error>((resolve) => {
+    const timer = setTimeout(() => resolve(new Error('no "Ready to accept connections" within 10 s')), 10_000);
+    const settle = (result: 'ready' | 'taken' | Error): void => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      // Keep only the tail: redis-server keeps logging (client kills, restarts) for the whole test.
+      log = (log + chunk.toString()).slice(-4096);
+      if (log.includes('Ready to accept connections')) settle('ready');
+    });
+    child.once('error', (error) => settle(error));
+    child.once('exit', () => settle(/Address already in use/.test(log) ? 'taken' : new Error(`redis-server exited: ${log.trim().split('\n').at(-1) ?? ''}`)));
   });
-  const deadline = Date.now() + 10_000;
-  while (!(await accepting(port))) {
-    if (Date.now() > deadline || child.exitCode !== null || spawnFailed) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server did not listen on ${port} (is Debian's redis-server installed?) ${spawnFailed?.message ?? ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return child;
+  if (outcome === 'ready') return child;
+  child.kill('SIGKILL');
+  if (outcome === 'taken') throw new PortTaken(`port ${port} is taken`);
+  throw new Error(`redis-server did not start on ${port} (is Debian's redis-server installed?): ${outcome.message}`);
 }
 
 function killed(child: ChildProcess): Promise<void> {
@@ -75,10 +76,26 @@ function killed(child: ChildProcess): Promise<void> {
   return exited;
 }
 
+/**
+ * redis-server cannot listen on port 0 and say which port it got: a free port is picked first,
+ * and picked again in the rare case another process binds it before redis-server does.
+ */
+async function spawnRedisOnAFreePort(dir: string): Promise<{ port: number; child: ChildProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return { port, child: await spawnRedis(port, dir) };
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 5) throw error;
+    }
+  }
+}
+
 export async function startRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tickwire-redis-'));
-  const port = await freePort();
-  let child = await spawnRedis(port, dir);
+  const started = await spawnRedisOnAFreePort(dir);
+  const { port } = started;
+  let { child } = started;
   const url = `redis://127.0.0.1:${port}`;
   const client: RedisClient = createClient({ url, socket: { reconnectStrategy: 50 } });
   client.on('error', () => {});

@@ -35,7 +35,12 @@ export interface WebSocketServerOptions {
   readonly maxPayload?: number;
   /** Negotiate permessage-deflate. Off by default: it costs CPU and memory per connection, and frames are already compact. */
   readonly perMessageDeflate?: boolean;
-  /** How long `stop()` lets sockets still open finish their closing handshake before dropping them. Default 1000 ms. */
+  /**
+   * How long `stop()` lets sockets still open finish their closing handshake. A socket still open
+   * after it is half-closed (TCP FIN after the close frame, so a peer that reads late still reads
+   * its close code) and gets as long again to answer before it is dropped: `stop()` takes at most
+   * twice this. Default 1000 ms.
+   */
   readonly closeGraceMs?: number;
   /** Told about failures that are the server's own (a throwing `admit` or `accept`). Default: `console.error`. */
   readonly onError?: (error: unknown) => void;
@@ -85,7 +90,8 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
     },
   });
   const awaitingAdmission = new Set<Duplex>();
-  const open = new Set<WebSocket>();
+  /** Open sockets, each with the raw connection it was upgraded on (to half-close it in `stop`). */
+  const open = new Map<WebSocket, Duplex>();
   let http: Server | undefined = options.server;
   let host: TransportHost | undefined;
 
@@ -135,12 +141,12 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
     admitted.set(incoming, admission);
     raw.removeListener('error', onRawError);
     wss.handleUpgrade(incoming, raw, head, (ws) => {
-      attach(ws, request, admission, admittingHost);
+      attach(ws, raw, request, admission, admittingHost);
     });
   };
 
-  const attach = (ws: WebSocket, request: ConnectionRequest, admission: Accepted, acceptingHost: TransportHost): void => {
-    open.add(ws);
+  const attach = (ws: WebSocket, raw: Duplex, request: ConnectionRequest, admission: Accepted, acceptingHost: TransportHost): void => {
+    open.set(ws, raw);
     let closed = false;
     let closing = false;
     // Set only when `ws` refused our close code and 1000 went on the wire instead.
@@ -206,15 +212,25 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
   const closeOpenSockets = async (): Promise<void> => {
     if (open.size === 0) return;
     const sockets = [...open];
-    const allClosed = Promise.all(sockets.map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve()))));
-    for (const ws of sockets) ws.close(CloseCode.GoingAway, 'server stopped');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, closeGraceMs);
-    });
-    await Promise.race([allClosed, grace]);
-    clearTimeout(timer);
-    for (const ws of sockets) ws.terminate();
+    const closed = sockets.map(([ws]) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+    const allClosed = Promise.all(closed);
+    const closedWithin = async (ms: number): Promise<void> => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      });
+      await Promise.race([allClosed, expired]);
+      clearTimeout(timer);
+    };
+    // A code already sent (4004 on shutdown, say) stays: ws sends one close frame per socket.
+    for (const [ws] of sockets) ws.close(CloseCode.GoingAway, 'server stopped');
+    await closedWithin(closeGraceMs);
+    // Dropping a socket now would discard a close frame still queued behind unsent data, and a
+    // reset would make a peer that writes before it reads lose the one already delivered. A FIN
+    // after the queued bytes keeps both: the slow peer reads its close code whenever it gets to it.
+    for (const [, raw] of sockets) if (!raw.destroyed && !raw.writableEnded) raw.end();
+    await closedWithin(closeGraceMs);
+    for (const [ws] of sockets) ws.terminate();
     await allClosed;
   };
 

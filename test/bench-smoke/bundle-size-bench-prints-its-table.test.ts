@@ -1,0 +1,3 @@
+import { benchmarkPrintsItsTable } from './bench-smoke';
+
+benchmarkPrintsItsTable('bench/bundle-size.ts', '## Browser bundle size', /\| tickwire \(with bitecs\) \| [\d.]+ kB \| \*\*[\d.]+ kB\*\* \|/);

@@ -1,0 +1,3 @@
+import { benchmarkPrintsItsTable } from './bench-smoke';
+
+benchmarkPrintsItsTable('bench/compression.ts', '## Compression', /\| on \| [\d,]+ \|/);

@@ -1,0 +1,3 @@
+import { benchmarkPrintsItsTable } from './bench-smoke';
+
+benchmarkPrintsItsTable('bench/matchmaking.ts', '## Matchmaking, embedded', /\| 10 rooms \| [\d.]+ \|/);
