@@ -32,6 +32,14 @@ import { RttEstimator } from './rtt.js';
 import type { NetworkSettings } from './settings.js';
 import { type StateSplitter, tickFrames } from './frame-layout.js';
 
+/**
+ * The header of the frame being written, shared by every connection's {@link ServerConnection.flush}:
+ * a flush runs start to end synchronously and nothing keeps the header, and an object per
+ * connection per tick was an idle server's steady garbage (see docs/architecture.md, "What an
+ * idle connection costs").
+ */
+const header: TickHeader = { tick: 0, lastInput: 0, ack: 0, inputQueue: 0 };
+
 /** What a server connection needs from the endpoint that owns it. */
 export interface ServerConnectionContext {
   readonly protocol: Protocol;
@@ -43,6 +51,12 @@ export interface ServerConnectionContext {
   readonly observer: ObserverList;
   /** The server's current tick, for Pong. */
   tick(): number;
+  /**
+   * `clock.now()` when the endpoint's flush began, read by every connection's flush: one clock
+   * read per tick, and no number boxed per connection (the heartbeat and slow-consumer decisions
+   * need no finer time than the tick's).
+   */
+  flushTime: number;
   /** The socket closed or was closed; `byServer` when we initiated it. */
   closed(connection: ServerConnection, code: number, reason: string, byServer: boolean): void;
   /** Inbound messages arrived: the connection has something for the next `receive`. */
@@ -356,10 +370,10 @@ export class ServerConnection implements Connection {
   ): void {
     const socket = this.socket;
     if (this.state !== 'active' || !socket) return;
-    const { clock, settings } = this.context;
+    const settings = this.context.settings;
     // Not this connection's turn under a reduced update rate; staggered by id to spread the writes.
     if (this.interval > 1 && (tick + this.id) % this.interval !== 0) return;
-    const now = clock.now();
+    const now = this.context.flushTime;
     if (socket.bufferedAmount > settings.highWaterMark) {
       if (this.backedUpSince < 0) this.backedUpSince = now;
       this.stats.backpressuredTicks++;
@@ -373,7 +387,10 @@ export class ServerConnection implements Connection {
     this.replayNext = false;
     const ack = this.receiver.received;
     const inputQueue = this.playout ? packInputQueue(this.playout.backlog, this.playout.depth) : 0;
-    const header: TickHeader = { tick, lastInput: this.lastInput, ack, inputQueue };
+    header.tick = tick;
+    header.lastInput = this.lastInput;
+    header.ack = ack;
+    header.inputQueue = inputQueue;
     w.reset();
     writeTickHeader(w, header);
     writeMessages(w, messages, firstSeq);

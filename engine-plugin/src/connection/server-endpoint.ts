@@ -156,6 +156,7 @@ export class ServerEndpoint implements TransportHost {
       logger: this.logger,
       observer: this.observers,
       tick: () => this.tick,
+      flushTime: 0,
       closed: (connection, code, reason, byServer) => this.connectionClosed(connection, code, reason, byServer),
       pending: (connection) => {
         this.pendingInbound.add(connection);
@@ -589,6 +590,7 @@ export class ServerEndpoint implements TransportHost {
   /** Send every connection its frame for `tick`. */
   flush(tick: number, writeState?: (connection: ServerConnection, w: ByteWriter) => void, splitState?: StateSplitter): void {
     this.tick = tick;
+    this.context.flushTime = this.clock.now();
     for (const connection of this.connections.values()) {
       try {
         connection.flush(this.writer, tick, writeState, splitState);
