@@ -34,7 +34,7 @@ import { LeanClient, type LoadCounters } from './load/lean-client';
 import { environmentLine, table, writeSection } from './report';
 import { fixed, grouped } from './stats';
 import { ColyseusPlayer, type PlayerCounters } from './vs-colyseus/colyseus-player';
-import { cpuMs, rssBytes } from './vs-colyseus/process-usage';
+import { cpuTimes, kernelCounters, rssBytes } from './vs-colyseus/process-usage';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const { values } = parseArgs({ options: { sizes: { type: 'string' }, rounds: { type: 'string' }, hold: { type: 'string' }, only: { type: 'string' }, ports: { type: 'string' } } });
@@ -154,6 +154,8 @@ interface Run {
   connected: number;
   failed: number;
   cpuUsPerUpdate: number;
+  /** The part of cpuUsPerUpdate spent in the kernel. */
+  kernelUsPerUpdate: number;
   rssMb: number;
   bytesPerUpdate: number;
   updatesPerClient: number;
@@ -185,12 +187,16 @@ async function measure(system: System, clients: number): Promise<Run> {
     await sleep(1_000);
     const wire0 = players.reduce((sum, p) => sum + p.wireBytesRead, 0);
     const updates0 = updates();
-    const cpu0 = cpuMs(server.pid);
+    const cpu0 = cpuTimes(server.pid);
+    const kernel0 = kernelCounters(server.pid);
     const generator0 = process.cpuUsage();
     const t0 = performance.now();
     await sleep(HOLD_S * 1_000);
     const seconds = (performance.now() - t0) / 1000;
-    const serverCpu = cpuMs(server.pid) - cpu0;
+    const cpu1 = cpuTimes(server.pid);
+    const kernel1 = kernelCounters(server.pid);
+    const kernelCpu = cpu1.kernelMs - cpu0.kernelMs;
+    const serverCpu = cpu1.userMs - cpu0.userMs + kernelCpu;
     const generator = process.cpuUsage(generator0);
     const delivered = updates() - updates0;
     const wire = players.reduce((sum, p) => sum + p.wireBytesRead, 0) - wire0;
@@ -200,6 +206,7 @@ async function measure(system: System, clients: number): Promise<Run> {
       connected,
       failed: failed(),
       cpuUsPerUpdate: (serverCpu * 1000) / delivered,
+      kernelUsPerUpdate: (kernelCpu * 1000) / delivered,
       rssMb: rssBytes(server.pid) / 2 ** 20,
       bytesPerUpdate: wire / delivered,
       updatesPerClient: delivered / seconds / Math.max(1, connected),
@@ -207,10 +214,12 @@ async function measure(system: System, clients: number): Promise<Run> {
       generatorCpuPercent: ((generator.user + generator.system) / 1000 / (seconds * 1000)) * 100,
     };
     console.log(
-      `${run.system} ${grouped(clients)}: ${grouped(connected)} in, ${run.failed} failed | ${fixed(run.cpuUsPerUpdate, 1)} µs CPU/update | ` +
+      `${run.system} ${grouped(clients)}: ${grouped(connected)} in, ${run.failed} failed | ${fixed(run.cpuUsPerUpdate, 1)} µs CPU/update (kernel ${fixed(run.kernelUsPerUpdate, 1)}) | ` +
         `${grouped(run.rssMb)} MB RSS | ${fixed(run.bytesPerUpdate, 0)} B/update | ${fixed(run.updatesPerClient, 1)} updates/s per player | ` +
         `server CPU ${fixed(run.serverCpuPercent, 0)} % | generator CPU ${fixed(run.generatorCpuPercent, 0)} %` +
-        (run.failed > 0 && why ? ` | failures: ${why()}` : ''),
+        (run.failed > 0 && why ? ` | failures: ${why()}` : '') +
+        ` | per 1,000 updates: ${fixed(((kernel1.minorFaults - kernel0.minorFaults) * 1000) / delivered, 1)} page faults, ` +
+        `${fixed(((kernel1.voluntarySwitches - kernel0.voluntarySwitches) * 1000) / delivered, 1)} + ${fixed(((kernel1.involuntarySwitches - kernel0.involuntarySwitches) * 1000) / delivered, 1)} context switches (voluntary + not)`,
     );
     return run;
   } finally {

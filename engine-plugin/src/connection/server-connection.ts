@@ -217,12 +217,14 @@ export class ServerConnection implements Connection, MessageSink, Beating {
     this.context.heartbeats.cancel(this);
   }
 
-  private sendNow(frame: Uint8Array): void {
+  /** Send one frame; `borrowed` when `frame` is a view of a reused buffer (the socket then must copy it). */
+  private sendNow(frame: Uint8Array, borrowed = false): void {
     if (!this.socket) return;
     this.stats.bytesOut += frame.length;
     this.stats.framesOut++;
     if (this.context.observer.any) this.context.observer.emit('frameOut', this, frame[0]!, frame.length);
-    this.socket.send(frame);
+    if (borrowed) this.socket.sendCopy!(frame);
+    else this.socket.send(frame);
   }
 
   /** A socket callback: one WebSocket message from this peer after the handshake. */
@@ -415,7 +417,9 @@ export class ServerConnection implements Connection, MessageSink, Beating {
     }
     const peer = this.peer;
     if (w.length <= peer.maxFrameBytes && messages.length <= peer.maxMessagesPerFrame) {
-      this.sendNow(w.finish());
+      // A transport that copies on send takes the writer's bytes as they are: no exact-size copy per client per tick.
+      if (socket.sendCopy) this.sendNow(w.written(), true);
+      else this.sendNow(w.finish());
       return;
     }
     // Too big for one frame: a continuation (TickPart frames, then the Tick that ends the tick).

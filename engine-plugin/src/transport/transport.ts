@@ -41,6 +41,13 @@ export interface Socket {
   /** Queue one binary WebSocket message. */
   send(data: Uint8Array): void;
   /**
+   * Queue one binary WebSocket message, copying `data` before returning: the caller may reuse
+   * its buffer at once. Offered by transports whose send copies anyway (the `ws` server writes a
+   * frame header and the payload as one buffer), so a caller holding a reused write buffer skips
+   * making an exact-size copy of its own for every message.
+   */
+  sendCopy?(data: Uint8Array): void;
+  /**
    * Queue one text WebSocket message. Binary tickwire never sends text; the server's JSON wire
    * format (subprotocol `tickwire.json.v1`) does, and is refused on a transport without it.
    */

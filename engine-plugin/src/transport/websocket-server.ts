@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
 import { closeWebSocket, type RequestedClose } from './close-reason.js';
 import {
@@ -55,6 +55,34 @@ export interface WebSocketServerTransport extends ServerTransport {
 }
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/**
+ * Larger messages handed to `send` (which owns its buffer) go through `ws`, which writes header
+ * and payload as two buffers without copying; up to this size one copy into a single buffer is
+ * cheaper than ws's per-frame header buffer, cork and two-buffer writev.
+ */
+const DIRECT_FRAME_LIMIT = 16 * 1024;
+
+/**
+ * `data` as one unmasked, unfragmented binary WebSocket frame (RFC 6455 §5.2): header and payload in
+ * one buffer, so the socket makes one plain write. Small frames come from Node's shared buffer pool.
+ */
+function binaryFrame(data: Uint8Array): Buffer {
+  const length = data.length;
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x82; // FIN, opcode 2 (binary)
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.set(data, head);
+  return frame;
+}
 
 /**
  * The Node server transport over `ws`. Admission happens before the upgrade: the HTTP request
@@ -153,9 +181,20 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
     let requested: RequestedClose | undefined;
     let handlers: SocketHandlers | undefined;
 
+    // With no extension negotiated `ws` writes every frame synchronously to `raw` (it queues only
+    // to compress), so a frame written to `raw` directly keeps its place among ws's own (pings,
+    // close) and counts in `bufferedAmount` (ws adds the socket's writableLength).
+    const direct = ws.extensions === '';
     const socket: Socket = {
       send(data: Uint8Array): void {
-        if (!closed) ws.send(data);
+        if (closed) return;
+        if (direct && data.length <= DIRECT_FRAME_LIMIT && ws.readyState === WebSocket.OPEN) raw.write(binaryFrame(data));
+        else ws.send(data);
+      },
+      sendCopy(data: Uint8Array): void {
+        if (closed) return;
+        if (direct && ws.readyState === WebSocket.OPEN) raw.write(binaryFrame(data));
+        else ws.send(Buffer.from(data));
       },
       sendText(text: string): void {
         if (!closed) ws.send(text);
