@@ -111,6 +111,8 @@ export class ComponentShadow {
     raw: FieldArray;
     rawShadow: FieldArray;
     size: number;
+    /** The store's byte offset in its memory (read once: a typed array's `byteOffset` is a getter). */
+    base: number;
   }[] = [];
   /**
    * The SIMD kernel comparing each numeric column with its shadow in place, when the shadows live
@@ -184,7 +186,7 @@ export class ComponentShadow {
         const storeDoubles = bits === undefined ? undefined : doubleView(bits);
         const lastDoubles = doubleView(last);
         const doubles = storeDoubles !== undefined && lastDoubles !== undefined ? { store: storeDoubles, shadow: lastDoubles } : undefined;
-        this.columns.push({ store: bits, shadow: last, doubles, raw: store, rawShadow: last, size: store.BYTES_PER_ELEMENT });
+        this.columns.push({ store: bits, shadow: last, doubles, raw: store, rawShadow: last, size: store.BYTES_PER_ELEMENT, base: store.byteOffset });
         continue;
       }
       const sent = shadowOf(store, store.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => FieldArray, capacity);
@@ -195,11 +197,11 @@ export class ComponentShadow {
         const words = new Int32Array(sent.buffer, sent.byteOffset, sent.byteLength >>> 2);
         kinds.push(store instanceof Float32Array ? CompareKind.Bits32 : CompareKind.Bits64);
         sentBits.push(words);
-        this.columns.push({ store: bits, shadow: words, doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
+        this.columns.push({ store: bits, shadow: words, doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT, base: store.byteOffset });
       } else {
         kinds.push(CompareKind.Integer);
         sentBits.push(undefined);
-        this.columns.push({ store: wordView(store), shadow: wordView(sent), doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
+        this.columns.push({ store: wordView(store), shadow: wordView(sent), doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT, base: store.byteOffset });
       }
     }
     this.targets = {
@@ -389,7 +391,7 @@ export class ComponentShadow {
       const end = Math.ceil((span * c.size) / 4);
       if (c.store !== undefined && c.shadow !== undefined) {
         const words = Math.min(end, c.store.length);
-        if (kernel !== undefined) diffInPlace(kernel, c.raw.byteOffset, this.twinOffset, this.scratch, this.blocks!, c.store, c.shadow, words, c.size, into);
+        if (kernel !== undefined) diffInPlace(kernel, c.base, this.twinOffset, this.scratch, this.blocks!, c.store, c.shadow, words, c.size, into);
         else if (c.doubles !== undefined) diffDoubles(c.doubles.store, c.doubles.shadow, words, c.store, c.shadow, c.size, into);
         else diffWords(c.store, c.shadow, words, c.size, into);
         // An odd capacity leaves elements past the last whole word.
