@@ -493,7 +493,7 @@ const markdown = [
     `Worst: bytes ${worst.bytes.toFixed(2)}×, server ${worst.server.toFixed(2)}× (marked ${worst.marked.toFixed(2)}×), client ${worst.client.toFixed(2)}×.`,
   '',
   `Scan floor, tickwire's server time per tick with plain writes and nothing moving (measured alongside the ${MOVING[MOVING.length - 1]! * 100} % rows): ${floors.join('; ')}. ` +
-    `With plain writes every numeric column is diffed against the values last sent (quantised float columns as doubles, eight bytes per element, others as 32-bit words; four per step) and 512 ids of each string field are compared, every tick, while Colyseus's setters cost nothing for an entity nobody writes; marked tracking removes that floor. See docs/architecture.md, "Replication".`,
+    `With plain writes every numeric column is diffed against the values last sent (in place, by a WebAssembly SIMD kernel, 64 bytes per step, where the component's arrays live in WebAssembly memory; otherwise in JavaScript, quantised float columns as doubles and others as 32-bit words, four per step) and 512 ids of each string field are compared, every tick, while Colyseus's setters cost nothing for an entity nobody writes; marked tracking removes that floor. See docs/architecture.md, "Replication".`,
   '',
   `Server ns per changed entity at 100 % moving (writes, compare, encode, section copy; the still world's time subtracted), generated codecs against the generic eval-free ones in the same interleaved runs: ${perChanged.join('; ')}.`,
   '',

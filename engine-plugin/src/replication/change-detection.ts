@@ -1,9 +1,11 @@
-import type { FieldArray } from '../schema/component.js';
-import { diffDoubles, diffElements, diffStrings, diffWords, doubleView, wordView } from './column-diff.js';
+import { COLUMN_SCRATCH_BYTES, claimTwins } from '../schema/column-memory.js';
+import { componentInfo, type FieldArray } from '../schema/component.js';
+import { diffDoubles, diffElements, diffInPlace, diffStrings, diffWords, doubleView, wordView } from './column-diff.js';
 import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout.js';
 import type { ChangedFieldsWriter, UpdateRecordWriter } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
 import { EntitySet, IdList } from './entity-set.js';
+import { type BlockDiff, blockDiffFor } from './wasm-block-diff.js';
 import { compileFusedUpdates, type FusedOutcome, type FusedUpdates, type RecordTargets, type SlowRecord } from './fused-updates.js';
 import { CompareKind, type CompareTargets, compileRowCompare, genericRowCompare, type RowCompare } from './row-compare.js';
 
@@ -109,7 +111,18 @@ export class ComponentShadow {
     raw: FieldArray;
     rawShadow: FieldArray;
     size: number;
+    /** The store's byte offset in its memory (read once: a typed array's `byteOffset` is a getter). */
+    base: number;
   }[] = [];
+  /**
+   * The SIMD kernel comparing each numeric column with its shadow in place, when the shadows live
+   * in the twins of the component's column memory (see schema/column-memory.ts); undefined: the
+   * JavaScript loops.
+   */
+  private readonly kernel: BlockDiff | undefined;
+  private readonly twinOffset: number = 0;
+  private readonly scratch: number = 0;
+  private readonly blocks: Int32Array | undefined;
   private readonly strings: { store: string[]; sent: string[] }[] = [];
   /** One past the largest id that was ever a member: the range a column diff covers. */
   private span = 0;
@@ -131,6 +144,21 @@ export class ComponentShadow {
     const sentBits: (Int32Array | undefined)[] = [];
     const seen: (Int32Array | undefined)[] = [];
     const nans: (IdList | undefined)[] = [];
+    // Shadows in the twins of the component's column memory, unless another server holds them.
+    const memory = layout.component[componentInfo].columns;
+    const twins = memory !== undefined && claimTwins(memory, this) ? memory : undefined;
+    if (twins !== undefined) {
+      this.twinOffset = twins.twinOffset;
+      this.scratch = twins.scratch;
+      this.kernel = blockDiffFor(twins.memory);
+      this.blocks = new Int32Array(twins.memory.buffer, twins.scratch, COLUMN_SCRATCH_BYTES >>> 2);
+    } else {
+      this.kernel = undefined;
+      this.blocks = undefined;
+    }
+    /** A shadow array for `store`: its twin, or a fresh array. */
+    const shadowOf = <A extends FieldArray>(store: FieldArray, type: new (buffer: ArrayBuffer, offset: number, length: number) => A, length: number): A =>
+      twins === undefined ? new type(new ArrayBuffer(store.byteLength), 0, length) : new type(twins.memory.buffer, store.byteOffset + twins.twinOffset, length);
     for (const f of layout.fields) {
       nans.push(f.code === FieldCode.Quantized ? new IdList() : undefined);
       if (f.code === FieldCode.String) {
@@ -149,7 +177,7 @@ export class ComponentShadow {
       const bits = isFloat ? new Int32Array(store.buffer, store.byteOffset, store.byteLength >>> 2) : undefined;
       storeBits.push(bits);
       if (f.code === FieldCode.Quantized) {
-        const last = new Int32Array(store.byteLength >>> 2);
+        const last = shadowOf(store, Int32Array, store.byteLength >>> 2);
         this.sent.push(new Float64Array(capacity));
         this.delta.push(new Float64Array(capacity));
         kinds.push(store instanceof Float32Array ? CompareKind.Quantized32 : CompareKind.Quantized64);
@@ -158,10 +186,10 @@ export class ComponentShadow {
         const storeDoubles = bits === undefined ? undefined : doubleView(bits);
         const lastDoubles = doubleView(last);
         const doubles = storeDoubles !== undefined && lastDoubles !== undefined ? { store: storeDoubles, shadow: lastDoubles } : undefined;
-        this.columns.push({ store: bits, shadow: last, doubles, raw: store, rawShadow: last, size: store.BYTES_PER_ELEMENT });
+        this.columns.push({ store: bits, shadow: last, doubles, raw: store, rawShadow: last, size: store.BYTES_PER_ELEMENT, base: store.byteOffset });
         continue;
       }
-      const sent = new (store.constructor as new (n: number) => FieldArray)(capacity);
+      const sent = shadowOf(store, store.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => FieldArray, capacity);
       this.sent.push(sent);
       this.delta.push(undefined);
       seen.push(undefined);
@@ -169,11 +197,11 @@ export class ComponentShadow {
         const words = new Int32Array(sent.buffer, sent.byteOffset, sent.byteLength >>> 2);
         kinds.push(store instanceof Float32Array ? CompareKind.Bits32 : CompareKind.Bits64);
         sentBits.push(words);
-        this.columns.push({ store: bits, shadow: words, doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
+        this.columns.push({ store: bits, shadow: words, doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT, base: store.byteOffset });
       } else {
         kinds.push(CompareKind.Integer);
         sentBits.push(undefined);
-        this.columns.push({ store: wordView(store), shadow: wordView(sent), doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT });
+        this.columns.push({ store: wordView(store), shadow: wordView(sent), doubles: undefined, raw: store, rawShadow: sent, size: store.BYTES_PER_ELEMENT, base: store.byteOffset });
       }
     }
     this.targets = {
@@ -358,11 +386,13 @@ export class ComponentShadow {
       for (let i = 0; i < members.size; i++) into.set(members.dense[i]!);
       return;
     }
+    const kernel = this.kernel;
     for (const c of this.columns) {
       const end = Math.ceil((span * c.size) / 4);
       if (c.store !== undefined && c.shadow !== undefined) {
         const words = Math.min(end, c.store.length);
-        if (c.doubles !== undefined) diffDoubles(c.doubles.store, c.doubles.shadow, words, c.store, c.shadow, c.size, into);
+        if (kernel !== undefined) diffInPlace(kernel, c.base, this.twinOffset, this.scratch, this.blocks!, c.store, c.shadow, words, c.size, into);
+        else if (c.doubles !== undefined) diffDoubles(c.doubles.store, c.doubles.shadow, words, c.store, c.shadow, c.size, into);
         else diffWords(c.store, c.shadow, words, c.size, into);
         // An odd capacity leaves elements past the last whole word.
         const covered = Math.floor((words * 4) / c.size);

@@ -1,4 +1,5 @@
 import type { DirtyBits } from './dirty-bits.js';
+import type { BlockDiff } from './wasm-block-diff.js';
 
 /**
  * Column-wise change finding: one field's store compared with its shadow as raw 32-bit words,
@@ -72,6 +73,43 @@ function flagDouble(d: number, storeWords: Int32Array, shadowWords: Int32Array, 
   }
   if (storeWords[w] !== shadowWords[w]) flag(into, w, 1);
   if (storeWords[w + 1] !== shadowWords[w + 1]) flag(into, w + 1, 1);
+}
+
+/**
+ * Compare words `[0, words)` of a column with its shadow in place, through the SIMD kernel (see
+ * wasm-block-diff.ts): `base` is the column's byte offset in the memory the kernel is bound to,
+ * its shadow sits `twinOffset` bytes further, and the kernel lists differing 16-byte blocks in
+ * `blocks` (at byte `scratch` of the memory). Each listed block is resolved word by word against
+ * `store`/`shadow` (Int32 views of the same bytes), so only entities whose bits differ are flagged;
+ * the last words short of a 64-byte step are compared here.
+ */
+export function diffInPlace(
+  kernel: BlockDiff,
+  base: number,
+  twinOffset: number,
+  scratch: number,
+  blocks: Int32Array,
+  store: Int32Array,
+  shadow: Int32Array,
+  words: number,
+  elementSize: number,
+  into: DirtyBits,
+): void {
+  const fast = (words << 2) & ~63;
+  const most = blocks.length;
+  let from = 0;
+  while (from < fast) {
+    const found = kernel(base, base + twinOffset, from, fast, scratch, most);
+    for (let k = 0; k < found; k++) {
+      const b = blocks[k]!;
+      // A restarted scan may look past `fast`: those words are the tail's below.
+      if (b >= fast) break;
+      for (let w = b >>> 2, stop = w + 4; w < stop; w++) if (store[w] !== shadow[w]) flagWord(w, elementSize, into);
+    }
+    if (found < most) break;
+    from = blocks[found - 1]! + 16;
+  }
+  for (let w = fast >>> 2; w < words; w++) if (store[w] !== shadow[w]) flagWord(w, elementSize, into);
 }
 
 /** Flag the entities word `w` of a column with `elementSize`-byte elements covers. */

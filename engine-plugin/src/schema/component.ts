@@ -1,4 +1,5 @@
 import type { BoolField, ComponentField, NumberField, NumericKind, StringField } from './fields.js';
+import { allocateColumns, type ColumnMemory } from './column-memory.js';
 import { describeShape } from './fields.js';
 
 /** The typed array bitECS-style systems read and write for a numeric field. */
@@ -45,6 +46,8 @@ export interface ComponentInfo {
   readonly fieldNames: readonly string[];
   /** Entity ids must stay below this; the typed arrays are this long. */
   readonly capacity: number;
+  /** The memory the numeric arrays live in, with a twin region per array (absent where WebAssembly is unavailable). */
+  readonly columns?: ColumnMemory;
 }
 
 /** Where a component keeps its description. A symbol so it never collides with a field name. */
@@ -61,27 +64,29 @@ export const MAX_COMPONENT_FIELDS = 32;
 /** Default entity capacity of a component's arrays. */
 export const DEFAULT_CAPACITY = 65_536;
 
-function createArray(field: ComponentField, capacity: number): FieldArray | string[] {
+type NumericArrayType = (new (buffer: ArrayBuffer, byteOffset: number, length: number) => FieldArray) & { readonly BYTES_PER_ELEMENT: number };
+
+function arrayType(field: ComponentField): NumericArrayType | undefined {
   switch (field.kind) {
     case 'bool':
     case 'u8':
-      return new Uint8Array(capacity);
+      return Uint8Array;
     case 'i8':
-      return new Int8Array(capacity);
+      return Int8Array;
     case 'u16':
-      return new Uint16Array(capacity);
+      return Uint16Array;
     case 'i16':
-      return new Int16Array(capacity);
+      return Int16Array;
     case 'u32':
-      return new Uint32Array(capacity);
+      return Uint32Array;
     case 'i32':
-      return new Int32Array(capacity);
+      return Int32Array;
     case 'f32':
-      return new Float32Array(capacity);
+      return Float32Array;
     case 'f64':
-      return new Float64Array(capacity);
+      return Float64Array;
     case 'string':
-      return new Array<string>(capacity).fill('');
+      return undefined;
   }
 }
 
@@ -107,12 +112,22 @@ export function defineComponent<S extends ComponentShape>(
     throw new TypeError(`component ${name} has ${fieldNames.length} fields; the most is ${MAX_COMPONENT_FIELDS}`);
   const capacity = options.capacity ?? DEFAULT_CAPACITY;
   const store: Record<string | symbol, unknown> = {};
+  const numeric: { field: string; type: NumericArrayType; length: number }[] = [];
   for (const field of fieldNames) {
     const spec = shape[field]!;
     if (spec.optional) throw new TypeError(`component ${name}.${field}: component fields cannot be optional`);
-    store[field] = createArray(spec, capacity);
+    const type = arrayType(spec);
+    // Every key now, in declaration order; numeric arrays are filled in below.
+    store[field] = type === undefined ? new Array<string>(capacity).fill('') : undefined;
+    if (type !== undefined) numeric.push({ field, type, length: capacity });
   }
-  store[componentInfo] = { name, shape, fieldNames, capacity } satisfies ComponentInfo;
+  // Numeric arrays share one memory with room for the server's shadows beside them (see column-memory.ts).
+  const laid = allocateColumns(numeric);
+  numeric.forEach((c, i) => {
+    store[c.field] = laid === undefined ? new c.type(new ArrayBuffer(c.length * c.type.BYTES_PER_ELEMENT), 0, c.length) : laid.arrays[i]!;
+  });
+  const info: ComponentInfo = laid === undefined ? { name, shape, fieldNames, capacity } : { name, shape, fieldNames, capacity, columns: laid.memory };
+  store[componentInfo] = info;
   return store as Component<S>;
 }
 
