@@ -263,7 +263,7 @@ export class Matchmaker implements RoomOwner {
 
   private async createHere(request: CreateRequest): Promise<Reservation> {
     const roomType = this.typeNamed(request.type);
-    if (this.closed) throw new MatchmakingError('unavailable', 'this node is stopping');
+    if (this.closed) throw new MatchmakingError('unavailable', 'this node is draining or stopping');
     const filter = filterOf(roomType, request.options);
     const metadata = Object.freeze({ ...roomType.metadata(request.options) });
     const room = new Room(randomId(12), roomType.name, Object.freeze({ ...request.options }), Object.freeze(filter), poolOf(roomType, filter), roomType.maxClients, metadata, this.clock.wallTime(), this);
@@ -445,6 +445,16 @@ export class Matchmaker implements RoomOwner {
     let clients = 0;
     for (const room of this.local.values()) clients += room.connections.size;
     this.directory.reportLoad({ rooms: this.local.size, clients });
+  }
+
+  /**
+   * The server is draining: no new room is made here nor placed here by other nodes, and every
+   * room of this node is unlisted, so it hands out no new seat; the rooms keep running (their
+   * sessions, and resumes of them, carry on) until they end or the server stops.
+   */
+  async drain(): Promise<void> {
+    this.closed = true;
+    await this.directory.drain();
   }
 
   /** The server is stopping: no new rooms here; every room of this node is unlisted. */
