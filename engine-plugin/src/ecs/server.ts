@@ -58,6 +58,8 @@ export interface DrainOptions {
   readonly timeoutMs?: number;
   /** The close reason those clients get with code 4011. */
   readonly reason?: string;
+  /** Called once the node is out of the directory and of room placement: no seat is handed out here from then on. */
+  readonly onUnlisted?: () => void;
 }
 
 /** Close reason of the clients a drain sends to matchmaking (code 4011) when its timeout passes. */
@@ -199,6 +201,7 @@ export class NetworkServer {
     const deadline = this.clock.now() + timeoutMs;
     this.endpoint.beginDrain();
     await this.matchmaker.drain();
+    options.onUnlisted?.();
     while (this.endpoint.connections.size > 0 && this.clock.now() < deadline) {
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.min(50, Math.max(1, deadline - this.clock.now()))));
     }
