@@ -147,6 +147,7 @@ export class Matchmaker implements RoomOwner {
    */
   async joinOrCreate(type: string, options?: RoomOptions): Promise<SeatReservation> {
     const roomType = this.typeNamed(type);
+    this.refuseWhileDraining();
     const checked = checkRoomOptions(options);
     const pool = poolOf(roomType, filterOf(roomType, checked));
     // Waiting for other creators is bounded in time, not in turns: a burst of a thousand fills
@@ -174,6 +175,7 @@ export class Matchmaker implements RoomOwner {
   /** A seat in one room by id; refused with `missing` (404), `locked` or `full` (409). */
   async join(roomId: string): Promise<SeatReservation> {
     if (typeof roomId !== 'string' || roomId.length === 0 || roomId.length > 64) throw new MatchmakingError('missing', 'no such room');
+    this.refuseWhileDraining();
     const listing = await this.directory.get(roomId);
     const roomType = listing && this.types.get(listing.type);
     if (!listing || !roomType) throw new MatchmakingError('missing', `room ${roomId} is not listed`);
@@ -185,6 +187,7 @@ export class Matchmaker implements RoomOwner {
   /** A seat in a new room of `type` made with `options`, even when others have space. */
   async create(type: string, options?: RoomOptions): Promise<SeatReservation> {
     const roomType = this.typeNamed(type);
+    this.refuseWhileDraining();
     const made = await this.createRoom(roomType, checkRoomOptions(options), undefined);
     if (!made) throw new MatchmakingError('unavailable', `the ${type} room could not be created in time`);
     return made;
@@ -217,6 +220,14 @@ export class Matchmaker implements RoomOwner {
   /** This tick's room events: created, joined, left, disposed. */
   events(): readonly RoomEvent[] {
     return this.visible;
+  }
+
+  /**
+   * A draining node is not ready (its load balancer stops sending it players): its matchmaking
+   * answers 503 at once, so a client asks another node rather than wait on this one's bus.
+   */
+  private refuseWhileDraining(): void {
+    if (this.closed) throw new MatchmakingError('unavailable', 'this node is draining: ask another node');
   }
 
   private typeNamed(type: string): RoomType {
