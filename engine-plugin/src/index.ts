@@ -89,7 +89,7 @@ export { topicMatches } from './messaging/topics.js';
 export { JSON_SUBPROTOCOL } from './messaging/json-format.js';
 export { type BusDelivery, BusUnavailable, type CarriedMessage, type LocalPresence, type MessagingBus, localBus } from './messaging/bus.js';
 export type { IncomingRequest } from './messaging/server-messaging.js';
-export { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './messaging/messaging-options.js';
+export { type MessagingAction, type ServerMessagingOptions, anonymousIdentityKey, defaultIdentityKey } from './messaging/messaging-options.js';
 export type { Directed, Publication, RequestOptions, ServerRequest, SubscribeResult } from './messaging/client-messaging.js';
 export type {
   CreationLock,

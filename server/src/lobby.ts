@@ -4,16 +4,12 @@ import { type Connection, type MessagingBus, type ServerMessagingOptions, defaul
 /**
  * A guest is their token's subject: the same key on every node of a cluster (the nodes share the
  * token secret), so a direct message or a presence watch finds them wherever they play.
- * Anonymous players (bots, load tests) keep tickwire's `#<connection id>`, which on a cluster is
- * prefixed with the node's name: connection ids count from 1 on every node, and two anonymous
- * players on two nodes must not be one identity.
+ * Anonymous players (bots, load tests) keep tickwire's default, which on a cluster names the node
+ * (`#<connection id>@<node>`): two anonymous players on two nodes are never one identity.
  */
-export function guestIdentityKey(node?: string): (identity: unknown, connection: Connection) => string {
-  return (identity, connection) => {
-    if (typeof identity === 'object' && identity !== null && 'subject' in identity && typeof identity.subject === 'string') return identity.subject;
-    const key = defaultIdentityKey(identity, connection);
-    return node === undefined ? key : `${node}${key}`;
-  };
+export function guestIdentityKey(identity: unknown, connection: Connection, node: string | undefined): string {
+  if (typeof identity === 'object' && identity !== null && 'subject' in identity && typeof identity.subject === 'string') return identity.subject;
+  return defaultIdentityKey(identity, connection, node);
 }
 
 /**
@@ -21,9 +17,9 @@ export function guestIdentityKey(node?: string): (identity: unknown, connection:
  * name, after its flood check — never by a client directly), whisper to anyone, and watch
  * everyone's presence. On a `cluster`, its bus carries all three to the other nodes of a cluster.
  */
-export function lobbyMessaging(cluster: { readonly bus: MessagingBus; readonly node: string } | undefined): ServerMessagingOptions {
+export function lobbyMessaging(cluster: { readonly bus: MessagingBus } | undefined): ServerMessagingOptions {
   return {
-    identityKey: guestIdentityKey(cluster?.node),
+    identityKey: guestIdentityKey,
     authorize: (_connection, action, target) => {
       if (action === 'subscribe') return target === CHAT_TOPIC;
       return action !== 'publish';

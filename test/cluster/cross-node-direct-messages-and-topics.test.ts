@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../engine-plugin/src/index';
 import { Chat } from '../support/messaging-protocol';
-import { type NodeProcess, PumpedClients, eventually, killAllNodes, startNodeProcess } from '../support/cluster-nodes';
-import { type RedisServer, startRedis } from '../support/redis-server';
+import { eventually } from '../support/cluster-nodes';
+import { twoNodesPerSuite } from '../support/two-nodes';
 
 describe('direct messages and topic publications cross nodes through Redis', () => {
-  let redis: RedisServer;
-  let a: NodeProcess;
-  let b: NodeProcess;
-  const clients = new PumpedClients();
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    [a, b] = await Promise.all([startNodeProcess(redis.url, 'a'), startNodeProcess(redis.url, 'b')]);
-  });
-  afterAll(async () => {
-    clients.close();
-    await killAllNodes();
-    await redis?.stop();
-  });
+  const cluster = twoNodesPerSuite();
 
   it('a DM from a client on node b reaches both of alice’s sessions on node a, with the sender; 404 for nobody', async () => {
+    const { a, b, redis, clients } = cluster;
     const alicePhone = clients.connect(a.url, 'alice');
     const aliceLaptop = clients.connect(b.url, 'alice');
     const bob = clients.connect(b.url, 'bob');
@@ -42,6 +30,7 @@ describe('direct messages and topic publications cross nodes through Redis', () 
   });
 
   it('a publication goes to matching subscribers on the other node (exact, * and **) and to no one else', async () => {
+    const { a, b, clients } = cluster;
     const exact = clients.connect(a.url, 'carol');
     const oneSegment = clients.connect(a.url, 'dave');
     const deep = clients.connect(b.url, 'erin');

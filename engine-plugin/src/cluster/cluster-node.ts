@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Logger, consoleLogger } from '../connection/logger.js';
-import type { MessagingBus } from '../messaging/bus.js';
+import { LOCAL_NODE, type MessagingBus } from '../messaging/bus.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { ClusterStats } from './cluster-stats.js';
 import { type LeaseTiming, NodeLease } from './node-lease.js';
@@ -14,7 +14,7 @@ export interface ClusterOptions {
   readonly redis: string;
   /** This node's public WebSocket address, as clients reach it (`ws://host:8081/ws`); matchmaking hands it out. */
   readonly address: string;
-  /** This node's name among the others; unique while it lives. Default: random (`n-` and 8 hex digits). */
+  /** This node's name among the others; unique while it lives, not `'local'`. Default: random (`n-` and 8 hex digits). Anonymous identities carry it (`#<connection id>@<node>`). */
   readonly node?: string;
   /** Prefix of every key the cluster writes. Default `tw:`. */
   readonly prefix?: string;
@@ -205,6 +205,8 @@ export class ClusterNode {
  * ```
  */
 export async function joinCluster(options: ClusterOptions): Promise<ClusterNode> {
+  // 'local' is the one-process bus's name: messaging would take this node for a lone process.
+  if (options.node === LOCAL_NODE || options.node === '') throw new TypeError(`a cluster node cannot be named '${options.node}'`);
   const logger = options.logger ?? consoleLogger();
   let errors = 0;
   const link = new RedisLink(options.redis, (error) => {

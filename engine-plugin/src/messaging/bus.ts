@@ -13,7 +13,7 @@ import type { PresenceMetadata } from './presence.js';
  * and sends once per tick, in `flush`.
  */
 export interface MessagingBus {
-  /** This process's name among the others (the local bus: `'local'`). */
+  /** This process's name among the others (the local bus: {@link LOCAL_NODE}, `'local'`). A cluster node must not be named `'local'`. */
   readonly node: string;
   /** Called once, before any other call, with the sink for what other processes send. */
   attach(delivery: BusDelivery): void;
@@ -85,6 +85,9 @@ export class BusUnavailable extends Error {
   }
 }
 
+/** The node name of {@link localBus}: one process, no other nodes (anonymous identities need no node in their key). */
+export const LOCAL_NODE = 'local';
+
 /**
  * One process: nothing leaves it. Direct messages and publications reach no one else, interest and
  * presence concern no one else, and requests can only be made to this node.
@@ -92,16 +95,16 @@ export class BusUnavailable extends Error {
 export function localBus(): MessagingBus {
   const handlers = new Map<string, (data: unknown, from: string) => unknown>();
   return {
-    node: 'local',
+    node: LOCAL_NODE,
     attach() {},
     direct: () => 0,
     publish: () => 0,
     interest() {},
     presence() {},
     async request(node, method, data) {
-      const handler = node === 'local' ? handlers.get(method) : undefined;
-      if (!handler) throw new BusUnavailable(node === 'local' ? `no handler for ${method}` : `node ${node} is not this process`);
-      return handler(data, 'local');
+      const handler = node === LOCAL_NODE ? handlers.get(method) : undefined;
+      if (!handler) throw new BusUnavailable(node === LOCAL_NODE ? `no handler for ${method}` : `node ${node} is not this process`);
+      return handler(data, LOCAL_NODE);
     },
     serve(method, handler) {
       if (handlers.has(method)) throw new TypeError(`a handler for ${method} is already registered`);

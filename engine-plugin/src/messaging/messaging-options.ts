@@ -21,8 +21,10 @@ export interface ServerMessagingOptions {
    * The key direct messages and presence know a connection's identity by, from what
    * `authenticate` returned. Default {@link defaultIdentityKey}. Fixed for the session; at most
    * 128 UTF-8 bytes (a longer key is replaced by the default's anonymous form, with a warning).
+   * `node` is the bus's node name on a cluster (undefined in one process): pass it on to
+   * {@link defaultIdentityKey} so anonymous keys stay unique across nodes.
    */
-  readonly identityKey?: (identity: unknown, connection: Connection) => string;
+  readonly identityKey?: (identity: unknown, connection: Connection, node: string | undefined) => string;
   /**
    * Where direct messages, publications, interest, presence and node requests go beyond this
    * process. Default `localBus()`: one process, nothing leaves. `tickwire/cluster` gives one
@@ -33,14 +35,24 @@ export interface ServerMessagingOptions {
 
 /**
  * The default identity key: a string identity as is; a number as its digits; an object's `id`
- * (string or number) likewise; anything else (no `authenticate`, say) is anonymous: `#<connection id>`.
+ * (string or number) likewise; anything else (no `authenticate`, say) is anonymous (see
+ * {@link anonymousIdentityKey}): `#<connection id>` in one process, `#<connection id>@<node>` on a cluster.
  */
-export function defaultIdentityKey(identity: unknown, connection: Connection): string {
+export function defaultIdentityKey(identity: unknown, connection: Connection, node?: string): string {
   if (typeof identity === 'string') return identity;
   if (typeof identity === 'number' || typeof identity === 'bigint') return String(identity);
   if (typeof identity === 'object' && identity !== null && 'id' in identity) {
     const id = identity.id;
     if (typeof id === 'string' || typeof id === 'number') return String(id);
   }
-  return `#${connection.id}`;
+  return anonymousIdentityKey(connection, node);
+}
+
+/**
+ * The key of a connection that has no identity of its own: `#<connection id>`, and on a cluster
+ * `#<connection id>@<node>` — connection ids count from 1 on every node, so without the node two
+ * anonymous sessions on two nodes would be one identity (a DM to one would reach both).
+ */
+export function anonymousIdentityKey(connection: Connection, node?: string): string {
+  return node === undefined ? `#${connection.id}` : `#${connection.id}@${node}`;
 }

@@ -25,8 +25,8 @@ import {
 import type { Protocol } from '../schema/protocol.js';
 import { type RequestType, requestRole } from '../schema/request.js';
 import type { Clock } from '../transport/clock.js';
-import { type BusDelivery, BusUnavailable, type CarriedMessage, type MessagingBus, localBus } from './bus.js';
-import { type MessagingAction, type ServerMessagingOptions, defaultIdentityKey } from './messaging-options.js';
+import { type BusDelivery, BusUnavailable, type CarriedMessage, LOCAL_NODE, type MessagingBus, localBus } from './bus.js';
+import { type MessagingAction, type ServerMessagingOptions, anonymousIdentityKey, defaultIdentityKey } from './messaging-options.js';
 import { TickBuffers } from './tick-buffers.js';
 
 /** A request as a server system reads it: answer it once, now or later, with `respond` or `fail`. */
@@ -119,16 +119,18 @@ export class ServerMessaging {
   }
 
   private keyFor(connection: ServerConnection): string {
+    // The local bus is one process; any other bus names this node among others.
+    const node = this.bus.node === LOCAL_NODE ? undefined : this.bus.node;
     let key: string;
     try {
-      key = (this.options.identityKey ?? defaultIdentityKey)(connection.identity, connection);
+      key = (this.options.identityKey ?? defaultIdentityKey)(connection.identity, connection, node);
     } catch (error) {
       this.logger.warn('identityKey threw; the connection is anonymous', { connection: connection.id, error: String(error) });
-      return `#${connection.id}`;
+      return anonymousIdentityKey(connection, node);
     }
     if (typeof key === 'string' && key.length > 0 && textEncoder.encode(key).length <= MAX_IDENTITY_BYTES) return key;
     this.logger.warn('identity key is empty or over 128 bytes; the connection is anonymous', { connection: connection.id });
-    return `#${connection.id}`;
+    return anonymousIdentityKey(connection, node);
   }
 
   private forget(connection: ServerConnection): void {

@@ -4,6 +4,7 @@ import { type ComponentLayout, FieldCode, quantize, wireBound } from './componen
 import type { ChangedFieldsWriter, UpdateRecordWriter } from './compiled-encoding.js';
 import { DirtyBits } from './dirty-bits.js';
 import { EntitySet, IdList } from './entity-set.js';
+import { compileFusedUpdates, type FusedOutcome, type FusedUpdates, type RecordTargets, type SlowRecord } from './fused-updates.js';
 import { CompareKind, type CompareTargets, compileRowCompare, genericRowCompare, type RowCompare } from './row-compare.js';
 
 /** Where a tick's detected changes go: shared by every component's shadow. */
@@ -82,6 +83,21 @@ export class ComponentShadow {
   readonly candidates: DirtyBits;
   /** Entities reported changed by the last {@link detect}: sizes the encoder's one reservation. */
   reported = 0;
+  /** This layout's fused compare-and-write (see fused-updates.ts); undefined: the two-pass path only. */
+  fused: FusedUpdates | undefined = undefined;
+  /** This tick's {@link collect} was a verify pass of a marked component: {@link marks} holds what was marked. */
+  private verifying = false;
+  /** The candidate words as marked, before a verify pass added the scan's (allocated on the first verify). */
+  private marks: Int32Array | undefined;
+  private onUnmarked: ((change: UnmarkedChange) => void) | undefined;
+  private readonly reportUnmarked = (e: number, bits: number): void => {
+    const onUnmarked = this.onUnmarked;
+    if (onUnmarked === undefined) return;
+    const names: string[] = [];
+    for (const f of this.layout.fields) if ((bits & (2 ** f.index)) !== 0) names.push(f.name);
+    onUnmarked({ eid: e, component: this.layout.name, fields: names });
+  };
+  private readonly one = new Int32Array(1);
   private readonly targets: CompareTargets;
   private compareRows: RowCompare;
   /** Per numeric field: the store and the shadow the column diff compares, as words, and the element size. */
@@ -99,7 +115,6 @@ export class ComponentShadow {
   private span = 0;
   private sweep = 0;
   private readonly list = new IdList();
-  private priors = new Uint32Array(64);
 
   constructor(layout: ComponentLayout, tracking: Tracking = 'scan') {
     this.layout = layout;
@@ -179,9 +194,13 @@ export class ComponentShadow {
     this.updateBound = 5 + this.fullBound;
   }
 
-  /** Use the generated row compare (false: keep the generic one, as where eval is refused). */
-  compile(): void {
+  /**
+   * Use the generated row compare (kept generic where eval is refused) and, given the server's
+   * record arrays, the fused compare-and-write for ticks in which only this component changed.
+   */
+  compile(records?: RecordTargets, componentBit = 0): void {
     this.compareRows = compileRowCompare(this.targets) ?? this.compareRows;
+    if (records !== undefined) this.fused = compileFusedUpdates(this.targets, records, componentBit);
   }
 
   addMember(eid: number): void {
@@ -232,25 +251,81 @@ export class ComponentShadow {
   }
 
   /**
-   * Find this tick's changes: field bits in {@link changed}, this component's bit in
-   * `sink.dirty[eid]`, each changed entity in `sink.changed`. With `verify`, a marked component
-   * is then diffed in full as well: every change still found was written without a mark; it is
-   * reported to `onUnmarked` and sent like any other change.
+   * Gather this tick's candidates (marks; for a scanned component, the column diff's finds)
+   * and say whether there are any. With `verify`, a marked component is diffed in full as well:
+   * every change found among ids nobody marked was written without a mark; {@link detect} or
+   * {@link encodeFused} reports it to `onUnmarked` and sends it like any other change.
    */
-  detect(sink: ChangeSink, componentBit: number, verify = false, onUnmarked?: (change: UnmarkedChange) => void): void {
+  collect(verify: boolean, onUnmarked?: (change: UnmarkedChange) => void): boolean {
     const candidates = this.candidates;
-    const members = this.members;
-    if (members.size === 0) {
+    this.verifying = false;
+    if (this.members.size === 0) {
       if (candidates.pending !== 0) candidates.clear();
       this.reported = 0;
-      return;
+      return false;
     }
-    if (this.tracking === 'scan') this.diff(false);
+    if (verify && this.tracking === 'marked') {
+      this.verifying = true;
+      this.onUnmarked = onUnmarked;
+      this.marks ??= new Int32Array(candidates.words.length);
+      this.marks.set(candidates.words);
+      this.diff(true);
+    } else if (this.tracking === 'scan') this.diff(false);
+    return candidates.any();
+  }
+
+  /**
+   * Compare the collected candidates (two-pass path): field bits in {@link changed}, this
+   * component's bit in `sink.dirty[eid]`, each changed entity in `sink.changed`.
+   */
+  detect(sink: ChangeSink, componentBit: number): void {
     const list = this.list;
     list.length = 0;
-    candidates.drain(list);
+    this.candidates.drain(list);
     this.reported = list.length === 0 ? 0 : this.compareRows(list.items, list.length, sink, componentBit);
-    if (verify && this.tracking === 'marked') this.verify(sink, componentBit, onUnmarked);
+    if (!this.verifying || this.reported === 0) return;
+    const { items } = list;
+    for (let i = 0; i < list.length; i++) {
+      const e = items[i]!;
+      if (this.changed[e] !== 0 && this.member[e] !== 0 && !this.wasMarked(e)) this.reportUnmarked(e, this.changed[e]!);
+    }
+  }
+
+  /** Move the collected candidates into the list {@link encodeFused} compares; returns how many. */
+  drainCandidates(): number {
+    const list = this.list;
+    list.length = 0;
+    this.candidates.drain(list);
+    return list.length;
+  }
+
+  /**
+   * Compare and write the drained candidates in one pass with {@link fused} (the caller checked
+   * it exists and that no other component has candidates this tick): update records at `pos` of
+   * `buf` (the caller reserved a header and {@link updateBound} per candidate), their ids into
+   * `ids`. Returns the position after.
+   */
+  encodeFused(buf: Uint8Array, pos: number, ids: Int32Array, tick: number, outcome: FusedOutcome, slow: SlowRecord): number {
+    const list = this.list;
+    const verifying = this.verifying;
+    const end = this.fused!(list.items, list.length, buf, pos, ids, tick, outcome, slow, verifying ? this.marks : undefined, verifying ? this.reportUnmarked : undefined);
+    this.reported = outcome.count;
+    return end;
+  }
+
+  /**
+   * The two-pass compare of one entity (for the fused loop's entities it does not write itself);
+   * a verify pass reports it when it changed without a mark. Returns 1 when it was reported changed.
+   */
+  compareOne(e: number, sink: ChangeSink, componentBit: number): number {
+    this.one[0] = e;
+    const found = this.compareRows(this.one, 1, sink, componentBit);
+    if (found !== 0 && this.verifying && !this.wasMarked(e)) this.reportUnmarked(e, this.changed[e]!);
+    return found;
+  }
+
+  private wasMarked(e: number): boolean {
+    return (this.marks![e >>> 5]! & (1 << (e & 31))) !== 0;
   }
 
   /** Move every NaN met in a quantised field since the last call into `into`. */
@@ -304,32 +379,6 @@ export class ComponentShadow {
       this.sweep = to;
     }
     for (const s of this.strings) diffStrings(s.store, s.sent, from, to, into);
-  }
-
-  private verify(sink: ChangeSink, componentBit: number, onUnmarked: ((change: UnmarkedChange) => void) | undefined): void {
-    this.diff(true);
-    const list = this.list;
-    list.length = 0;
-    this.candidates.drain(list);
-    if (list.length === 0) return;
-    // A candidate may be a marked entity sharing a word with an unmarked one: report only bits this pass adds.
-    if (this.priors.length < list.length) this.priors = new Uint32Array(list.items.length);
-    const priors = this.priors;
-    const items = list.items;
-    for (let i = 0; i < list.length; i++) priors[i] = this.changed[items[i]!]!;
-    const found = this.compareRows(items, list.length, sink, componentBit);
-    this.reported += found;
-    if (found === 0) return;
-    const fields = this.layout.fields;
-    for (let i = 0; i < list.length; i++) {
-      const e = items[i]!;
-      const bits = this.changed[e]! & ~priors[i]!;
-      if (bits === 0 || this.member[e] === 0) continue;
-      if (onUnmarked === undefined) continue;
-      const names: string[] = [];
-      for (const f of fields) if ((bits & (2 ** f.index)) !== 0) names.push(f.name);
-      onUnmarked({ eid: e, component: this.layout.name, fields: names });
-    }
   }
 }
 

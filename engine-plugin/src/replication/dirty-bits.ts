@@ -30,6 +30,13 @@ export class DirtyBits {
     this.summary[w >>> 5] = this.summary[w >>> 5]! | (1 << (w & 31));
   }
 
+  /** Whether any id is set (a look at the summary words only). */
+  any(): boolean {
+    const summary = this.summary;
+    for (let s = 0; s < summary.length; s++) if (summary[s] !== 0) return true;
+    return false;
+  }
+
   has(eid: number): boolean {
     return (this.words[eid >>> 5]! & (1 << (eid & 31))) !== 0;
   }

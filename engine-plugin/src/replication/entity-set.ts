@@ -75,6 +75,14 @@ export class IdList {
     this.items[this.length++] = eid;
   }
 
+  /** Make room for `count` ids in {@link items} (for loops that write it directly). */
+  reserve(count: number): void {
+    if (count <= this.items.length) return;
+    const next = new Int32Array(Math.max(count, this.items.length * 2));
+    next.set(this.items.subarray(0, this.length));
+    this.items = next;
+  }
+
   sort(): void {
     sortIds(this.items, this.length);
   }

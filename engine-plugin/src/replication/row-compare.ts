@@ -150,7 +150,7 @@ export function genericRowCompare(t: CompareTargets): RowCompare {
 }
 
 /** A number as a source literal that reads back to exactly the same double. */
-function literal(x: number): string {
+export function literal(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
 }
 

@@ -14,6 +14,7 @@ import { buildViewSection, type FullEncoder, writeCatchUp, writeSnapshot } from 
 import { TickRecords } from './tick-records.js';
 import type { View } from './view.js';
 import { SectionSplitter } from './section-split.js';
+import type { FusedOutcome, SlowRecord } from './fused-updates.js';
 import { type ClientState, ClientViews } from './client-views.js';
 import { BandwidthBudget, type BandwidthOptions, checkBytesPerSecond, type PriorityFunction } from './bandwidth-budget.js';
 import { writeBudgetedSection } from './budgeted-section.js';
@@ -170,6 +171,9 @@ export class ServerReplication {
   private readonly priority: PriorityFunction | undefined;
   private readonly listC = new IdList();
   private readonly listD = new IdList();
+  /** Per component: how the fused loop writes an entity it does not handle itself (see {@link slowRecord}). */
+  private readonly slowRecords: readonly SlowRecord[];
+  private readonly fusedOutcome: FusedOutcome = { count: 0 };
 
   constructor(protocol: Protocol, options: ServerReplicationOptions = {}) {
     this.layouts = layoutComponents(protocol);
@@ -177,24 +181,26 @@ export class ServerReplication {
     for (const component of marked)
       if (protocol.componentId(component) < 0) throw new TypeError(`marked component ${component[componentInfo].name} is not registered in the protocol`);
     this.shadows = this.layouts.map((layout) => new ComponentShadow(layout, marked.has(layout.component) ? 'marked' : 'scan'));
-    if (options.compileEncoders !== false)
-      for (const shadow of this.shadows) {
-        shadow.writeChanged = compileChangedFields(shadow);
-        shadow.writeRecord = compileUpdateRecord(shadow);
-        shadow.compile();
-      }
-    this.shadowOf = new Map(this.shadows.map((shadow) => [shadow.layout.component, shadow]));
-    this.verifyMarks = options.verifyMarks ?? defaultVerifyMarks();
-    this.onUnmarkedChange = options.onUnmarkedChange ?? warnOnce();
-    this.onNaN = options.onNaN ?? defaultOnNaN();
     this.capacity = options.capacity ?? entityCapacity(this.layouts);
     const capacity = this.capacity;
     this.records = new TickRecords(capacity);
-    this.incarnation = new Uint32Array(capacity);
     this.componentMask = new Uint32Array(capacity);
     this.fieldTotal = new Uint16Array(capacity);
     this.dirty = new Uint32Array(capacity);
     this.sink = { dirty: this.dirty, changed: new DirtyBits(capacity) };
+    const recordTargets = { present: this.componentMask, updateBody: this.records.updateBody, updateEnd: this.records.updateEnd, lastChanged: this.records.lastChanged };
+    if (options.compileEncoders !== false)
+      this.shadows.forEach((shadow, c) => {
+        shadow.writeChanged = compileChangedFields(shadow);
+        shadow.writeRecord = compileUpdateRecord(shadow);
+        shadow.compile(recordTargets, 2 ** c);
+      });
+    this.slowRecords = this.shadows.map((shadow, c) => this.slowRecord(shadow, 2 ** c));
+    this.shadowOf = new Map(this.shadows.map((shadow) => [shadow.layout.component, shadow]));
+    this.verifyMarks = options.verifyMarks ?? defaultVerifyMarks();
+    this.onUnmarkedChange = options.onUnmarkedChange ?? warnOnce();
+    this.onNaN = options.onNaN ?? defaultOnNaN();
+    this.incarnation = new Uint32Array(capacity);
     this.mark = new Uint32Array(capacity);
     this.rooms = new Rooms(capacity);
     if (options.spatial) {
@@ -420,20 +426,35 @@ export class ServerReplication {
       this.place(e);
     }
     // Detection lists each changed entity once; from here on the work is O(changes).
-    const dirty = this.dirty;
     const verify = this.verifyMarks > 0 && this.replicated++ % this.verifyMarks === 0;
-    for (let c = 0; c < shadows.length; c++) shadows[c]!.detect(this.sink, 2 ** c, verify, this.onUnmarkedChange);
+    let withCandidates = 0;
+    let only = 0;
+    for (let c = 0; c < shadows.length; c++)
+      if (shadows[c]!.collect(verify, this.onUnmarkedChange)) {
+        withCandidates++;
+        only = c;
+      }
     const changed = records.changed;
+    const w = records.updates;
+    const positionBit = this.spatial?.componentBit ?? 0;
+    const fusedShadow = withCandidates === 1 ? shadows[only]! : undefined;
+    if (fusedShadow?.fused !== undefined) {
+      // One component changed (the common tick): compare and write in one pass, no per-entity masks or drain.
+      const n = this.encodeOnly(fusedShadow, only, tick);
+      if ((2 ** only & positionBit) !== 0) for (let i = 0; i < n; i++) this.place(changed.items[i]!);
+      this.reportNaNs();
+      return;
+    }
+    for (let c = 0; c < shadows.length; c++) shadows[c]!.detect(this.sink, 2 ** c);
     this.sink.changed.drain(changed);
+    const dirty = this.dirty;
     // One reservation for the whole tick: every record is then written straight into the buffer.
     let bound = changed.length * UPDATE_HEADER_BOUND;
     for (let c = 0; c < shadows.length; c++) bound += shadows[c]!.reported * shadows[c]!.updateBound;
-    const w = records.updates;
     const buf = w.ensure(bound);
     let pos = w.length;
     const items = changed.items;
     const { updateBody, updateEnd, lastChanged } = records;
-    const positionBit = this.spatial?.componentBit ?? 0;
     let previous = -1;
     for (let i = 0; i < changed.length; i++) {
       const e = items[i]!;
@@ -451,6 +472,39 @@ export class ServerReplication {
     }
     w.length = pos;
     this.reportNaNs();
+  }
+
+  /** The fused path of {@link replicate}: returns how many update records it wrote. */
+  private encodeOnly(shadow: ComponentShadow, c: number, tick: number): number {
+    const records = this.records;
+    const changed = records.changed;
+    const w = records.updates;
+    // Candidates bound the records; each record is at most a header and this component's update.
+    const most = shadow.drainCandidates();
+    changed.reserve(most);
+    const buf = w.ensure(most * (UPDATE_HEADER_BOUND + shadow.updateBound));
+    w.length = shadow.encodeFused(buf, w.length, changed.items, tick, this.fusedOutcome, this.slowRecords[c]!);
+    changed.length = this.fusedOutcome.count;
+    return changed.length;
+  }
+
+  /**
+   * For the fused loop: the record of an entity it does not write itself (a non-member's shadow
+   * is only refreshed; an entity with other components gets the two-pass compare and writer,
+   * which combine its masks). Only this component has candidates on such a tick, so the
+   * entity's dirty bits are this component's alone.
+   */
+  private slowRecord(shadow: ComponentShadow, componentBit: number): SlowRecord {
+    const { sink, dirty, componentMask, fieldTotal, shadows } = this;
+    const updateBody = this.records.updateBody;
+    return (e, buf, pos, gap) => {
+      if (shadow.compareOne(e, sink, componentBit) === 0) return -1;
+      const d = dirty[e]!;
+      dirty[e] = 0;
+      // compareOne listed it for the two-pass drain; this tick has none.
+      sink.changed.words[e >>> 5] = sink.changed.words[e >>> 5]! & ~(1 << (e & 31));
+      return putUpdate(buf, pos, gap, e, componentMask[e]!, d, fieldTotal[e]!, shadows, updateBody);
+    };
   }
 
   /** Last in `replicate`, so a handler that throws leaves this tick's records complete. */
