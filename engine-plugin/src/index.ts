@@ -53,6 +53,8 @@ export {
 export type { Connection, ConnectionState, ConnectionStats } from './connection/connection.js';
 export type { ConnectionEvent } from './connection/connection-events.js';
 export type { ClientEvent, ClientState, TokenAttempt } from './connection/client-connection.js';
+export { MAX_REDIRECTS, type MatchedSeat, type Matchmake, type MatchmakeAttempt, type MatchmakeReason } from './connection/session-route.js';
+export type { SessionHome } from './connection/session-home.js';
 export { type FieldsFirstLogger, type LogFields, type LogLevel, type Logger, consoleLogger, fieldsFirstLogger, silentLogger } from './connection/logger.js';
 export { DEFAULT_SETTINGS, type NetworkSettings } from './connection/settings.js';
 export type { Authenticate } from './connection/server-endpoint.js';
@@ -75,7 +77,7 @@ export { fixedTick } from './ecs/fixed-tick.js';
 export { tickOnArrival } from './ecs/tick-on-arrival.js';
 export { Networked } from './ecs/networked.js';
 export type { Received } from './ecs/received.js';
-export { NetworkServer, type ServerOptions, createServer } from './ecs/server.js';
+export { DRAIN_TIMEOUT_REASON, type DrainOptions, NetworkServer, type ServerOptions, createServer } from './ecs/server.js';
 export type { ServerReplicationOptions, SpatialOptions } from './replication/server-replication.js';
 export type { BandwidthOptions, PriorityFunction } from './replication/bandwidth-budget.js';
 export { type NaNValue, STRING_SWEEP, type UnmarkedChange } from './replication/change-detection.js';

@@ -121,9 +121,11 @@ class RedisRoomDirectory implements RoomDirectory {
   private loadWanted: number | undefined;
   private loadSent: number | undefined;
   private loadWriting = false;
+  /** No more load reports (draining or closed). */
   private closed = false;
   private readonly sweeper: ReturnType<typeof setInterval>;
   private sweeping = false;
+  private shut = false;
 
   constructor(
     private readonly cluster: ClusterNode,
@@ -437,11 +439,23 @@ class RedisRoomDirectory implements RoomDirectory {
     );
   }
 
+  async drain(): Promise<void> {
+    // No load report after this one: a report would put the node back in the placement set.
+    this.closed = true;
+    await this.cluster.link.command(['ZREM', `${this.prefix}load`, this.cluster.node]);
+    await this.unlistOwnRooms();
+  }
+
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.shut) return;
+    this.shut = true;
     this.closed = true;
     clearInterval(this.sweeper);
     for (const pool of [...this.settling.keys()]) this.wake(pool);
+    await this.unlistOwnRooms();
+  }
+
+  private async unlistOwnRooms(): Promise<void> {
     let removed: number;
     do removed = await this.script<number>(UNLIST_NODE_ROOMS, [this.cluster.node, '', UNLIST_CHUNK]);
     while (removed > 0);

@@ -23,6 +23,8 @@ export class AcceptedSocket implements SocketHandlers {
   session: ServerConnection | undefined = undefined;
   /** The handshake timeout, while the handshake is in progress; undefined once it is over (either way). */
   timer: TimerHandle | undefined = undefined;
+  /** A Hello naming another node's session is waiting for that node's answer. */
+  locating = false;
 
   constructor(
     private readonly host: HandshakeHost,

@@ -30,6 +30,7 @@ import { RttEstimator } from './rtt.js';
 import { type NetworkSettings, advertisedLimits, resolveSettings } from './settings.js';
 import { clientFrames } from './frame-layout.js';
 import { SendPacing } from './send-pacing.js';
+import { type MatchedSeat, type Matchmake, SessionRoute } from './session-route.js';
 
 /** Where the client's connection is. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -76,6 +77,15 @@ export interface ClientConnectionOptions {
    * testing a server's limits, never for a game.
    */
   readonly respectServerRateLimits?: boolean;
+  /**
+   * How this client finds a room in a cluster (or any server with matchmaking): asked for a seat
+   * before the first connect, after close 4011 (the node is draining, or the session died with
+   * its node), and when the session's node does not answer a reconnect. The client dials the
+   * seat's `address` with `?seat=`, and on reconnects goes back there with the same seat. Without
+   * it, the client dials its transport's own URL. A rejection counts as a failed attempt.
+   * Redirects (4010) are followed either way: the client dials the node its session lives on.
+   */
+  readonly matchmake?: Matchmake;
   /** Every Pong from the server: RTT sample plus the server's clock and tick, for time sync. */
   readonly onPong?: (pong: Pong, rtt: number, receivedAt: number) => void;
   /** Every Tick frame as it arrives off the socket (before `receive`), for time sync: arrival jitter is measured here. */
@@ -135,6 +145,10 @@ export class ClientConnection {
   private server: PeerLimits | undefined = undefined;
   /** Client frames leave no faster than the server's advertised rate limits let them in. */
   private pacing: SendPacing | undefined = undefined;
+  /** Where the session lives: the seat and home to dial, redirects, and when to matchmake. */
+  private readonly route: SessionRoute;
+  /** A Welcome arrived on the current socket. */
+  private welcomedHere = false;
 
   constructor(
     readonly protocol: Protocol,
@@ -147,6 +161,7 @@ export class ClientConnection {
     this.receiver = new MessageReceiver(protocol, this.codec, s, 'toClient');
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger('warn');
+    this.route = new SessionRoute(options.matchmake);
     this.inbound = new InboundFrames({
       settings: s,
       maxTickParts: Math.max(s.inboundCapacity, options.maxTickParts ?? 0),
@@ -208,28 +223,42 @@ export class ClientConnection {
     return this.estimator.jitter;
   }
 
+  /** The seat the current session came with, from `matchmake` (undefined without one). */
+  get seat(): MatchedSeat | undefined {
+    return this.route.seat;
+  }
+
   /** Open the connection (again). */
   open(): void {
     if (this.state === 'connecting' || this.state === 'connected') return;
     this.clearTimer();
     this.setState(this.attempt > 0 ? 'reconnecting' : 'connecting');
     const token = this.options.token;
-    if (!token) {
-      this.dial(undefined);
+    if (!token && !this.route.matchmakeDue) {
+      this.dial(undefined, this.route.next());
       return;
     }
     const asked = ++this.tokenRequests;
     const attempt: TokenAttempt = { refused: this.authRetried, failedAttempts: this.attempt };
+    let failing = 'the token function failed';
     Promise.resolve()
-      .then(() => token(attempt))
+      .then(async () => {
+        let address: string | undefined;
+        if (this.route.matchmakeDue) {
+          failing = 'matchmaking failed';
+          address = await this.route.matchmade(attempt.failedAttempts);
+          failing = 'the token function failed';
+        } else address = this.route.next();
+        return { address, token: token ? await token(attempt) : undefined };
+      })
       .then(
         (value) => {
-          if (asked === this.tokenRequests && this.state !== 'closed') this.dial(value);
+          if (asked === this.tokenRequests && this.state !== 'closed') this.dial(value.token, value.address);
         },
         (error: unknown) => {
           if (asked !== this.tokenRequests || this.state === 'closed') return;
           this.pushError(error instanceof Error ? error : new Error(String(error)));
-          this.socketClosed(CloseCode.AbnormalClosure, 'the token function failed');
+          this.socketClosed(CloseCode.AbnormalClosure, failing);
         },
       );
   }
@@ -239,9 +268,10 @@ export class ClientConnection {
   /** Set after an auth refusal was retried with a fresh token; cleared by a Welcome. */
   private authRetried = false;
 
-  private dial(token: string | undefined): void {
+  private dial(token: string | undefined, address: string | undefined): void {
     const handshakeStarted = this.clock.now();
     let welcomed = false;
+    this.welcomedHere = false;
     const handlers: ClientSocketHandlers = {
       open: () => {
         if (socket !== this.socket) return;
@@ -271,7 +301,8 @@ export class ClientConnection {
         this.socketClosed(code, reason);
       },
     };
-    const socket: Socket = token === undefined ? this.options.transport.open(handlers) : this.options.transport.open(handlers, { token });
+    const credentials = token === undefined ? (address === undefined ? undefined : { address }) : address === undefined ? { token } : { token, address };
+    const socket: Socket = credentials === undefined ? this.options.transport.open(handlers) : this.options.transport.open(handlers, credentials);
     this.socket = socket;
     this.schedule(() => {
       if (socket === this.socket && !welcomed && this.clock.now() - handshakeStarted >= this.settings.handshakeTimeoutMs)
@@ -335,6 +366,8 @@ export class ClientConnection {
       this.sessionToken = welcome.sessionToken;
       this.authRetried = false;
       this.attempt = 0;
+      this.welcomedHere = true;
+      this.route.welcomed(resumed);
       this.setState('connected');
       this.events.push({ type: 'connected', connectionId: welcome.connectionId, resumed });
       this.scheduleHeartbeat();
@@ -414,7 +447,19 @@ export class ClientConnection {
     // A token function gets one more say after a refusal: the server may have restarted with a new secret.
     const retryAuth = code === CloseCode.AuthFailed && this.options.token !== undefined && !this.authRetried;
     if (retryAuth) this.authRetried = true;
-    const delay = retryAuth ? 0 : FINAL_CLOSE_CODES.has(code) || code === CloseCode.Normal ? undefined : this.options.retry?.(++this.attempt);
+    const welcomed = this.welcomedHere;
+    this.welcomedHere = false;
+    const route = this.route.closed(code, reason, welcomed);
+    // The server ended the session (4011): the next Hello starts a new one, wherever matchmaking leads.
+    if (route.forgetSession) this.sessionToken = '';
+    let delay: number | undefined;
+    if (retryAuth) delay = 0;
+    else if (FINAL_CLOSE_CODES.has(code) || code === CloseCode.Normal || !this.options.retry) delay = undefined;
+    else if (route.immediate) {
+      // A redirect is no failure; a home that did not answer is one, and still goes around at once.
+      if (code !== CloseCode.Redirect && !welcomed) this.attempt++;
+      delay = 0;
+    } else delay = this.options.retry(++this.attempt);
     this.events.push({ type: 'disconnected', code, reason, willRetry: delay !== undefined });
     if (delay === undefined) {
       this.setState('closed');

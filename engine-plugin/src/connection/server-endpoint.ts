@@ -1,6 +1,6 @@
 import { ByteReader, ByteWriter } from '../protocol/bytes.js';
 import { CloseCode, FINAL_CLOSE_CODES } from '../protocol/close-codes.js';
-import { FrameKind, MIN_FRAME_BYTES, PROTOCOL_VERSION, type PeerLimits, decodeHello, encodeMismatch, encodeWelcome } from '../protocol/frames.js';
+import { FrameKind, type Hello, MIN_FRAME_BYTES, PROTOCOL_VERSION, type PeerLimits, decodeHello, encodeMismatch, encodeWelcome } from '../protocol/frames.js';
 import type { StateSplitter } from './frame-layout.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { MessageCodec } from '../schema/message-codec.js';
@@ -22,6 +22,7 @@ import { type TrustProxy, clientAddress } from './client-address.js';
 import { InputPlayout, InputPlayoutTotals } from './input-playout.js';
 import { ServerConnection, type ServerConnectionContext } from './server-connection.js';
 import { createSessionToken } from './session-token.js';
+import { MAX_NODE_NAME_BYTES, type SessionHome, tokenHome } from './session-home.js';
 import type { WireFormat } from './wire-format.js';
 import { type NetworkSettings, advertisedLimits, resolveSettings } from './settings.js';
 
@@ -89,7 +90,19 @@ export interface ServerEndpointOptions {
   readonly logger?: Logger;
   /** Wire formats beside binary, each selected by its subprotocol (`createServer` passes the JSON one). Default none. */
   readonly wireFormats?: readonly WireFormat[];
+  /**
+   * Where sessions live when this server is one node of several: tokens name this node, and a
+   * resume naming another node is sent there (close 4010) or, its node gone, to matchmaking (4011).
+   * `createServer` sets it from its messaging bus.
+   */
+  readonly sessionHome?: SessionHome;
 }
+
+/** Close reason of a Hello that would start a session on a draining node (code 4011). */
+export const DRAINING = 'this node is draining: join a room through matchmaking';
+
+/** Close reason of a resume whose session died with its node (code 4011). */
+export const HOME_GONE = "the session's node is gone: join a room through matchmaking";
 
 /**
  * The server side of every connection: admits sockets, runs handshakes and resumes, and hands
@@ -128,6 +141,8 @@ export class ServerEndpoint implements TransportHost, HandshakeHost {
   /** Sessions held for a resume, oldest first (a Set keeps insertion order). */
   private readonly held = new Set<ServerConnection>();
   private accepting = false;
+  /** Draining: no new session starts here; sessions already here (and their resumes) carry on. */
+  private draining = false;
   private readonly writer = new ByteWriter(4096);
   private readonly wireFormats: readonly WireFormat[];
   /**
@@ -147,6 +162,9 @@ export class ServerEndpoint implements TransportHost, HandshakeHost {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger();
     this.wireFormats = options.wireFormats ?? [];
+    const home = options.sessionHome?.node;
+    if (home !== undefined && (home === '' || new TextEncoder().encode(home).byteLength > MAX_NODE_NAME_BYTES))
+      throw new TypeError(`sessionHome.node must be 1 to ${MAX_NODE_NAME_BYTES} bytes`);
     this.observers = new ObserverList((error) => this.logger.error('observer threw', { error: String(error) }));
     if (options.observer) this.observers.add(options.observer);
     this.tokenExpiry = new TokenExpiry(this.clock, this.settings.tokenWarningMs, options.verifyToken, this.logger);
@@ -178,9 +196,43 @@ export class ServerEndpoint implements TransportHost, HandshakeHost {
     await this.options.transport.start(this);
   }
 
-  /** True between `start()` and `shutdown()`: upgrade requests are being considered (readiness). */
+  /** True between `start()` and `shutdown()` or `beginDrain()`: new sessions are taken (readiness). */
   get acceptingConnections(): boolean {
-    return this.accepting;
+    return this.accepting && !this.draining;
+  }
+
+  /**
+   * Start draining: from now on a Hello that would start a new session is closed with 4011 (the
+   * client goes to matchmaking) and readiness says no; sessions here carry on, and a dropped one
+   * can still resume here, until {@link closeAll} or `shutdown`.
+   */
+  beginDrain(): void {
+    this.draining = true;
+  }
+
+  /** True after {@link beginDrain}. */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Whether `token` names a session this server holds (attached or waiting for its resume). */
+  holds(token: string): boolean {
+    const session = this.sessions.get(token);
+    return session !== undefined && session.state !== 'closed';
+  }
+
+  /**
+   * Send each client its queued messages, then close every session with `code` (not resumable:
+   * the server ended it) and drop the held ones. The server keeps accepting, as before.
+   */
+  closeAll(code: number, reason: string): void {
+    this.flush(this.tick);
+    for (const connection of [...this.connections.values()]) {
+      if (connection.state === 'suspended') {
+        this.expire(connection);
+        this.events.push({ type: 'expired', connection });
+      } else connection.close(code, reason);
+    }
   }
 
   /** Add an observer (metrics, packet log); returns the function that removes it. */
@@ -316,15 +368,48 @@ export class ServerEndpoint implements TransportHost, HandshakeHost {
 
   /** @internal A handshaking socket's Hello (see {@link AcceptedSocket}). */
   hello(accepted: AcceptedSocket, data: Uint8Array | string): void {
+    // A Hello naming another node's session waits for that node's answer: nothing else may come first.
+    if (accepted.locating) {
+      this.refuse(accepted, CloseCode.ProtocolError, 'a frame before Welcome');
+      return;
+    }
     try {
-      accepted.session = this.handshake(accepted.socket, accepted.request, accepted.admission, data);
-      this.finishHandshake(accepted);
-    } catch (error) {
-      if (error instanceof ProtocolError) this.refuse(accepted, error.code, error.message);
-      else {
-        this.logger.error('handshake failed', { error: String(error) });
-        this.refuse(accepted, CloseCode.InternalError, 'internal error');
+      const hello = this.readHello(accepted.socket, data);
+      const home = this.foreignHome(hello);
+      if (home === undefined) {
+        this.welcomeAccepted(accepted, hello);
+        return;
       }
+      accepted.locating = true;
+      void this.locate(home, hello.resumeToken).then((address) => {
+        // The socket closed, or the handshake timed out, while the home was asked.
+        if (accepted.timer === undefined) return;
+        accepted.locating = false;
+        if (address !== undefined) this.refuse(accepted, CloseCode.Redirect, address);
+        else if (this.draining || this.options.sessionHome?.adopt?.(accepted.request) !== true) this.refuse(accepted, CloseCode.Rematchmake, HOME_GONE);
+        else {
+          try {
+            this.welcomeAccepted(accepted, { ...hello, resumeToken: '' });
+          } catch (error) {
+            this.handshakeFailed(accepted, error);
+          }
+        }
+      });
+    } catch (error) {
+      this.handshakeFailed(accepted, error);
+    }
+  }
+
+  private welcomeAccepted(accepted: AcceptedSocket, hello: Hello): void {
+    accepted.session = this.welcome(accepted.socket, accepted.request, accepted.admission, hello);
+    this.finishHandshake(accepted);
+  }
+
+  private handshakeFailed(accepted: AcceptedSocket, error: unknown): void {
+    if (error instanceof ProtocolError) this.refuse(accepted, error.code, error.message);
+    else {
+      this.logger.error('handshake failed', { error: String(error) });
+      this.refuse(accepted, CloseCode.InternalError, 'internal error');
     }
   }
 
@@ -351,7 +436,8 @@ export class ServerEndpoint implements TransportHost, HandshakeHost {
     accepted.socket.close(code, reason);
   }
 
-  private handshake(socket: Socket, request: ConnectionRequest, admission: Accepted, data: Uint8Array | string): ServerConnection {
+  /** Read and check a Hello; a Mismatch is answered here. */
+  private readHello(socket: Socket, data: Uint8Array | string): Hello {
     if (typeof data === 'string') throw new ProtocolError('text frames are not accepted', CloseCode.UnsupportedData);
     if (data.length > this.settings.maxFrameBytes) throw new ProtocolError('handshake frame too large', CloseCode.MessageTooBig);
     const r = new ByteReader(data);
@@ -370,14 +456,38 @@ export class ServerEndpoint implements TransportHost, HandshakeHost {
     const smallest = this.options.minClientFrameBytes ?? 0;
     if (hello.limits.maxFrameBytes < smallest)
       throw new ProtocolError(`advertised maxFrameBytes ${hello.limits.maxFrameBytes} cannot hold one entity record of this protocol: at least ${smallest}`);
+    return hello;
+  }
+
+  /** The other node a Hello's resume token names, when this server does not hold its session; else undefined. */
+  private foreignHome(hello: Hello): string | undefined {
+    const home = this.options.sessionHome;
+    if (!home || hello.resumeToken === '' || this.sessions.has(hello.resumeToken)) return undefined;
+    const node = tokenHome(hello.resumeToken);
+    return node === undefined || node === home.node ? undefined : node;
+  }
+
+  /** The address of the node holding a token's session, or undefined when it is gone (a failed answer counts as gone). */
+  private async locate(node: string, token: string): Promise<string | undefined> {
+    try {
+      return await this.options.sessionHome!.locate(node, token);
+    } catch (error) {
+      this.logger.info('a session home did not answer; treating it as gone', { node, error: String(error) });
+      return undefined;
+    }
+  }
+
+  /** Resume the session a Hello names, or start a new one (refused with 4011 while draining, 4002 when full). */
+  private welcome(socket: Socket, request: ConnectionRequest, admission: Accepted, hello: Hello): ServerConnection {
     const held = hello.resumeToken ? this.sessions.get(hello.resumeToken) : undefined;
     // Someone else's token (a leaked or guessed one under another identity) must not touch the victim's session.
     if (held && !sameSubject(held.identity, admission.identity)) throw new ProtocolError('the session belongs to another identity', CloseCode.AuthFailed);
     if (held && held.state !== 'closed' && held.channel.canReplayAfter(hello.received)) return this.resume(held, socket, admission, hello.limits);
     if (held) this.expire(held);
+    if (this.draining) throw new ProtocolError(DRAINING, CloseCode.Rematchmake);
     const max = this.options.maxConnections ?? 10_000;
     if (this.connections.size >= max) throw new ProtocolError(`the server is full (${max} of ${max} places taken)`, CloseCode.Full);
-    const session = new ServerConnection(this.nextId++, admission.identity, request, createSessionToken(), this.context);
+    const session = new ServerConnection(this.nextId++, admission.identity, request, createSessionToken(this.options.sessionHome?.node), this.context);
     this.connections.set(session.id, session);
     if ((this.options.resumeGraceMs ?? 0) > 0) this.sessions.set(session.sessionToken, session);
     session.attach(socket, false, hello.limits);
@@ -408,7 +518,7 @@ export class ServerEndpoint implements TransportHost, HandshakeHost {
     this.tokenExpiry.forget(held);
     this.held.delete(held);
     this.sessions.delete(held.sessionToken);
-    held.sessionToken = createSessionToken();
+    held.sessionToken = createSessionToken(this.options.sessionHome?.node);
     this.sessions.set(held.sessionToken, held);
     // The new upgrade was authenticated afresh: its identity (and expiry) replaces the old.
     if (this.options.authenticate) held.identity = admission.identity;

@@ -23,12 +23,15 @@ import type { RequestOptions } from '../messaging/client-messaging.js';
 import type { RequestType } from '../schema/request.js';
 import type { PresenceMetadata } from '../messaging/presence.js';
 import { consoleLogger } from '../connection/logger.js';
-import { systemClock } from '../transport/clock.js';
+import { type Clock, systemClock } from '../transport/clock.js';
 import { jsonWireFormat, speaksJson } from '../messaging/json-format.js';
 import { Matchmaker, type MatchmakingOptions } from '../matchmaking/matchmaker.js';
 import type { RoomEvent } from '../matchmaking/room-events.js';
 import { smallestClientFrameBytes } from '../replication/largest-record.js';
 import { claimStores } from './store-claims.js';
+import { busSessionHome } from '../messaging/bus-session-home.js';
+import { requestSeat } from '../matchmaking/seat.js';
+import { MAX_CLOSE_REASON_BYTES } from '../transport/close-reason.js';
 
 const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
 
@@ -38,7 +41,7 @@ const TICK_BEFORE_START =
   'Call `await net.start()` before the first tick.';
 
 /** Options of {@link createServer}. */
-export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats' | 'checkAdmission' | 'minClientFrameBytes'> {
+export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 'wireFormats' | 'checkAdmission' | 'minClientFrameBytes' | 'sessionHome'> {
   /** Ticks per second the game runs `receive … flush` at; announced to clients. Default 20. */
   readonly tickRate?: number;
   /** Interest management and capacity for replication. */
@@ -48,6 +51,19 @@ export interface ServerOptions extends Omit<ServerEndpointOptions, 'tickRate' | 
   /** Room types, seats and the room directory (see the README's Matchmaking section). */
   readonly matchmaking?: MatchmakingOptions;
 }
+
+/** Options of {@link NetworkServer.drain}. */
+export interface DrainOptions {
+  /** How long the rooms may run on before their remaining clients are sent to matchmaking, ms. Default 30,000. */
+  readonly timeoutMs?: number;
+  /** The close reason those clients get with code 4011. */
+  readonly reason?: string;
+  /** Called once the node is out of the directory and of room placement: no seat is handed out here from then on. */
+  readonly onUnlisted?: () => void;
+}
+
+/** Close reason of the clients a drain sends to matchmaking (code 4011) when its timeout passes. */
+export const DRAIN_TIMEOUT_REASON = 'this node is going away: join a room through matchmaking';
 
 /**
  * The server half of tickwire for one bitECS world. Run `receive` first in every tick, your game
@@ -79,21 +95,36 @@ export class NetworkServer {
   private tickStartedAt = -1;
   private lifecycle: 'created' | 'started' | 'stopped' = 'created';
 
+  private readonly clock: Clock;
+
   constructor(
     readonly world: World,
     readonly protocol: Protocol,
     options: ServerOptions,
   ) {
+    this.clock = options.clock ?? systemClock;
+    const address = options.matchmaking?.address ?? '/';
+    if (new TextEncoder().encode(address).byteLength > MAX_CLOSE_REASON_BYTES)
+      throw new TypeError(`matchmaking.address is longer than ${MAX_CLOSE_REASON_BYTES} bytes: a redirect (close 4010) carries it as its close reason`);
+    // Tokens name this node; a resume naming another is sent home, or (home gone) here only with a seat of this node's.
+    const sessionHome = busSessionHome(options.messaging?.bus?.node ?? 'local', {
+      bus: () => this.messaging.bus,
+      address,
+      holds: (token) => this.endpoint.holds(token),
+      adopt: (request) => requestSeat(request) !== undefined,
+    });
     this.endpoint = new ServerEndpoint(protocol, {
       ...options,
       tickRate: options.tickRate ?? 20,
       wireFormats: [jsonWireFormat],
       checkAdmission: (request) => this.matchmaker.admit(request),
       minClientFrameBytes: smallestClientFrameBytes(protocol),
+      sessionHome,
     });
     this.replication = new ServerReplication(protocol, { ...options.replication, tickRate: options.tickRate ?? 20 });
     const logger = options.logger ?? consoleLogger();
     this.messaging = new ServerMessaging(protocol, this.endpoint, options.clock ?? systemClock, logger, options.messaging);
+    sessionHome.serve();
     this.matchmaker = new Matchmaker(
       {
         bus: this.messaging.bus,
@@ -150,6 +181,32 @@ export class NetworkServer {
   start(): Promise<void> {
     this.lifecycle = 'started';
     return this.endpoint.start();
+  }
+
+  /**
+   * Drain, then stop: what a node of a cluster does on SIGTERM. At once the server leaves room
+   * placement, unlists its rooms (so it hands out no new seat) and reports not ready; a Hello that
+   * would start a new session is closed with 4011. Its rooms keep running — keep ticking — and
+   * resolve early once no session is left; at `timeoutMs` the clients still here are closed with
+   * 4011 (a client with a `matchmake` option finds a room on another node by itself), then the
+   * server stops as {@link stop} does.
+   *
+   * ```ts
+   * process.once('SIGTERM', () => void net.drain({ timeoutMs: 10_000 }).then(() => process.exit(0)));
+   * ```
+   */
+  async drain(options: DrainOptions = {}): Promise<void> {
+    if (this.lifecycle === 'stopped') return;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = this.clock.now() + timeoutMs;
+    this.endpoint.beginDrain();
+    await this.matchmaker.drain();
+    options.onUnlisted?.();
+    while (this.endpoint.connections.size > 0 && this.clock.now() < deadline) {
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.min(50, Math.max(1, deadline - this.clock.now()))));
+    }
+    this.endpoint.closeAll(CloseCode.Rematchmake, options.reason ?? DRAIN_TIMEOUT_REASON);
+    await this.stop(options.reason ?? DRAIN_TIMEOUT_REASON);
   }
 
   /** Graceful shutdown: every client gets its queued messages and close 4004; the transport stops. */

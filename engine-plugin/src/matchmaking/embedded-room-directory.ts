@@ -197,6 +197,11 @@ class EmbeddedRoomDirectory implements RoomDirectory {
 
   reportLoad(): void {}
 
+  async drain(): Promise<void> {
+    // One process: its rooms are all this directory lists, and there is no other node to place on.
+    for (const roomId of [...this.rooms.keys()]) await this.unregister(roomId);
+  }
+
   async close(): Promise<void> {
     for (const roomId of [...this.rooms.keys()]) await this.unregister(roomId);
     for (const creation of this.creations.values()) {

@@ -173,6 +173,7 @@ export class Matchmaker implements RoomOwner {
    */
   async joinOrCreate(type: string, options?: RoomOptions): Promise<SeatReservation> {
     const roomType = this.typeNamed(type);
+    this.refuseWhileDraining();
     const checked = checkRoomOptions(options);
     const pool = poolOf(roomType, filterOf(roomType, checked));
     // Waiting for other creators is bounded in time, not in turns: a burst of a thousand fills
@@ -190,6 +191,7 @@ export class Matchmaker implements RoomOwner {
   /** A seat in one room by id; refused with `missing` (404), `locked` or `full` (409). */
   async join(roomId: string): Promise<SeatReservation> {
     if (typeof roomId !== 'string' || roomId.length === 0 || roomId.length > 64) throw new MatchmakingError('missing', 'no such room');
+    this.refuseWhileDraining();
     const listing = await this.directory.get(roomId);
     const roomType = listing && this.types.get(listing.type);
     if (!listing || !roomType) throw new MatchmakingError('missing', `room ${roomId} is not listed`);
@@ -201,6 +203,7 @@ export class Matchmaker implements RoomOwner {
   /** A seat in a new room of `type` made with `options`, even when others have space. */
   async create(type: string, options?: RoomOptions): Promise<SeatReservation> {
     const roomType = this.typeNamed(type);
+    this.refuseWhileDraining();
     const made = await this.createRoom(roomType, checkRoomOptions(options), undefined, 1);
     if (!made) throw new MatchmakingError('unavailable', `the ${type} room could not be created in time`);
     return made[0]!;
@@ -233,6 +236,14 @@ export class Matchmaker implements RoomOwner {
   /** This tick's room events: created, joined, left, disposed. */
   events(): readonly RoomEvent[] {
     return this.visible;
+  }
+
+  /**
+   * A draining node is not ready (its load balancer stops sending it players): its matchmaking
+   * answers 503 at once, so a client asks another node rather than wait on this one's bus.
+   */
+  private refuseWhileDraining(): void {
+    if (this.closed) throw new MatchmakingError('unavailable', 'this node is draining: ask another node');
   }
 
   private typeNamed(type: string): RoomType {
@@ -383,7 +394,7 @@ export class Matchmaker implements RoomOwner {
 
   private async createHere(request: CreateRequest): Promise<Reservation[]> {
     const roomType = this.typeNamed(request.type);
-    if (this.closed) throw new MatchmakingError('unavailable', 'this node is stopping');
+    if (this.closed) throw new MatchmakingError('unavailable', 'this node is draining or stopping');
     const filter = filterOf(roomType, request.options);
     const metadata = Object.freeze({ ...roomType.metadata(request.options) });
     const room = new Room(request.roomId, roomType.name, Object.freeze({ ...request.options }), Object.freeze(filter), poolOf(roomType, filter), roomType.maxClients, metadata, this.clock.wallTime(), this);
@@ -566,6 +577,16 @@ export class Matchmaker implements RoomOwner {
     let clients = 0;
     for (const room of this.local.values()) clients += room.connections.size;
     this.directory.reportLoad({ rooms: this.local.size, clients });
+  }
+
+  /**
+   * The server is draining: no new room is made here nor placed here by other nodes, and every
+   * room of this node is unlisted, so it hands out no new seat; the rooms keep running (their
+   * sessions, and resumes of them, carry on) until they end or the server stops.
+   */
+  async drain(): Promise<void> {
+    this.closed = true;
+    await this.directory.drain();
   }
 
   /** The server is stopping: no new rooms here; every room of this node is unlisted. */

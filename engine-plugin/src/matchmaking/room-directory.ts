@@ -69,6 +69,11 @@ export interface RoomDirectory {
   placeRoom(type: string): Promise<string | undefined>;
   /** Once per tick: this node's totals, for placement. Must not block (a cluster queues it for its tick batch). */
   reportLoad(load: NodeLoad): void;
+  /**
+   * This node is draining: place no new room on it any more, and unlist every room it registered
+   * (their owner keeps running them until they end; they take no new seat). Idempotent.
+   */
+  drain(): Promise<void>;
   /** Stop: unlist what this node registered (a cluster may leave that to its drain). */
   close(): Promise<void>;
 }

@@ -42,6 +42,18 @@ export const CloseCode = {
   SlowConsumer: 4008,
   /** No traffic arrived within the idle timeout (heartbeat lost). */
   IdleTimeout: 4009,
+  /**
+   * The session this resume names lives on another node of the cluster, which still holds it:
+   * the reason is that node's address (its public WebSocket URL). The client dials it at once and
+   * resumes there with the same token.
+   */
+  Redirect: 4010,
+  /**
+   * Find a new room through matchmaking: this node is draining (its drain timeout passed, or it
+   * takes no new session), or the session a resume named died with its node. The client drops its
+   * session and asks its matchmaker for a new seat.
+   */
+  Rematchmake: 4011,
 } as const;
 
 /** One of the close codes in {@link CloseCode}. */

@@ -90,6 +90,12 @@ export interface ClientTransport {
 export interface ClientCredentials {
   /** Bearer token for this attempt. */
   readonly token?: string;
+  /**
+   * The URL to dial instead of the transport's own: a seat's address from matchmaking, or the
+   * node a redirect (4010) named as the session's home. A path is resolved against the
+   * transport's own URL. Transports that dial no URL (in-memory) ignore it.
+   */
+  readonly address?: string;
 }
 
 /** The close code a socket reports when it ended without a close frame. */

@@ -90,7 +90,7 @@ export function webSocketClient(url: string | (() => string), options: WebSocket
       let ws: WebSocketLike;
       try {
         // A function is asked again on every attempt, so a reconnect can carry a refreshed token.
-        const address = typeof url === 'function' ? url() : url;
+        const address = dialAddress(url, credentials?.address);
         ws = new WebSocketClass(credentials?.token === undefined ? address : withTokenParameter(address, credentials.token), protocols);
       } catch (error) {
         // A malformed URL or subprotocol throws synchronously; the caller still gets a socket and
@@ -100,6 +100,17 @@ export function webSocketClient(url: string | (() => string), options: WebSocket
       return wrap(ws, handlers, options.binaryType ?? 'arraybuffer');
     },
   };
+}
+
+/** What to dial: `address` when given (a path resolved against the transport's URL), else the transport's URL. */
+function dialAddress(url: string | (() => string), address: string | undefined): string {
+  const own = () => (typeof url === 'function' ? url() : url);
+  if (address === undefined) return own();
+  try {
+    return new URL(address).toString();
+  } catch {
+    return new URL(address, own()).toString();
+  }
 }
 
 /** `address` with its `token` query parameter set to `token` (replacing one already there). */

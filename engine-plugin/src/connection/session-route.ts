@@ -1,0 +1,160 @@
+import { CloseCode } from '../protocol/close-codes.js';
+
+/** A seat from matchmaking as the client uses it: the room owner's address and the credential (a `SeatReservation` is one). */
+export interface MatchedSeat {
+  /** The room owner's WebSocket URL. */
+  readonly address: string;
+  /** Presented as `?seat=` on the upgrade request. */
+  readonly seat: string;
+}
+
+/** Why the client asks its matchmaker for a seat. */
+export type MatchmakeReason =
+  /** Before the first connect. */
+  | 'first'
+  /** The server closed with 4011: its node is draining, or the session died with its node. */
+  | 'rematchmake'
+  /** The session's node did not answer a reconnect: the seat is a way back into the cluster (the node it leads to sends the client home if home is alive). */
+  | 'unreachable'
+  /** The last seat led nowhere (refused, expired, or its node failed). */
+  | 'retry';
+
+/** What a client's `matchmake` function is told. */
+export interface MatchmakeAttempt {
+  readonly reason: MatchmakeReason;
+  /** Attempts that failed since the last Welcome. */
+  readonly failedAttempts: number;
+}
+
+/** Finds the client a room: typically a `POST /matchmake/joinOrCreate/<type>` to the game's HTTP API. */
+export type Matchmake = (attempt: MatchmakeAttempt) => MatchedSeat | Promise<MatchedSeat>;
+
+/** Consecutive redirects (4010) followed without a Welcome before the client stops trusting them. */
+export const MAX_REDIRECTS = 3;
+
+/** What the route decided about a closed socket. */
+export interface RouteVerdict {
+  /** Try again now, not after the backoff delay (a redirect, or the first way around an unreachable home). */
+  readonly immediate: boolean;
+  /** The session is over on the server's word (4011): the next Hello must not present its token. */
+  readonly forgetSession: boolean;
+}
+
+/** The seat query parameter (as the matchmaker reads it). */
+const SEAT_PARAMETER = 'seat';
+
+/**
+ * Where the client's session lives and how to reach it: the home node's address (from its seat,
+ * or from a redirect), the seat the session was made with, and when to go through matchmaking
+ * instead — before the first connect, after 4011, and after a reconnect the home did not answer.
+ * The client dials what {@link next} says; the transport's own URL when it says undefined.
+ */
+export class SessionRoute {
+  /** The address the session lives at (undefined: the transport's own URL). */
+  private home: string | undefined;
+  /** The seat the current session was made with: presented again on every reconnect to its home. */
+  private sessionSeat: MatchedSeat | undefined;
+  /** What the attempt in flight dialed. */
+  private dialing: { readonly url: string | undefined; readonly seat: MatchedSeat | undefined; readonly probe: boolean } | undefined;
+  private reason: MatchmakeReason | undefined;
+  private redirects = 0;
+
+  constructor(private readonly matchmake: Matchmake | undefined) {
+    this.reason = matchmake ? 'first' : undefined;
+  }
+
+  /** The seat the current session came with (undefined before one, or without matchmaking). */
+  get seat(): MatchedSeat | undefined {
+    return this.sessionSeat;
+  }
+
+  /** Whether the next attempt must ask the matchmaker for a seat first ({@link matchmade}); else {@link next}. */
+  get matchmakeDue(): boolean {
+    return this.matchmake !== undefined && this.reason !== undefined;
+  }
+
+  /** Ask the matchmaker for a seat; the URL to dial with it. */
+  async matchmade(failedAttempts: number): Promise<string> {
+    const reason = this.reason ?? 'retry';
+    const seat = await this.matchmake!({ reason, failedAttempts });
+    if (typeof seat?.address !== 'string' || typeof seat.seat !== 'string') throw new TypeError('matchmake must return { address, seat }');
+    this.reason = undefined;
+    const url = withSeat(seat.address, seat.seat);
+    this.dialing = { url, seat, probe: true };
+    return url;
+  }
+
+  /** The URL for the next attempt when no seat is due: home, with the session's seat; undefined for the transport's own. */
+  next(): string | undefined {
+    const url = this.home === undefined ? undefined : this.sessionSeat ? withSeat(this.home, this.sessionSeat.seat) : this.home;
+    this.dialing = { url, seat: this.sessionSeat, probe: false };
+    return url;
+  }
+
+  /** A Welcome arrived on the attempt in flight. */
+  welcomed(resumed: boolean): void {
+    this.redirects = 0;
+    const dialing = this.dialing;
+    if (!dialing) return;
+    if (resumed) {
+      // A seat from the matchmaker led home: home is there; the session keeps the seat it was made with.
+      if (dialing.probe) this.home = dialing.seat?.address;
+      return;
+    }
+    // A new session lives where it was made, with the seat it was made with.
+    this.sessionSeat = dialing.seat;
+    this.home = dialing.seat?.address ?? (dialing.probe ? undefined : this.home);
+  }
+
+  /** The socket closed; `welcomed`: a Welcome had arrived on it. */
+  closed(code: number, reason: string, welcomed: boolean): RouteVerdict {
+    const dialing = this.dialing;
+    this.dialing = undefined;
+    if (code === CloseCode.Redirect && reason !== '' && this.redirects < MAX_REDIRECTS) {
+      this.redirects++;
+      this.home = resolveAddress(reason, dialing?.url);
+      return { immediate: true, forgetSession: false };
+    }
+    if (code === CloseCode.Rematchmake) {
+      this.sessionSeat = undefined;
+      this.home = undefined;
+      this.reason = this.matchmake ? 'rematchmake' : undefined;
+      return { immediate: false, forgetSession: true };
+    }
+    if (welcomed) return { immediate: false, forgetSession: false };
+    // The attempt failed before a Welcome.
+    if (dialing?.probe) {
+      this.reason = 'retry';
+      return { immediate: false, forgetSession: false };
+    }
+    if (this.home !== undefined || this.matchmake) {
+      // Home did not answer: it may be dead. Go back in through the matchmaker (or the transport's
+      // own URL) carrying the token: a live home is redirected to, a dead one's session starts anew.
+      this.home = undefined;
+      if (this.matchmake) this.reason = 'unreachable';
+      return { immediate: this.redirects === 0, forgetSession: false };
+    }
+    return { immediate: false, forgetSession: false };
+  }
+}
+
+/** `address` with `?seat=` set. */
+function withSeat(address: string, seat: string): string {
+  try {
+    const url = new URL(address);
+    url.searchParams.set(SEAT_PARAMETER, seat);
+    return url.toString();
+  } catch {
+    const separator = address.includes('?') ? '&' : '?';
+    return `${address}${separator}${SEAT_PARAMETER}=${encodeURIComponent(seat)}`;
+  }
+}
+
+/** A redirect's address, made absolute against what was dialed when it is a path. */
+function resolveAddress(address: string, base: string | undefined): string {
+  try {
+    return new URL(address, base).toString();
+  } catch {
+    return address;
+  }
+}
