@@ -11,13 +11,15 @@
  * the last one settled it collects garbage twice and reports heap used, external (ArrayBuffers,
  * sockets' native buffers) and RSS; the figure is the growth divided by the clients held. Clients
  * connect 100 at a time from this process (raw WebSocket over TCP + tickwire Hello); handshakes
- * that fail or time out (10 s) are counted.
+ * that fail or time out (10 s) are counted. Last, in this process, what an idle tick costs per
+ * connection held, in time and garbage (bench/idle-memory/tick-cost.ts, no sockets).
  */
 import { protocol } from '@tickwire/demo-shared';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { ByteReader, FrameKind, PROTOCOL_VERSION, encodeHello, encodePong } from '../engine-plugin/src/protocol';
 import { type BenchChild, startChild } from './child-process';
+import { measureIdleTick } from './idle-memory/tick-cost';
 import { RawWebSocket } from './load/raw-websocket';
 import { environmentLine, table, writeSection } from './report';
 
@@ -141,6 +143,7 @@ const t = samples.tickwire;
 const r = samples.raw;
 const ownHeap = mean(t, 'heap') + mean(t, 'external');
 const rawHeap = mean(r, 'heap') + mean(r, 'external');
+const idleTick = await measureIdleTick(CLIENTS, smoke ? 100 : 1_000);
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
 const markdown = [
   '## Memory per idle connection (`npm run bench:idle-memory`)',
@@ -155,6 +158,8 @@ const markdown = [
     ['**tickwire − raw `ws`**', '', '', kb(mean(t, 'heap') - mean(r, 'heap')), kb(mean(t, 'external') - mean(r, 'external')), `**${kb(ownHeap - rawHeap)}**`, kb(mean(t, 'rss') - mean(r, 'rss'))],
     ['**tickwire ÷ raw `ws`**', '', '', ratio(mean(t, 'heap'), mean(r, 'heap')), ratio(mean(t, 'external'), mean(r, 'external')), `**${ratio(ownHeap, rawHeap)}**`, ratio(mean(t, 'rss'), mean(r, 'rss'))],
   ]),
+  '',
+  `An idle tick (\`receive\` + \`replicate\` + \`flush\` with ${idleTick.clients.toLocaleString('en-US')} connections held and nothing to send, no sockets: bench/idle-memory/tick-cost.ts) costs ${idleTick.nanoseconds.toFixed(0)} ns and allocates ${idleTick.bytes.toFixed(1)} bytes per connection.`,
   '',
   `Target (issue 17): ≤ 16 KB of server memory per idle connection: JS + buffers **${kb(ownHeap)} KB**, RSS **${kb(mean(t, 'rss'))} KB** — ${ownHeap <= TARGET_BYTES && mean(t, 'rss') <= TARGET_BYTES ? 'met' : 'missed'}.`,
 ].join('\n');

@@ -5,7 +5,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { InvalidMessageError } from '../schema/message-codec.js';
 import type { ConnectionStats } from './connection.js';
 import type { Logger } from './logger.js';
-import type { MessageReceiver, ReceivedMessage } from './message-receiver.js';
+import type { MessageReceiver, MessageSink, ReceivedMessage } from './message-receiver.js';
 import type { OutboundChannel } from './outbound-channel.js';
 import type { NetworkSettings } from './settings.js';
 
@@ -128,7 +128,7 @@ export class InboundFrames {
     this.inputsQueued = queue.queued;
     this.inputTarget = queue.target;
     this.onMessage = onMessage;
-    this.peer.receiver.read(r, this.deliver, this.invalid);
+    this.peer.receiver.read(r, this.sink);
     return { r, tick: header.tick };
   }
 
@@ -137,7 +137,7 @@ export class InboundFrames {
     const r = new ByteReader(frame, 1);
     this.acknowledge(r.varint());
     this.onMessage = onMessage;
-    this.peer.receiver.read(r, this.deliver, this.invalid);
+    this.peer.receiver.read(r, this.sink);
     if (r.remaining > 0) throw new ProtocolError('trailing bytes after a Messages frame');
   }
 
@@ -150,12 +150,13 @@ export class InboundFrames {
   // The receiver's callbacks, made once rather than per frame; `onMessage` is the current reader's.
   private onMessage: (message: ReceivedMessage) => void = () => {};
 
-  private readonly deliver = (message: ReceivedMessage): void => {
-    this.peer.stats.messagesIn++;
-    this.onMessage(message);
+  private readonly sink: MessageSink = {
+    received: (message) => {
+      this.peer.stats.messagesIn++;
+      this.onMessage(message);
+    },
+    receivedInvalid: (error) => this.peer.invalid(error),
   };
-
-  private readonly invalid = (error: InvalidMessageError): void => this.peer.invalid(error);
 
   /**
    * Everything queued, in order: held messages first, then each frame's acknowledgement, messages

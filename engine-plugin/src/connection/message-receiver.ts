@@ -16,6 +16,14 @@ export interface ReceivedMessage {
   readonly bytes: number;
 }
 
+/** Where {@link MessageReceiver.read} hands what it read: an object (a connection), so a peer needs no closures of its own for it. */
+export interface MessageSink {
+  /** A valid message, in order. */
+  received(message: ReceivedMessage): void;
+  /** A schema-invalid message (the sink answers and counts it). */
+  receivedInvalid(error: InvalidMessageError): void;
+}
+
 /**
  * Reads the messages section of incoming frames for one peer: numbers them, drops the duplicates a
  * resume replays, refuses gaps, unknown ids and the wrong direction, and validates each payload.
@@ -33,10 +41,10 @@ export class MessageReceiver {
   ) {}
 
   /**
-   * Read one messages section. Valid messages go to `deliver`; a schema-invalid one goes to
-   * `invalid` (the caller answers and counts); anything malformed throws ProtocolError.
+   * Read one messages section. Valid messages go to the sink's `received`; a schema-invalid one
+   * to its `receivedInvalid`; anything malformed throws ProtocolError.
    */
-  read(r: ByteReader, deliver: (message: ReceivedMessage) => void, invalid: (error: InvalidMessageError) => void): void {
+  read(r: ByteReader, sink: MessageSink): void {
     const { firstSeq, messages } = readMessages(r, this.settings.maxMessagesPerFrame, this.settings.maxMessageBytes);
     if (messages.length && firstSeq > this.received + 1)
       throw new ProtocolError(`message sequence jumped from ${this.received} to ${firstSeq}`);
@@ -54,12 +62,12 @@ export class MessageReceiver {
         data = this.codec.decode(type, payload);
       } catch (error) {
         if (error instanceof InvalidMessageError) {
-          invalid(error);
+          sink.receivedInvalid(error);
           continue;
         }
         throw error;
       }
-      deliver({ type, data, seq, bytes: payload.length });
+      sink.received({ type, data, seq, bytes: payload.length });
     }
   }
 }

@@ -17,6 +17,25 @@ function framedBytes(messages: readonly OutboundMessage[]): number {
   return bytes;
 }
 
+/** What {@link OutboundChannel.take} hands out: the messages of the frame being written and the first one's sequence number. */
+export interface TakenMessages {
+  readonly messages: readonly OutboundMessage[];
+  readonly firstSeq: number;
+}
+
+/**
+ * The one result object every channel's `take` fills in: a server flushes thousands of
+ * connections a tick, and a fresh object per connection per tick was most of an idle tick's
+ * garbage. Callers read it at once (a frame is written synchronously) and never keep it.
+ */
+const taken: { messages: readonly OutboundMessage[]; firstSeq: number } = { messages: NONE, firstSeq: 1 };
+
+function result(messages: readonly OutboundMessage[], firstSeq: number): TakenMessages {
+  taken.messages = messages;
+  taken.firstSeq = firstSeq;
+  return taken;
+}
+
 /** How much {@link OutboundChannel.take} may take of the waiting messages: a count and bytes (payloads plus framing). */
 export interface SendAllowance {
   readonly count: number;
@@ -121,15 +140,15 @@ export class OutboundChannel {
    * peer drops the ones it already had, so nothing is lost or duplicated. With an `allowance`
    * (a client pacing itself under the server's rate limits) only what fits is taken — the replay
    * first, continued by later calls, and fresh messages only once it is complete — and the rest
-   * waits.
+   * waits. The result is shared by every channel and overwritten by the next `take`: read it at once.
    */
-  take(replay = false, allowance?: SendAllowance): { messages: readonly OutboundMessage[]; firstSeq: number } {
+  take(replay = false, allowance?: SendAllowance): TakenMessages {
     if (replay) this.resendFrom = this.unacked[0]?.seq ?? 0;
     let resent = NONE;
     let room = allowance;
     if (this.resendFrom > 0) {
       resent = this.takeResend(allowance);
-      if (this.resendFrom > 0) return { messages: resent, firstSeq: resent[0]?.seq ?? this.nextSeq };
+      if (this.resendFrom > 0) return result(resent, resent[0]?.seq ?? this.nextSeq);
       if (allowance !== undefined) room = { count: allowance.count - resent.length, bytes: allowance.bytes - framedBytes(resent) };
     }
     let fresh = this.pending;
@@ -149,7 +168,7 @@ export class OutboundChannel {
       this.replayComplete = false;
     }
     const messages = resent.length ? resent.concat(fresh) : fresh.length ? fresh : NONE;
-    return { messages, firstSeq: messages[0]?.seq ?? this.nextSeq };
+    return result(messages, messages[0]?.seq ?? this.nextSeq);
   }
 
   /** The next unacknowledged messages of a replay in progress, within `allowance`; clears {@link resendFrom} once all are out. */

@@ -20,17 +20,26 @@ import type { InvalidMessageError, MessageCodec } from '../schema/message-codec.
 import type { MessageType } from '../schema/message.js';
 import type { Protocol } from '../schema/protocol.js';
 import { ErrorMessage } from '../schema/system-messages.js';
-import type { Clock, TimerHandle } from '../transport/clock.js';
+import type { Clock } from '../transport/clock.js';
+import type { Beating, HeartbeatSchedule } from './heartbeat-schedule.js';
 import type { ConnectionRequest, Socket } from '../transport/transport.js';
 import { type Connection, type ConnectionState, type ConnectionStats, emptyStats } from './connection.js';
 import type { Logger } from './logger.js';
-import { MessageReceiver, type ReceivedMessage } from './message-receiver.js';
+import { type MessageSink, MessageReceiver, type ReceivedMessage } from './message-receiver.js';
 import type { ObserverList } from './observer.js';
 import { OutboundChannel } from './outbound-channel.js';
 import { InboundRateLimit } from './rate-limit.js';
 import { RttEstimator } from './rtt.js';
 import type { NetworkSettings } from './settings.js';
 import { type StateSplitter, tickFrames } from './frame-layout.js';
+
+/**
+ * The header of the frame being written, shared by every connection's {@link ServerConnection.flush}:
+ * a flush runs start to end synchronously and nothing keeps the header, and an object per
+ * connection per tick was an idle server's steady garbage (see docs/architecture.md, "What an
+ * idle connection costs").
+ */
+const header: TickHeader = { tick: 0, lastInput: 0, ack: 0, inputQueue: 0 };
 
 /** What a server connection needs from the endpoint that owns it. */
 export interface ServerConnectionContext {
@@ -41,8 +50,16 @@ export interface ServerConnectionContext {
   readonly logger: Logger;
   /** Metrics and packet-log hooks. */
   readonly observer: ObserverList;
+  /** Every connection's next ping and idle check, on one timer. */
+  readonly heartbeats: HeartbeatSchedule<ServerConnection>;
   /** The server's current tick, for Pong. */
   tick(): number;
+  /**
+   * `clock.now()` when the endpoint's flush began, read by every connection's flush: one clock
+   * read per tick, and no number boxed per connection (the heartbeat and slow-consumer decisions
+   * need no finer time than the tick's).
+   */
+  flushTime: number;
   /** The socket closed or was closed; `byServer` when we initiated it. */
   closed(connection: ServerConnection, code: number, reason: string, byServer: boolean): void;
   /** Inbound messages arrived: the connection has something for the next `receive`. */
@@ -56,7 +73,7 @@ export interface ServerConnectionContext {
  * code sees the queued messages at the next `receive`. A session outlives its socket when it is
  * resumable: `attach` gives it the new one.
  */
-export class ServerConnection implements Connection {
+export class ServerConnection implements Connection, MessageSink, Beating {
   state: ConnectionState = 'active';
   socket: Socket | undefined;
   readonly stats: ConnectionStats = emptyStats();
@@ -80,7 +97,6 @@ export class ServerConnection implements Connection {
   private backedUpSince = -1;
   private replayNext = false;
   private invalidCount = 0;
-  private heartbeat: TimerHandle | undefined;
   /** Echo of the ping awaiting its Pong; NaN when none is (NaN equals nothing). */
   private pingSentAt = Number.NaN;
   private interval: number;
@@ -181,24 +197,24 @@ export class ServerConnection implements Connection {
   }
 
   private scheduleHeartbeat(): void {
+    this.context.heartbeats.schedule(this);
+  }
+
+  /** @internal Called by the endpoint's {@link HeartbeatSchedule} one heartbeat interval after the last: close if silent past the idle timeout, else ping. */
+  heartbeat(): void {
+    if (this.state !== 'active' || !this.socket) return;
     const { clock, settings } = this.context;
-    if (this.heartbeat) clock.clearTimeout(this.heartbeat);
-    this.heartbeat = clock.setTimeout(() => {
-      this.heartbeat = undefined;
-      if (this.state !== 'active' || !this.socket) return;
-      if (clock.now() - this.lastHeard > settings.idleTimeoutMs) {
-        this.close(CloseCode.IdleTimeout, 'no traffic within the idle timeout');
-        return;
-      }
-      this.pingSentAt = clock.now();
-      this.sendNow(encodePing(this.pingSentAt));
-      this.scheduleHeartbeat();
-    }, settings.heartbeatIntervalMs);
+    if (clock.now() - this.lastHeard > settings.idleTimeoutMs) {
+      this.close(CloseCode.IdleTimeout, 'no traffic within the idle timeout');
+      return;
+    }
+    this.pingSentAt = clock.now();
+    this.sendNow(encodePing(this.pingSentAt));
+    this.scheduleHeartbeat();
   }
 
   private stopTimers(): void {
-    if (this.heartbeat) this.context.clock.clearTimeout(this.heartbeat);
-    this.heartbeat = undefined;
+    this.context.heartbeats.cancel(this);
   }
 
   private sendNow(frame: Uint8Array): void {
@@ -260,17 +276,18 @@ export class ServerConnection implements Connection {
     const before = this.inbound.length;
     this.carried = 0;
     this.frameWithinBytes = withinBytes;
-    this.receiver.read(r, this.deliver, this.invalid);
+    this.receiver.read(r, this);
     if (this.carried === 0) this.admitMessage(withinBytes);
     if (r.remaining > 0) throw new ProtocolError('trailing bytes after the messages section');
     if (this.inbound.length > before) this.context.pending(this);
   }
 
-  // The receiver's callbacks, made once rather than per frame; the frame being read is described by these two fields.
+  // The frame being read, for the receiver's calls below.
   private carried = 0;
   private frameWithinBytes = true;
 
-  private readonly deliver = (message: ReceivedMessage): void => {
+  /** @internal {@link MessageSink}: a valid message of the frame being read. */
+  received(message: ReceivedMessage): void {
     this.carried++;
     // Read even when dropped, so sequence numbers stay consistent for the messages that pass.
     if (!this.admitMessage(this.frameWithinBytes)) return;
@@ -278,12 +295,13 @@ export class ServerConnection implements Connection {
     if (this.inbound.length >= this.context.settings.inboundCapacity) throw new ProtocolError('inbound queue full', CloseCode.RateLimited);
     this.inbound.push(message);
     this.stats.messagesIn++;
-  };
+  }
 
-  private readonly invalid = (error: InvalidMessageError): void => {
+  /** @internal {@link MessageSink}: a schema-invalid message of the frame being read. */
+  receivedInvalid(error: InvalidMessageError): void {
     this.carried++;
     if (this.admitMessage(this.frameWithinBytes)) this.rejectInvalid(error);
-  };
+  }
 
   /** Charge one message to the rate limit; false (dropped, counted) when over it. Throws 4005 when sustained. */
   private admitMessage(withinBytes: boolean): boolean {
@@ -354,10 +372,10 @@ export class ServerConnection implements Connection {
   ): void {
     const socket = this.socket;
     if (this.state !== 'active' || !socket) return;
-    const { clock, settings } = this.context;
+    const settings = this.context.settings;
     // Not this connection's turn under a reduced update rate; staggered by id to spread the writes.
     if (this.interval > 1 && (tick + this.id) % this.interval !== 0) return;
-    const now = clock.now();
+    const now = this.context.flushTime;
     if (socket.bufferedAmount > settings.highWaterMark) {
       if (this.backedUpSince < 0) this.backedUpSince = now;
       this.stats.backpressuredTicks++;
@@ -371,7 +389,10 @@ export class ServerConnection implements Connection {
     this.replayNext = false;
     const ack = this.receiver.received;
     const inputQueue = this.playout ? packInputQueue(this.playout.backlog, this.playout.depth) : 0;
-    const header: TickHeader = { tick, lastInput: this.lastInput, ack, inputQueue };
+    header.tick = tick;
+    header.lastInput = this.lastInput;
+    header.ack = ack;
+    header.inputQueue = inputQueue;
     w.reset();
     writeTickHeader(w, header);
     writeMessages(w, messages, firstSeq);

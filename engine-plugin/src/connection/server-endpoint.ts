@@ -11,6 +11,8 @@ import type { ConnectionEvent } from './connection-events.js';
 import { type Logger, consoleLogger } from './logger.js';
 import type { ReceivedMessage } from './message-receiver.js';
 import { type ConnectionObserver, ObserverList } from './observer.js';
+import { AcceptedSocket, type HandshakeHost } from './accepted-socket.js';
+import { HeartbeatSchedule } from './heartbeat-schedule.js';
 import { AdmissionRefused } from './admission-refused.js';
 import { RefreshTokenMessage } from '../schema/system-messages.js';
 import { TOKEN_SUBPROTOCOL_PREFIX, hasOversizedToken, requestToken } from './token.js';
@@ -93,7 +95,7 @@ export interface ServerEndpointOptions {
  * The server side of every connection: admits sockets, runs handshakes and resumes, and hands
  * game code what arrived (`drain`) and sends what it queued (`flush`), once per tick.
  */
-export class ServerEndpoint implements TransportHost {
+export class ServerEndpoint implements TransportHost, HandshakeHost {
   /** Active and held (suspended) sessions by id. */
   readonly connections = new Map<number, ServerConnection>();
   readonly settings: NetworkSettings;
@@ -155,7 +157,9 @@ export class ServerEndpoint implements TransportHost {
       clock: this.clock,
       logger: this.logger,
       observer: this.observers,
+      heartbeats: new HeartbeatSchedule(this.clock, this.settings.heartbeatIntervalMs),
       tick: () => this.tick,
+      flushTime: 0,
       closed: (connection, code, reason, byServer) => this.connectionClosed(connection, code, reason, byServer),
       pending: (connection) => {
         this.pendingInbound.add(connection);
@@ -302,45 +306,49 @@ export class ServerEndpoint implements TransportHost {
       socket.close(CloseCode.RateLimited, over);
       return { message() {}, close() {} };
     }
-    let session: ServerConnection | undefined;
-    let done = false;
     this.handshaking++;
     this.handshakingBy.add(address);
     this.openBy.add(address);
-    const finishHandshake = () => {
-      if (done) return;
-      done = true;
-      this.handshaking--;
-      this.handshakingBy.remove(address);
-      this.clock.clearTimeout(timer);
-    };
-    const refuse = (code: number, reason: string) => {
-      finishHandshake();
-      this.logger.info('handshake refused', { code, reason, address: request.remoteAddress });
-      socket.close(code, reason);
-    };
-    const timer = this.clock.setTimeout(() => refuse(CloseCode.HandshakeTimeout, 'handshake timeout'), this.settings.handshakeTimeoutMs);
-    return {
-      message: (data) => {
-        if (session) return session.receiveFrame(data);
-        if (done) return;
-        try {
-          session = this.handshake(socket, request, admission, data);
-          finishHandshake();
-        } catch (error) {
-          if (error instanceof ProtocolError) refuse(error.code, error.message);
-          else {
-            this.logger.error('handshake failed', { error: String(error) });
-            refuse(CloseCode.InternalError, 'internal error');
-          }
-        }
-      },
-      close: (code, reason) => {
-        finishHandshake();
-        this.openBy.remove(address);
-        session?.socketClosed(socket, code, reason);
-      },
-    };
+    const accepted = new AcceptedSocket(this, socket, request, admission, address);
+    accepted.timer = this.clock.setTimeout(() => this.refuse(accepted, CloseCode.HandshakeTimeout, 'handshake timeout'), this.settings.handshakeTimeoutMs);
+    return accepted;
+  }
+
+  /** @internal A handshaking socket's Hello (see {@link AcceptedSocket}). */
+  hello(accepted: AcceptedSocket, data: Uint8Array | string): void {
+    try {
+      accepted.session = this.handshake(accepted.socket, accepted.request, accepted.admission, data);
+      this.finishHandshake(accepted);
+    } catch (error) {
+      if (error instanceof ProtocolError) this.refuse(accepted, error.code, error.message);
+      else {
+        this.logger.error('handshake failed', { error: String(error) });
+        this.refuse(accepted, CloseCode.InternalError, 'internal error');
+      }
+    }
+  }
+
+  /** @internal An accepted socket closed (see {@link AcceptedSocket}). */
+  socketClosed(accepted: AcceptedSocket, code: number, reason: string): void {
+    this.finishHandshake(accepted);
+    this.openBy.remove(accepted.address);
+    accepted.session?.socketClosed(accepted.socket, code, reason);
+  }
+
+  /** The handshake is over, whichever way: it stops counting as pending, and its timer (and the timer's closure) go. */
+  private finishHandshake(accepted: AcceptedSocket): void {
+    const timer = accepted.timer;
+    if (timer === undefined) return;
+    accepted.timer = undefined;
+    this.handshaking--;
+    this.handshakingBy.remove(accepted.address);
+    this.clock.clearTimeout(timer);
+  }
+
+  private refuse(accepted: AcceptedSocket, code: number, reason: string): void {
+    this.finishHandshake(accepted);
+    this.logger.info('handshake refused', { code, reason, address: accepted.request.remoteAddress });
+    accepted.socket.close(code, reason);
   }
 
   private handshake(socket: Socket, request: ConnectionRequest, admission: Accepted, data: Uint8Array | string): ServerConnection {
@@ -589,6 +597,7 @@ export class ServerEndpoint implements TransportHost {
   /** Send every connection its frame for `tick`. */
   flush(tick: number, writeState?: (connection: ServerConnection, w: ByteWriter) => void, splitState?: StateSplitter): void {
     this.tick = tick;
+    this.context.flushTime = this.clock.now();
     for (const connection of this.connections.values()) {
       try {
         connection.flush(this.writer, tick, writeState, splitState);

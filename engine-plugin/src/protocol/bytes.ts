@@ -5,6 +5,33 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Frames up to {@link SLAB_COPY_MAX} bytes are copied out of a shared slab rather than each into
+ * an ArrayBuffer of its own. A server sends one small frame per client per tick (tens of bytes,
+ * tens of thousands a second), and each own ArrayBuffer is a backing-store allocation, a tracked
+ * extension for the collector to sweep, and — for V8's on-heap arrays of ≤ 64 bytes — a second
+ * copy the moment a socket asks for `.buffer`. Views into a slab cost one small object each; a
+ * slab lives while any frame cut from it is still queued somewhere, so it is kept small.
+ */
+const SLAB_BYTES = 16 * 1024;
+const SLAB_COPY_MAX = 2 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+function frameCopy(source: Uint8Array, length: number): Uint8Array {
+  if (length > SLAB_COPY_MAX) return source.slice(0, length);
+  if (slabUsed + length > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const copy = new Uint8Array(slab, slabUsed, length);
+  slabUsed += length;
+  // A short loop beats making a subarray view to `set` from.
+  if (length <= 64) for (let i = 0; i < length; i++) copy[i] = source[i]!;
+  else copy.set(source.subarray(0, length));
+  return copy;
+}
+
+/**
  * An append-only byte buffer that grows by doubling. Reused across ticks: `reset()` keeps the
  * memory, so the steady state allocates nothing but the exact-size copies handed to sockets.
  */
@@ -102,14 +129,32 @@ export class ByteWriter {
     this.bytes(encoded);
   }
 
+  /** Everything another writer holds, appended (no view of it is made). */
+  append(other: ByteWriter): void {
+    const length = other.length;
+    this.reserve(length);
+    if (length <= 16) for (let i = 0; i < length; i++) this.buffer[this.length + i] = other.buffer[i]!;
+    else this.buffer.set(other.buffer.subarray(0, length), this.length);
+    this.length += length;
+  }
+
+  /** The byte written at `index` (below {@link ByteWriter.length}). */
+  at(index: number): number {
+    return this.buffer[index]!;
+  }
+
   /** A view of the bytes written so far; valid until the next write or reset. */
   written(): Uint8Array {
     return this.buffer.subarray(0, this.length);
   }
 
-  /** An exact-size copy of the bytes written so far, safe to hand to a socket. */
+  /**
+   * An exact-size copy of the bytes written so far, safe to hand to a socket. A small one is a
+   * view into a shared slab (its `byteOffset` is not 0, and its `buffer` holds other frames too):
+   * pass it on as a view, never as `.buffer`.
+   */
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    return frameCopy(this.buffer, this.length);
   }
 }
 

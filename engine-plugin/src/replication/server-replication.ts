@@ -674,13 +674,13 @@ export class ServerReplication {
       }
     } else if (client.lastWritten === records.previousTick && view.previousObservedTick === records.previousTick) {
       if (view.sectionTick !== records.tick) buildViewSection(view, records, this.encodeFull, this.listA);
-      w.bytes(view.section.written());
+      w.append(view.section);
     } else {
       writeCatchUp(w, view, client.lastWritten, records, this.encodeFull, this.listA, this.listB, this.mark, this.nextStamp());
     }
     // A section holding nothing (flags 0, no records) is sent as no section at all: an idle
     // connection's frame then carries no state and the connection layer can skip it.
-    if (w.length === start + 1 && w.written()[start] === 0) w.length = start;
+    if (w.length === start + 1 && w.at(start) === 0) w.length = start;
     client.lastWritten = records.tick;
     client.writtenView = view;
     client.needsSnapshot = false;
