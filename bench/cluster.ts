@@ -4,7 +4,8 @@
  *   delivery), at 1k and 10k msgs/s, half DMs and half publications;
  * - Redis commands per cross-node message at 10k msgs/s, from INFO commandstats (script-internal
  *   calls included: commandstats counts them);
- * - client → client DM latency, sender and receiver on one node vs on two nodes (20 Hz ticks).
+ * - client → client DM latency, sender and receiver on one node vs on two nodes (20 Hz ticks);
+ * - per-node tick p99 with the cluster on vs off, 2 demo nodes × 1,000 lean clients (cluster-tick-cost.ts).
  *
  *   npm run bench:cluster       full run, writes the `cluster` section of docs/benchmarks.md
  *   BENCH_SMOKE=1 …             tiny counts, nothing written (inside npm test)
@@ -16,6 +17,7 @@ import { type TrafficNode, startTrafficNode } from '../test/support/bus-traffic'
 import { type NodeProcess, killAllNodes, startNodeProcess } from '../test/support/cluster-nodes';
 import { Chat, protocol } from '../test/support/messaging-protocol';
 import { type RedisServer, startRedis } from '../test/support/redis-server';
+import { type TickRound, clusterTickCost } from './cluster-tick-cost';
 import { environmentLine, table, writeSection } from './report';
 import { fixed, grouped, summary } from './stats';
 
@@ -25,6 +27,11 @@ const SECONDS = SMOKE ? 1 : 10;
 const RATES = [1_000, 10_000];
 const DM_SAMPLES = SMOKE ? 20 : 300;
 const TICK_MS = 50;
+/** Tick cost of the cluster: lean clients per demo node, seconds held per round, rounds of each side. */
+const TICK_CLIENTS = SMOKE ? 20 : 1_000;
+const TICK_HOLD_S = SMOKE ? 2 : 22;
+// Two demo processes per round would take the smoke inside npm test past its budget: full runs only.
+const TICK_ROUNDS = SMOKE ? 0 : 2;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const wallNow = () => performance.timeOrigin + performance.now();
@@ -138,6 +145,11 @@ async function main(): Promise<void> {
   const dms = await clientDms(a!, b!);
   await killAllNodes();
   await redis.stop();
+  const ticks = await clusterTickCost(TICK_CLIENTS, TICK_HOLD_S, TICK_ROUNDS);
+  const median = (values: readonly number[]) => summary(values).p50;
+  const offP99 = median(ticks.filter((t) => !t.cluster).flatMap((t) => t.p99));
+  const onP99 = median(ticks.filter((t) => t.cluster).flatMap((t) => t.p99));
+  const tickRatio = onP99 / offP99;
 
   const same = summary(dms.same);
   const cross = summary(dms.cross);
@@ -171,8 +183,23 @@ async function main(): Promise<void> {
       ),
       '',
       `Cross-node p50 / same-node p50 = ${fixed(cross.p50 / same.p50, 2)}; target cross p50 ≤ same p50 + ½ tick + 1 ms = ${fixed(allowed, 1)} ms — ${verdict(cross.p50 <= allowed)}.`,
+      ...(ticks.length === 0 ? [] : tickLines()),
     ].join('\n'),
   );
+
+  function tickLines(): string[] {
+    return [
+      '',
+      `Per-node tick with the cluster on vs off: two demo servers (\`server/src/main.ts\`, 250 bots, 20 Hz), ${grouped(TICK_CLIENTS)} lean clients each (bench/load's), as two lone processes (off) or two nodes over one redis-server (\`--redis\`, on), rounds alternating off/on; tick times from each node's \`/health\` (last 400 ticks, all after the ramp, ${TICK_HOLD_S} s held).`,
+      '',
+      table(
+        ['round', 'cluster', 'clients connected', 'node 1 tick p50 / p99 ms', 'node 2 tick p50 / p99 ms'],
+        ticks.map((t: TickRound, i) => [Math.floor(i / 2) + 1, t.cluster ? 'on' : 'off', grouped(t.clients), `${fixed(t.p50[0]!, 2)} / ${fixed(t.p99[0]!, 2)}`, `${fixed(t.p50[1]!, 2)} / ${fixed(t.p99[1]!, 2)}`]),
+      ),
+      '',
+      `Median node tick p99: off ${fixed(offP99, 2)} ms, on ${fixed(onP99, 2)} ms; on / off = ${fixed(tickRatio, 3)}; target ≤ 1.05 — ${verdict(tickRatio <= 1.05)}.`,
+    ];
+  }
 }
 
 await main();

@@ -213,7 +213,7 @@ interface Held {
   q: Map<number, number[]>;
 }
 
-const FrameKind = { Hello: 1, Welcome: 2, Mismatch: 3, Tick: 4, Client: 5, Ping: 6, Pong: 7, TickPart: 8 } as const;
+const FrameKind = { Hello: 1, Welcome: 2, Mismatch: 3, Tick: 4, Client: 5, Ping: 6, Pong: 7, TickPart: 8, Messages: 9 } as const;
 
 /** What this client accepts (advertised in Hello): 1 MiB frames, 64 KiB payloads, 256 messages a frame. */
 const LIMITS = { maxFrameBytes: 1 << 20, maxMessageBytes: 1 << 16, maxMessagesPerFrame: 256 } as const;
@@ -257,7 +257,7 @@ export class SpecClient {
       this.socket.send(
         new Writer()
           .u8(FrameKind.Hello)
-          .varint(2)
+          .varint(3)
           .u32(protocol.fingerprint)
           .string('')
           .varint(0)
@@ -335,6 +335,12 @@ export class SpecClient {
       case FrameKind.Tick:
         this.tickFrames([...this.parts.splice(0), r]);
         return;
+      case FrameKind.Messages:
+        // Between ticks: an acknowledgement and messages, never inside a split tick.
+        if (this.parts.length > 0) throw new Error('a Messages frame inside a split tick');
+        r.varint(); // ack
+        this.messagesSection(r);
+        return;
       default:
         throw new Error('unknown frame kind');
     }
@@ -357,6 +363,10 @@ export class SpecClient {
     r.varint(); // lastInput
     r.varint(); // ack
     r.varint(); // inputQueue
+    this.messagesSection(r);
+  }
+
+  private messagesSection(r: Reader): void {
     const count = r.varint();
     if (count > 0) {
       let seq = r.varint();

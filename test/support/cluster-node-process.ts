@@ -6,7 +6,8 @@
  *
  * Environment: TW_REDIS (url), TW_NODE (name), TW_PREFIX (key prefix, optional), TW_METRICS=1 (serve
  * `/metrics` with the `tickwire_cluster_*` metrics on another free port).
- * IPC out: `{ type: 'ready', url, node, epoch, metricsUrl? }`, then `{ type: 'stats', … }` answering `{ type: 'stats' }`.
+ * IPC out: `{ type: 'ready', url, node, epoch, metricsUrl? }`, then `{ type: 'stats', … }` answering `{ type: 'stats' }`,
+ * `{ type: 'paused', tick }` answering `{ type: 'pause-ticks' }` (the node stops ticking; its bus reads on).
  */
 import { createWorld } from 'bitecs';
 import { createServer, silentLogger } from '../../engine-plugin/src/index';
@@ -49,14 +50,21 @@ if (process.env.TW_METRICS === '1') {
   if (typeof address === 'object' && address) metricsUrl = `http://127.0.0.1:${address.port}/metrics`;
 }
 
-const tick = setInterval(() => {
+const step = () => {
   server.receive();
   server.replicate();
   server.flush();
-}, 50);
+};
+let tick: ReturnType<typeof setInterval> | undefined = setInterval(step, 50);
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'stats') send({ type: 'stats', epoch: cluster.epoch, stats: { ...cluster.stats }, sessions: server.endpoint.connections.size });
+  // The node stops ticking (its bus still reads): what reaches its clients then came without a tick.
+  if (message.type === 'pause-ticks') {
+    clearInterval(tick);
+    tick = undefined;
+    send({ type: 'paused', tick: server.tick });
+  }
   if (message.type === 'leave') {
     clearInterval(tick);
     void server.stop().then(() => process.exit(0));

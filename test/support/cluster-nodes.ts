@@ -23,6 +23,8 @@ export interface NodeProcess {
   /** The node's counters, epoch and session count, asked over IPC. */
   stats(): Promise<{ epoch: number; stats: ClusterStats; sessions: number }>;
   kill(signal: NodeJS.Signals): void;
+  /** Stop the node's ticks (its bus still reads and relays); resolves with its last tick. */
+  pauseTicks(): Promise<number>;
 }
 
 const running = new Set<ChildProcess>();
@@ -63,6 +65,16 @@ export function startNodeProcess(redis: string, node: string, options: { metrics
             if (child.connected) child.send({ type: 'stats' });
           }),
         kill: (signal) => child.kill(signal),
+        pauseTicks: () =>
+          new Promise((answer) => {
+            const listen = (reply: { type: string; tick: number }) => {
+              if (reply.type !== 'paused') return;
+              child.off('message', listen);
+              answer(reply.tick);
+            };
+            child.on('message', listen);
+            child.send({ type: 'pause-ticks' });
+          }),
       });
     });
   });

@@ -381,6 +381,9 @@ export class ClientConnection {
       case FrameKind.TickPart:
         this.inbound.pushPart(data);
         break;
+      case FrameKind.Messages:
+        this.inbound.pushMessages(data);
+        break;
       case FrameKind.Ping:
         this.sendRaw(encodePong({ echo: r.f64(), time: this.clock.wallTime(), tick: 0 }));
         break;

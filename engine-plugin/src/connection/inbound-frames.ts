@@ -1,6 +1,6 @@
 import { ByteReader } from '../protocol/bytes.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { readTickHeader, unpackInputQueue } from '../protocol/frames.js';
+import { FrameKind, readTickHeader, unpackInputQueue } from '../protocol/frames.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { InvalidMessageError } from '../schema/message-codec.js';
 import type { ConnectionStats } from './connection.js';
@@ -29,7 +29,7 @@ export interface InboundPeer {
  * only queue; decoding messages and applying state happen in `drain`, inside the frame.
  */
 export class InboundFrames {
-  /** Whole ticks: a Tick frame, or the TickPart frames and the Tick of one split tick. */
+  /** Whole ticks (a Tick frame, or the TickPart frames and the Tick of one split tick) and Messages frames, in arrival order. */
   private frames: (Uint8Array | Uint8Array[])[] = [];
   /** TickPart frames of a tick whose final Tick frame has not arrived yet. */
   private partial: Uint8Array[] = [];
@@ -58,6 +58,17 @@ export class InboundFrames {
       this.frames.push(this.partial);
       this.partial = [];
     }
+  }
+
+  /**
+   * Queue a Messages frame (messages between ticks), in arrival order with the ticks. A server
+   * never sends one inside a split tick: between a tick's TickPart frames and its Tick it is a
+   * protocol error.
+   */
+  pushMessages(frame: Uint8Array): void {
+    if (this.partial.length > 0) throw new ProtocolError('a Messages frame inside a split tick');
+    if (this.frames.length >= this.peer.settings.inboundCapacity) this.compact();
+    this.frames.push(frame);
   }
 
   /** Hold a TickPart frame until the Tick that ends its tick arrives: nothing of a tick is applied before all of it is here. */
@@ -98,8 +109,9 @@ export class InboundFrames {
       this.held.push(message);
     };
     for (const tick of frames) {
-      if (tick instanceof Uint8Array) this.read(tick, hold);
-      else for (const part of tick) this.read(part, hold);
+      if (!(tick instanceof Uint8Array)) for (const part of tick) this.read(part, hold);
+      else if (tick[0] === FrameKind.Messages) this.readMessagesFrame(tick, hold);
+      else this.read(tick, hold);
     }
     this.resyncing = true;
     this.peer.logger.info('frame queue full: state dropped, snapshot requested', { frames: frames.length });
@@ -108,18 +120,31 @@ export class InboundFrames {
 
   /** Header and messages of one Tick frame; returns the reader at the state section and the tick. */
   private read(frame: Uint8Array, onMessage: (message: ReceivedMessage) => void): { r: ByteReader; tick: number } {
-    const { channel, receiver } = this.peer;
     const r = new ByteReader(frame, 1);
     const header = readTickHeader(r);
-    if (header.ack > channel.lastSentSeq) throw new ProtocolError(`ack ${header.ack} for a message never sent`);
-    channel.ack(header.ack);
+    this.acknowledge(header.ack);
     if (header.lastInput > this.lastInputProcessed) this.lastInputProcessed = header.lastInput;
     const queue = unpackInputQueue(header.inputQueue);
     this.inputsQueued = queue.queued;
     this.inputTarget = queue.target;
     this.onMessage = onMessage;
-    receiver.read(r, this.sink);
+    this.peer.receiver.read(r, this.sink);
     return { r, tick: header.tick };
+  }
+
+  /** The acknowledgement and messages of a Messages frame. */
+  private readMessagesFrame(frame: Uint8Array, onMessage: (message: ReceivedMessage) => void): void {
+    const r = new ByteReader(frame, 1);
+    this.acknowledge(r.varint());
+    this.onMessage = onMessage;
+    this.peer.receiver.read(r, this.sink);
+    if (r.remaining > 0) throw new ProtocolError('trailing bytes after a Messages frame');
+  }
+
+  private acknowledge(ack: number): void {
+    const { channel } = this.peer;
+    if (ack > channel.lastSentSeq) throw new ProtocolError(`ack ${ack} for a message never sent`);
+    channel.ack(ack);
   }
 
   // The receiver's callbacks, made once rather than per frame; `onMessage` is the current reader's.
@@ -148,6 +173,10 @@ export class InboundFrames {
     const frames = this.frames;
     this.frames = [];
     for (const frame of frames) {
+      if (frame instanceof Uint8Array && frame[0] === FrameKind.Messages) {
+        this.readMessagesFrame(frame, onMessage);
+        continue;
+      }
       if (frame instanceof Uint8Array) {
         const { r, tick } = this.read(frame, onMessage);
         onState(r, tick, true);

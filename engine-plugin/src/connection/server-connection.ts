@@ -429,6 +429,33 @@ export class ServerConnection implements Connection, MessageSink, Beating {
   }
 
   /**
+   * Send the messages queued since the last frame now, in a Messages frame, without waiting for
+   * the tick: what other nodes relay goes out as it arrives. Nothing goes while a tick is still
+   * going out in parts, the socket is backed up, or a resume's replay is due — the next tick sends
+   * them then, in the same order. True when a frame went out.
+   */
+  flushMessages(w: ByteWriter): boolean {
+    const socket = this.socket;
+    if (this.state !== 'active' || !socket || this.channel.depth === 0 || this.replayNext || this.channel.resending || this.queuedParts.length > 0) return false;
+    if (socket.bufferedAmount > this.context.settings.highWaterMark) return false;
+    const peer = this.peer;
+    const { messages, firstSeq } = this.channel.take(false, { count: peer.maxMessagesPerFrame, bytes: peer.maxFrameBytes - FRAME_RESERVE_BYTES });
+    if (messages.length === 0) return false;
+    const ack = this.receiver.received;
+    w.reset();
+    w.u8(FrameKind.Messages);
+    w.varint(ack);
+    writeMessages(w, messages, firstSeq);
+    this.sentAck = ack;
+    this.stats.messagesOut += messages.length;
+    if (this.context.observer.any) {
+      for (const m of messages) this.context.observer.emit('messageOut', this, this.context.protocol.messages[m.typeId]!, m.payload.length);
+    }
+    this.sendNow(w.finish());
+    return true;
+  }
+
+  /**
    * Send the waiting parts of a split tick while the socket is under its high-water mark, so a big
    * snapshot spreads over ticks instead of piling into the socket at once. True when all are sent.
    * While some wait, no new tick is written: the next one catches the client up.

@@ -717,6 +717,17 @@ export class ServerEndpoint implements TransportHost, HandshakeHost {
     }
   }
 
+  /** Send `connections` the messages queued for them since their last frame, now, between ticks (see {@link ServerConnection.flushMessages}). */
+  flushMessages(connections: Iterable<ServerConnection>): void {
+    for (const connection of connections) {
+      try {
+        connection.flushMessages(this.writer);
+      } catch (error) {
+        connection.fail(error);
+      }
+    }
+  }
+
   /** Active connections (not held ones). */
   *active(): IterableIterator<ServerConnection> {
     for (const connection of this.connections.values()) if (connection.state === 'active') yield connection;

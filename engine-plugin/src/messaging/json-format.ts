@@ -200,7 +200,8 @@ class JsonWire {
   private send(frame: Uint8Array): void {
     if (this.closed) return;
     const r = new ByteReader(frame);
-    switch (r.u8()) {
+    const kind = r.u8();
+    switch (kind) {
       case FrameKind.Welcome: {
         const welcome = decodeWelcome(r);
         this.welcomed = true;
@@ -232,9 +233,11 @@ class JsonWire {
         this.sendEnvelope('tickwire.pong', { timestamp: pong.echo, time: pong.time, tick: pong.tick });
         return;
       }
+      case FrameKind.Messages:
       case FrameKind.TickPart:
       case FrameKind.Tick: {
-        readTickHeader(r);
+        if (kind === FrameKind.Messages) r.varint();
+        else readTickHeader(r);
         const { firstSeq, messages } = readMessages(r, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
         for (const message of messages) this.sendMessage(this.context.protocol.messages[message.typeId]!, decode(message.payload));
         // A JSON peer never acknowledges and never resumes: what went out is done with.

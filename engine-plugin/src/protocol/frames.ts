@@ -3,7 +3,7 @@ import { CloseCode } from './close-codes.js';
 import { ProtocolError } from './protocol-error.js';
 
 /** The wire protocol version; bumped on any incompatible change to docs/protocol.md. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The first byte of every frame. See docs/protocol.md for each layout. */
 export const FrameKind = {
@@ -27,6 +27,12 @@ export const FrameKind = {
    * of it before the final Tick arrives.
    */
   TickPart: 0x08,
+  /**
+   * Server → client, between ticks: acknowledgement and reliable messages, no state. Messages
+   * relayed from other nodes of a cluster go out as they arrive instead of waiting for the tick;
+   * they share the Tick frames' sequence numbers and are read in arrival order with them.
+   */
+  Messages: 0x09,
 } as const;
 
 /**
