@@ -13,8 +13,9 @@
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
 import { Decoder, Encoder, schema, t as ct } from '@colyseus/schema';
 import { ByteReader, ByteWriter } from '../engine-plugin/src/protocol';
-import { ClientReplication, type EntitySink, ServerReplication } from '../engine-plugin/src/replication';
-import { defineComponent, defineProtocol, t } from '../engine-plugin/src/schema';
+import { ServerReplication } from '../engine-plugin/src/replication';
+import { defineProtocol } from '../engine-plugin/src/schema';
+import { bodyComponent, replicatedPair } from './replication-fixture';
 import { environmentLine, table, writeSection } from './report';
 
 /**
@@ -50,16 +51,6 @@ function prng(seed: number): () => number {
   };
 }
 
-function bodyComponent() {
-  return defineComponent('body', {
-    x: t.f32({ precision: 0.01 }),
-    y: t.f32({ precision: 0.01 }),
-    angle: t.f32({ precision: 0.01 }),
-    hp: t.u8(),
-    name: t.string({ maxBytes: 32 }),
-  });
-}
-
 // Colyseus's default 8 KB buffer is regrown, with a warning, by every encode larger than it; a
 // server tuned for this state size sets it once, and so does the benchmark.
 Encoder.BUFFER_SIZE = 512 * 1024;
@@ -67,16 +58,6 @@ Encoder.BUFFER_SIZE = 512 * 1024;
 const ColyEntity = schema({ x: ct.float32(), y: ct.float32(), angle: ct.float32(), hp: ct.uint8(), name: ct.string() }, 'Entity');
 const ColyState = schema({ entities: ct.map(ColyEntity) }, 'State');
 type ColyEntityInstance = InstanceType<typeof ColyEntity>;
-
-class CountingSink implements EntitySink {
-  private next = 0;
-  spawn(): number {
-    return this.next++;
-  }
-  despawn(): void {}
-  addComponent(): void {}
-  removeComponent(): void {}
-}
 
 /** The world every library replicates: plain arrays, moved by one deterministic script. */
 interface Motion {
@@ -204,28 +185,7 @@ function median(values: number[]): number {
  */
 function runTickwire(n: number, fraction: number, seed: number, ticks: number, marked = false, compiled = true): Result {
   const motion = createMotion(n, fraction, prng(seed));
-  const Body = bodyComponent();
-  const server = new ServerReplication(defineProtocol({ components: [Body] }), {
-    verifyMarks: 0,
-    compileEncoders: compiled,
-    ...(marked ? { marked: [Body] } : {}),
-  });
-  const ClientBody = bodyComponent();
-  const client = new ClientReplication(defineProtocol({ components: [ClientBody] }), new CountingSink(), { compileDecoders: compiled });
-  for (let i = 0; i < n; i++) {
-    Body.x[i] = motion.x[i]!;
-    Body.y[i] = motion.y[i]!;
-    Body.angle[i] = motion.angle[i]!;
-    Body.hp[i] = motion.hp[i]!;
-    Body.name[i] = `entity-${i}`;
-    server.spawn(i);
-    server.addComponent(i, 0);
-  }
-  server.addClient(1);
-  const w = new ByteWriter(1 << 16);
-  server.replicate(0);
-  server.writeState(1, w);
-  client.apply(new ByteReader(w.written()), 0);
+  const { Body, ClientBody, server, client, w } = replicatedPair(n, (i) => ({ x: motion.x[i]!, y: motion.y[i]!, angle: motion.angle[i]!, hp: motion.hp[i]! }), marked, compiled);
   const moving = motion.moving;
   let serverTick = 0;
   let clientTick = 0;

@@ -2,7 +2,7 @@ import type { ByteReader } from '../protocol/bytes.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { Component, FieldArray } from '../schema/component.js';
 import type { Protocol } from '../schema/protocol.js';
-import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents, readBound } from './component-layout.js';
+import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents, readBound, wireSize } from './component-layout.js';
 import { COMPACT_MASK_FIELDS } from './entity-encoding.js';
 import { EntitySet } from './entity-set.js';
 import { compileFieldsReader, type FieldsReader } from './compiled-decoding.js';
@@ -11,6 +11,28 @@ import { getVarintLong, MAX_VARINT_BYTES } from './raw-bytes.js';
 import { DESPAWNS_FLAG, FULLS_FLAG, SNAPSHOT_FLAG } from './state-section.js';
 
 const POW2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
+
+/**
+ * Where the values of the fields in `mask` end when they start at `pos`, or -1 when they do not
+ * all end before `end` (or a varint is longer than {@link MAX_VARINT_BYTES}, or a string is among
+ * them): the caller then reads them with the checked reader, which throws what it finds wrong.
+ */
+function measureValues(wire: Int8Array, buf: Uint8Array, pos: number, end: number, mask: number): number {
+  let p = pos;
+  for (let m = mask; m !== 0; m &= m - 1) {
+    const size = wire[31 - Math.clz32(m & -m)]!;
+    if (size > 0) p += size;
+    else if (size < 0) return -1;
+    else {
+      const stop = Math.min(end, p + MAX_VARINT_BYTES);
+      while (p < stop && buf[p]! >= 0x80) p++;
+      if (p >= stop) return -1;
+      p++;
+    }
+    if (p > end) return -1;
+  }
+  return p;
+}
 
 /** How replication creates and edits entities in the client's world (the ecs layer implements it with bitECS). */
 export interface EntitySink {
@@ -98,6 +120,8 @@ export class ClientReplication {
   private readonly recordBound: Uint32Array;
   /** Per component id: per field, the most bytes its value can consume (for records near the end). */
   private readonly fieldBounds: readonly Uint8Array[];
+  /** Per component id: per field, its bytes on the wire when fixed (1, 4, 8), 0 for a varint, -1 for a string. */
+  private readonly fieldWire: readonly Int8Array[];
   /** Where the long-varint reader puts its value. */
   private readonly out = new Float64Array(1);
   /** Per component id: its generated update reader, or undefined for the generic one. */
@@ -121,6 +145,7 @@ export class ClientReplication {
     this.componentBound = this.layouts.map((l) => l.fields.reduce((sum, f) => sum + readBound(f), MAX_VARINT_BYTES));
     this.recordBound = new Uint32Array(this.capacity);
     this.fieldBounds = this.layouts.map((l) => Uint8Array.from(l.fields, (f) => Math.min(255, readBound(f))));
+    this.fieldWire = this.layouts.map((l) => Int8Array.from(l.fields, wireSize));
   }
 
   /** Start a new tick's event lists. */
@@ -288,7 +313,9 @@ export class ClientReplication {
       const bounds = this.fieldBounds[c]!;
       let need = 0;
       for (let m = mask; m !== 0; m &= m - 1) need += bounds[31 - Math.clz32(m & -m)]!;
-      if (end - pos < need) {
+      // The last record of every section lands here (a varint's worst case is 8 bytes): measure
+      // its values exactly rather than read them all through the checked reader.
+      if (end - pos < need && measureValues(this.fieldWire[c]!, buf, pos, end, mask) < 0) {
         r.offset = at;
         this.readUpdate(r, e, tick);
         return r.offset;

@@ -15,7 +15,9 @@ import type { BlockDiff } from './wasm-block-diff.js';
 function flag(into: DirtyBits, first: number, lanes: number): void {
   const w = first >>> 5;
   into.words[w] = into.words[w]! | (lanes << (first & 31));
-  into.summary[w >>> 5] = into.summary[w >>> 5]! | (1 << (w & 31));
+  const s = w >>> 5;
+  into.summary[s] = into.summary[s]! | (1 << (w & 31));
+  if (s >= into.top) into.top = s + 1;
 }
 
 /**

@@ -163,6 +163,12 @@ export function wireBound(f: FieldLayout): number {
  * to 8 bytes before it is refused, a string to its length varint plus `maxBytes`.
  */
 export function readBound(f: FieldLayout): number {
+  const size = wireSize(f);
+  return size > 0 ? size : size === 0 ? MAX_VARINT_BYTES : MAX_VARINT_BYTES + f.maxBytes;
+}
+
+/** A value's bytes on the wire when fixed (1, 4, 8), 0 for a varint, -1 for a string. */
+export function wireSize(f: FieldLayout): number {
   switch (f.code) {
     case FieldCode.U8:
     case FieldCode.I8:
@@ -170,10 +176,12 @@ export function readBound(f: FieldLayout): number {
       return 1;
     case FieldCode.F32:
       return 4;
+    case FieldCode.F64:
+      return 8;
     case FieldCode.String:
-      return MAX_VARINT_BYTES + f.maxBytes;
+      return -1;
     default:
-      return MAX_VARINT_BYTES;
+      return 0;
   }
 }
 

@@ -15,6 +15,12 @@ export class DirtyBits {
   readonly capacity: number;
   /** Calls to {@link set} since the last drain or clear (repeats counted): a cheap upper bound of the size. */
   pending = 0;
+  /**
+   * One past the highest summary word that may be non-zero: {@link any} and {@link drain} stop
+   * there, so a tick with a few low ids set costs a few words, not capacity / 1,024 of them.
+   * Whoever sets summary bits directly raises it too (see {@link raise}).
+   */
+  top = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -27,13 +33,20 @@ export class DirtyBits {
     this.pending++;
     const w = eid >>> 5;
     this.words[w] = this.words[w]! | (1 << (eid & 31));
-    this.summary[w >>> 5] = this.summary[w >>> 5]! | (1 << (w & 31));
+    const s = w >>> 5;
+    this.summary[s] = this.summary[s]! | (1 << (w & 31));
+    if (s >= this.top) this.top = s + 1;
+  }
+
+  /** Note that summary word `s` was set by a caller writing {@link words} and {@link summary} itself. */
+  raise(s: number): void {
+    if (s >= this.top) this.top = s + 1;
   }
 
   /** Whether any id is set (a look at the summary words only). */
   any(): boolean {
     const summary = this.summary;
-    for (let s = 0; s < summary.length; s++) if (summary[s] !== 0) return true;
+    for (let s = 0, top = this.top; s < top; s++) if (summary[s] !== 0) return true;
     return false;
   }
 
@@ -44,8 +57,9 @@ export class DirtyBits {
   /** Append every set id to `into` in ascending order and clear the set. */
   drain(into: IdList): void {
     this.pending = 0;
-    const { words, summary } = this;
-    for (let s = 0; s < summary.length; s++) {
+    const { words, summary, top } = this;
+    this.top = 0;
+    for (let s = 0; s < top; s++) {
       let sbits = summary[s]!;
       if (sbits === 0) continue;
       summary[s] = 0;
@@ -70,5 +84,6 @@ export class DirtyBits {
     this.words.fill(0);
     this.summary.fill(0);
     this.pending = 0;
+    this.top = 0;
   }
 }

@@ -56,6 +56,7 @@ function report(e: number, m: number, t: CompareTargets, sink: ChangeSink, compo
   const bits = sink.changed;
   bits.words[w] = bits.words[w]! | (1 << (e & 31));
   bits.summary[w >>> 5] = bits.summary[w >>> 5]! | (1 << (w & 31));
+  bits.raise(w >>> 5);
 }
 
 /** q of a stored value, clamped to the field's range (±Infinity: its ends); NaN stays NaN. */
@@ -212,7 +213,8 @@ export function compileRowCompare(t: CompareTargets): RowCompare | undefined {
     'return function compareRows(list, n, sink, componentBit) {',
     '  const dirty = sink.dirty;',
     '  const words = sink.changed.words;',
-    '  const summary = sink.changed.summary;',
+    '  const bits = sink.changed;',
+    '  const summary = bits.summary;',
     '  let reported = 0;',
     '  let v = 0, w = 0, q = 0, last = 0;',
     '  for (let i = 0; i < n; i++) {',
@@ -225,6 +227,7 @@ export function compileRowCompare(t: CompareTargets): RowCompare | undefined {
     '      const k = e >>> 5;',
     '      words[k] |= 1 << (e & 31);',
     '      summary[k >>> 5] |= 1 << (k & 31);',
+    '      if (k >>> 5 >= bits.top) bits.top = (k >>> 5) + 1;',
     '      reported++;',
     '    }',
     '  }',

@@ -517,6 +517,8 @@ export class ServerReplication {
 
   private applyOps(): void {
     const { opKind, opEid, opArg, records, componentMask, incarnation } = this;
+    // Most ticks queue nothing; and setting an array's length is a runtime call even at 0.
+    if (opKind.length === 0) return;
     for (let i = 0; i < opKind.length; i++) {
       const e = opEid[i]!;
       switch (opKind[i]) {

@@ -64,7 +64,7 @@ export class TickRecords {
   /** Append `eid`'s full record body to `w`, encoding it with `encode` the first time this tick. */
   copyFull(w: ByteWriter, eid: number, encode: (into: ByteWriter, eid: number) => void): void {
     this.encodeFull(eid, encode);
-    w.bytes(this.fulls.written().subarray(this.fullStart[eid]!, this.fullEnd[eid]!));
+    copyRange(this.fulls, this.fullStart[eid]!, this.fullEnd[eid]!, w);
   }
 
   /** Bytes of `eid`'s full record body, encoding it with `encode` the first time this tick (then {@link copyFull} only copies). */
@@ -83,6 +83,17 @@ export class TickRecords {
 
   /** Append update bytes [from, to) of {@link updates} to `w`. */
   copyUpdates(w: ByteWriter, from: number, to: number): void {
-    w.bytes(this.updates.written().subarray(from, to));
+    copyRange(this.updates, from, to, w);
   }
+}
+
+/** Append bytes [from, to) of `source` to `w`, straight between the buffers: no subarray views (two allocations per copy) for a few bytes. */
+function copyRange(source: ByteWriter, from: number, to: number, w: ByteWriter): void {
+  const length = to - from;
+  const bytes = source.ensure(0);
+  const into = w.ensure(length);
+  const at = w.length;
+  if (length <= 32) for (let i = 0; i < length; i++) into[at + i] = bytes[from + i]!;
+  else into.set(bytes.subarray(from, to), at);
+  w.length = at + length;
 }
