@@ -300,9 +300,10 @@ export class NetworkClient {
   /**
    * How far behind the arrival line (where a frame sent now would land) remote entities are
    * drawn, ms: the interpolation buffer alone. With interpolation off, how old the newest state is.
+   * Read at the latest frame's presentation time, like {@link delayBehindServerMs}.
    */
   get renderDelayMs(): number {
-    const now = this.clock.now();
+    const now = this.readingTime;
     if (!this.interpolation.enabled) return Math.max(0, (this.timeSync.arrivalTick(now) - this.timeSync.latestTick) * this.timeSync.tickIntervalMs);
     return this.interpolation.timeline.delayMs(now, this.timeSync);
   }
@@ -314,9 +315,15 @@ export class NetworkClient {
    * the newest state.
    */
   get delayBehindServerMs(): number {
-    const now = this.clock.now();
+    const now = this.readingTime;
     const drawn = this.interpolation.enabled ? this.interpolation.timeline.renderTick : this.timeSync.latestTick;
     return this.timeSync.ready ? Math.max(0, (this.timeSync.serverTick(now) - drawn) * this.timeSync.tickIntervalMs) : 0;
+  }
+
+  // The delays describe the frame being drawn, so both are read at its presentation time: two
+  // readings of a live clock a preemption apart would disagree by the preemption.
+  private get readingTime(): number {
+    return this.presentedAt === Number.NEGATIVE_INFINITY ? this.clock.now() : this.presentedAt;
   }
 
   /** System, last in the frame: send queued messages as one frame. */
