@@ -67,6 +67,7 @@ export { type AdmissionLimits, DEFAULT_ADMISSION_LIMITS } from './connection/adm
 export { type TrustProxy, clientAddress } from './connection/client-address.js';
 export type { ExpiringIdentity, VerifyToken } from './connection/token-expiry.js';
 export { type BackoffOptions, exponentialBackoff } from './client/backoff.js';
+export { MatchmakingRequestError, type MatchmakeOverHttpOptions, matchmakeOverHttp } from './client/matchmake-over-http.js';
 export type { Interpolation, InterpolationOptions, InterpolationStats } from './client/interpolation.js';
 export type { PredictedEntity, PredictionOptions } from './client/predicted-entity.js';
 export type { Prediction } from './client/prediction.js';

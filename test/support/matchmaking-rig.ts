@@ -46,7 +46,8 @@ export interface MatchmakingRig {
 
 export async function startMatchmakingRig(
   types: ReadonlyArray<readonly [string, RoomTypeOptions]>,
-  options: { server?: Partial<ServerOptions>; endpoint?: MatchmakingEndpointOptions } = {},
+  /** `endpoint: false`: no matchmaking endpoint on the HTTP server (every request 404s), as a server without matchmaking. */
+  options: { server?: Partial<ServerOptions>; endpoint?: MatchmakingEndpointOptions | false } = {},
 ): Promise<MatchmakingRig> {
   const http: Server = createHttpServer();
   const transport = webSocketServer({ server: http, path: '/ws' });
@@ -57,9 +58,9 @@ export async function startMatchmakingRig(
     transport,
   });
   for (const [name, typeOptions] of types) server.matchmaker.defineRoomType(name, typeOptions);
-  const endpoint = matchmakingEndpoint(server.matchmaker, { requestsPerSecond: 1e6, burst: 1e6, ...options.endpoint });
+  const endpoint = options.endpoint === false ? undefined : matchmakingEndpoint(server.matchmaker, { requestsPerSecond: 1e6, burst: 1e6, ...options.endpoint });
   http.on('request', (request, response) => {
-    if (!endpoint.handle(request, response)) response.writeHead(404).end();
+    if (!endpoint?.handle(request, response)) response.writeHead(404).end();
   });
   await server.start();
   // A burst test opens a connection per request: past the default backlog (511) dropped SYNs cost 1 s retransmits.

@@ -82,7 +82,9 @@ export interface ClientConnectionOptions {
    * before the first connect, after close 4011 (the node is draining, or the session died with
    * its node), and when the session's node does not answer a reconnect. The client dials the
    * seat's `address` with `?seat=`, and on reconnects goes back there with the same seat. Without
-   * it, the client dials its transport's own URL. A rejection counts as a failed attempt.
+   * it, or when it resolves to `undefined` (the server has no matchmaking), the client dials its
+   * transport's own URL. A rejection counts as a failed attempt: the next one waits for the retry
+   * delay. `matchmakeOverHttp(serverUrl, roomType)` asks a server's `matchmakingEndpoint`.
    * Redirects (4010) are followed either way: the client dials the node its session lives on.
    */
   readonly matchmake?: Matchmake;

@@ -6,6 +6,8 @@ export interface MatchedSeat {
   readonly address: string;
   /** Presented as `?seat=` on the upgrade request. */
   readonly seat: string;
+  /** The room the seat is in, when the matchmaker said (a `SeatReservation` does): for showing, never for routing. */
+  readonly room?: { readonly roomId: string };
 }
 
 /** Why the client asks its matchmaker for a seat. */
@@ -26,8 +28,14 @@ export interface MatchmakeAttempt {
   readonly failedAttempts: number;
 }
 
-/** Finds the client a room: typically a `POST /matchmake/joinOrCreate/<type>` to the game's HTTP API. */
-export type Matchmake = (attempt: MatchmakeAttempt) => MatchedSeat | Promise<MatchedSeat>;
+/**
+ * Finds the client a room: typically a `POST /matchmake/joinOrCreate/<type>` to the game's HTTP API
+ * (`matchmakeOverHttp` is that). Resolve to the seat to dial; to `undefined` when the server has no
+ * matchmaking at all, so the client dials its transport's own URL without a seat (a server that
+ * does not require seats lets it in). Throw (or reject) when matchmaking refused or failed: that
+ * attempt failed, and the next one — a new seat asked for — waits for the reconnect backoff.
+ */
+export type Matchmake = (attempt: MatchmakeAttempt) => MatchedSeat | undefined | Promise<MatchedSeat | undefined>;
 
 /** Consecutive redirects (4010) followed without a Welcome before the client stops trusting them. */
 export const MAX_REDIRECTS = 3;
@@ -73,13 +81,21 @@ export class SessionRoute {
     return this.matchmake !== undefined && this.reason !== undefined;
   }
 
-  /** Ask the matchmaker for a seat; the URL to dial with it. */
-  async matchmade(failedAttempts: number): Promise<string> {
+  /**
+   * Ask the matchmaker for a seat; the URL to dial with it (undefined: the matchmaker found no
+   * matchmaking on the server, so the transport's own URL, without a seat).
+   */
+  async matchmade(failedAttempts: number): Promise<string | undefined> {
     const reason = this.reason ?? 'retry';
+    // The attempt is a probe from here on: a matchmaker that throws failed like a seat that led
+    // nowhere (the next attempt waits for the backoff), not like a home that did not answer —
+    // that goes around at once, and with a matchmaker that keeps failing it went around forever.
+    this.dialing = { url: undefined, seat: undefined, probe: true };
     const seat = await this.matchmake!({ reason, failedAttempts });
-    if (typeof seat?.address !== 'string' || typeof seat.seat !== 'string') throw new TypeError('matchmake must return { address, seat }');
+    if (seat !== undefined && (typeof seat.address !== 'string' || typeof seat.seat !== 'string'))
+      throw new TypeError('matchmake must return { address, seat } or undefined');
     this.reason = undefined;
-    const url = withSeat(seat.address, seat.seat);
+    const url = seat === undefined ? undefined : withSeat(seat.address, seat.seat);
     this.dialing = { url, seat, probe: true };
     return url;
   }
