@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run dev`: the demo server (tsx, port 8080 or PORT) and the Vite dev server, which proxies
- * `/ws` and `/health` to it. Both run until one exits or you press Ctrl-C; then both stop, so a
- * crashed server never leaves an orphaned Vite (or the other way round).
+ * `/ws`, `/health`, `/auth` and `/matchmake` to it. Both run until one exits or you press Ctrl-C;
+ * then both stop, so a crashed server never leaves an orphaned Vite (or the other way round).
  * Extra arguments go to the server: `npm run dev -- --bots 50 --tick-rate 30`.
  */
 import { spawn } from 'node:child_process';

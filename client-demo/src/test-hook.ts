@@ -2,7 +2,6 @@ import { Player, Position } from '@tickwire/demo-shared';
 import { query } from 'bitecs';
 import type { NetworkClient } from 'tickwire';
 import type { ArenaScene } from './arena-scene';
-import type { ArenaSeat } from './arena-seat';
 import type { HudReadings } from './hud';
 
 /** A player as the test hook reports them. */
@@ -54,10 +53,10 @@ declare global {
 }
 
 /** Install `window.__tickwire`. */
-export function installTestHook(net: NetworkClient, scene: ArenaScene, arena: ArenaSeat): void {
+export function installTestHook(net: NetworkClient, scene: ArenaScene): void {
   window.__tickwire = {
     get arenaId() {
-      return arena.room?.roomId;
+      return net.connection.seat?.room?.roomId;
     },
     net,
     world: net.world,

@@ -1,4 +1,4 @@
-import { Bot, Orb } from '@tickwire/demo-shared';
+import { ARENA_ROOM, Bot, Orb } from '@tickwire/demo-shared';
 import { hasComponent, query, removeEntity } from 'bitecs';
 import { Networked } from 'tickwire';
 import { spawnBots } from './bots';
@@ -6,9 +6,6 @@ import type { DemoConfig } from './config';
 import type { Game } from './game';
 import { spawnOrb } from './orbs';
 import { ViewGroup } from './view-groups';
-
-/** The demo's one room type: a browser finds its arena with `POST /matchmake/joinOrCreate/arena`. */
-export const ARENA_ROOM = 'arena';
 
 /** How long an extra arena nobody plays in keeps its orbs and bots, ms. */
 export const ARENA_EMPTY_LIFETIME_MS = 30_000;

@@ -1,11 +1,11 @@
 import { type Server, createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Bot, INPUT_RATE, Orb, Player, Position, protocol } from '@tickwire/demo-shared';
+import { ARENA_ROOM, Bot, INPUT_RATE, Orb, Player, Position, protocol } from '@tickwire/demo-shared';
 import { createWorld, query } from 'bitecs';
 import { createServer, fixedTick } from 'tickwire';
 import { type ClusterNode, joinCluster, redisRoomDirectory, registerClusterMetrics } from 'tickwire/cluster';
 import { createHealth, createMetrics, listenForMetrics, matchmakingEndpoint, webSocketServer } from 'tickwire/node';
-import { ARENA_ROOM, Arenas, arenaRoomType, handleArenas } from './arenas';
+import { Arenas, arenaRoomType, handleArenas } from './arenas';
 import { spawnBots, wanderBots } from './bots';
 import { chatRelay } from './chat';
 import { DEFAULT_CONFIG, type DemoConfig } from './config';

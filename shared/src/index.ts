@@ -2,7 +2,7 @@
 export { Bot, Orb, Player, Position } from './components';
 export { CHAT_TOPIC, ChatLine, Join, Leaderboard, Move, Round, Say, Whisper, Zap, ZapResult } from './messages';
 export { applyMove } from './movement';
-export { protocol } from './protocol';
+export { ARENA_ROOM, protocol } from './protocol';
 export {
   ARENA,
   BOT_RADIUS,

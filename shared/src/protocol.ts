@@ -10,3 +10,9 @@ export const protocol = defineProtocol({
   components: [Position, Player, Orb, Bot],
   messages: [Join, Move, Say, ChatLine, Leaderboard, Zap, ZapResult, Round, Whisper],
 });
+
+/**
+ * The demo's one room type: a browser finds its arena with `POST /matchmake/joinOrCreate/arena`
+ * (the client's `matchmakeOverHttp(serverUrl, ARENA_ROOM)`), the server defines it under this name.
+ */
+export const ARENA_ROOM = 'arena';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionNotice } from '../../client-demo/src/connection-notice';
+import { MatchmakingRequestError } from '../../engine-plugin/src/index';
 
 const URL = 'ws://game.example/ws';
 
@@ -46,5 +47,23 @@ describe('what the player reads about the connection', () => {
     notice.handle({ type: 'connected', connectionId: 1, resumed: false });
     notice.handle({ type: 'disconnected', code: 4004, reason: 'server shutdown', willRetry: true });
     expect(notice.current?.title).toBe('Server shut down');
+  });
+
+  it('says the player is moving to another arena on 4011 (its node hands its players over to matchmaking)', () => {
+    const notice = new ConnectionNotice(URL);
+    notice.handle({ type: 'connected', connectionId: 1, resumed: false });
+    notice.handle({ type: 'disconnected', code: 4011, reason: 'node draining', willRetry: true });
+    expect(notice.current?.title).toBe('Moving to another arena');
+  });
+
+  it('says matchmaking refused rather than "cannot reach" when the server answered without a seat', () => {
+    const notice = new ConnectionNotice(URL);
+    const error = new MatchmakingRequestError(503, 'unavailable', 'matchmaking refused arena: 503 unavailable', 1000);
+    notice.handle({ type: 'error', error });
+    notice.handle({ type: 'disconnected', code: 1006, reason: 'matchmaking failed', willRetry: true });
+    expect(notice.current?.title).toBe('Matchmaking is busy');
+    // The refusal explains only the close it caused.
+    notice.handle({ type: 'disconnected', code: 1006, reason: 'connection failed', willRetry: true });
+    expect(notice.current?.title).toBe('Cannot reach the server');
   });
 });
