@@ -1,7 +1,7 @@
 // matchmaking.ts — rooms found through matchmaking and joined with a seat; one process, no Redis
 import { createServer as createHttpServer } from 'node:http';
 import { createWorld } from 'bitecs';
-import { type SeatReservation, createClient, createServer, defineMessage, defineProtocol, seatUrl, t, webSocketClient } from 'tickwire';
+import { type SeatReservation, createClient, createServer, defineMessage, defineProtocol, matchmakeOverHttp, t, webSocketClient } from 'tickwire';
 import { matchmakingEndpoint, webSocketServer } from 'tickwire/node';
 
 export const Chat = defineMessage('chat', { text: t.string({ maxBytes: 200 }) });
@@ -42,11 +42,15 @@ async function seatForFriend(roomId: string): Promise<SeatReservation> {
   return net.matchmaker.join(roomId); // 404 missing, 409 locked or full: a MatchmakingError with .status
 }
 
-// Client (a browser): ask for a seat, then connect to the room's owner with it.
-async function play(): Promise<void> {
-  const answer = await fetch('/matchmake/joinOrCreate/arena', { method: 'POST', body: JSON.stringify({ mode: 'ranked' }) });
-  const reservation = (await answer.json()) as SeatReservation; // { address, seat, room, expiresAt }
-  const client = createClient(createWorld(), protocol, { transport: webSocketClient(seatUrl(reservation)) });
+// Client (a browser): POST /matchmake/joinOrCreate/arena (body { mode: 'ranked' }) answers
+// { address, seat, room, expiresAt }; the client connects to the room's owner with the seat, and
+// asks for a new one when its seat leads nowhere (expired, its room gone) or the server says 4011.
+function play(): void {
+  const serverUrl = `ws://${location.host}/ws`;
+  const client = createClient(createWorld(), protocol, {
+    transport: webSocketClient(serverUrl),
+    matchmake: matchmakeOverHttp(serverUrl, 'arena', { roomOptions: { mode: 'ranked' } }),
+  });
   client.connect();
 }
 

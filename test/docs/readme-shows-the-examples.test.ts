@@ -7,7 +7,7 @@ const root = join(import.meta.dirname, '..', '..');
 describe('the README', () => {
   it('shows docs/examples unchanged, so its examples are the type-checked ones', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    for (const file of ['shared.ts', 'server.ts', 'client.ts', 'messaging.ts', 'matchmaking.ts', 'cluster-matchmaking.ts', 'netcode.ts', 'testing.ts', 'bandwidth.ts']) {
+    for (const file of ['shared.ts', 'server.ts', 'client.ts', 'messaging.ts', 'matchmaking.ts', 'cluster.ts', 'netcode.ts', 'testing.ts', 'bandwidth.ts']) {
       const source = readFileSync(join(root, 'docs', 'examples', file), 'utf8').trimEnd();
       expect(readme, `README must contain docs/examples/${file}`).toContain('```ts\n' + source + '\n```');
     }

@@ -1,12 +1,12 @@
-// cluster-matchmaking.ts — the same matchmaking across node processes, sharing one Redis
+// cluster.ts — one node of a cluster (run one per core, on as many hosts as you like) sharing one Redis, and its browser client
 import { createServer as createHttpServer } from 'node:http';
 import { createWorld } from 'bitecs';
-import { createServer } from 'tickwire';
+import { createClient, createServer, matchmakeOverHttp, webSocketClient } from 'tickwire';
 import { joinCluster, redisRoomDirectory } from 'tickwire/cluster';
 import { matchmakingEndpoint, webSocketServer } from 'tickwire/node';
 import { protocol } from './shared';
 
-// One process per core, each on its own port, each advertising the address clients reach it at.
+// Each node on its own port, advertising the address clients reach it at.
 const port = Number(process.env.PORT ?? 8080);
 const address = `ws://${process.env.PUBLIC_HOST ?? '127.0.0.1'}:${port}/ws`;
 const cluster = await joinCluster({ redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', address });
@@ -25,3 +25,18 @@ http.on('request', (request, response) => {
 });
 await net.start();
 http.listen(port);
+
+// A deploy or a scale-in: the node is unlisted at once (no new seat lands on it), its rooms play on
+// for up to 30 s, then their players are closed with 4011 and find a room on another node.
+process.once('SIGTERM', () => {
+  // leave(): its players go offline on the other nodes now, not when the lease runs out.
+  void net.drain({ timeoutMs: 30_000 }).then(() => cluster.leave()).then(() => process.exit(0));
+});
+
+// Client (a browser, on a page any node served): the node it asks may seat it in a room on another
+// node, which it then dials; after a drop it resumes at its room's node, after 4011 it asks again.
+export function play(mode: 'ranked' | 'casual'): void {
+  const serverUrl = `ws://${location.host}/ws`;
+  const matchmake = matchmakeOverHttp(serverUrl, 'arena', { roomOptions: { mode } });
+  createClient(createWorld(), protocol, { transport: webSocketClient(serverUrl), matchmake }).connect();
+}
