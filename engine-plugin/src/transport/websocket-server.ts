@@ -1,20 +1,10 @@
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
-import { closeWebSocket, type RequestedClose } from './close-reason.js';
-import {
-  ABNORMAL_CLOSURE,
-  type Accepted,
-  type Admission,
-  type ConnectionRequest,
-  type ServerTransport,
-  type Socket,
-  type SocketHandlers,
-  type TransportHost,
-} from './transport.js';
-import { wsErrorCloseCode } from './ws-error-close-code.js';
+import type { Accepted, Admission, ConnectionRequest, ServerTransport, TransportHost } from './transport.js';
+import { WsServerSocket } from './ws-server-socket.js';
 
 /** Options for {@link webSocketServer}. */
 export interface WebSocketServerOptions {
@@ -55,34 +45,6 @@ export interface WebSocketServerTransport extends ServerTransport {
 }
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
-/**
- * Larger messages handed to `send` (which owns its buffer) go through `ws`, which writes header
- * and payload as two buffers without copying; up to this size one copy into a single buffer is
- * cheaper than ws's per-frame header buffer, cork and two-buffer writev.
- */
-const DIRECT_FRAME_LIMIT = 16 * 1024;
-
-/**
- * `data` as one unmasked, unfragmented binary WebSocket frame (RFC 6455 §5.2): header and payload in
- * one buffer, so the socket makes one plain write. Small frames come from Node's shared buffer pool.
- */
-function binaryFrame(data: Uint8Array): Buffer {
-  const length = data.length;
-  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(head + length);
-  frame[0] = 0x82; // FIN, opcode 2 (binary)
-  if (head === 2) frame[1] = length;
-  else if (head === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
-  frame.set(data, head);
-  return frame;
-}
 
 /**
  * The Node server transport over `ws`. Admission happens before the upgrade: the HTTP request
@@ -173,65 +135,16 @@ export function webSocketServer(options: WebSocketServerOptions = {}): WebSocket
     });
   };
 
+  /** A socket closed: no longer one `stop` waits for. */
+  const forget = (ws: WebSocket): void => {
+    open.delete(ws);
+  };
+
   const attach = (ws: WebSocket, raw: Duplex, request: ConnectionRequest, admission: Accepted, acceptingHost: TransportHost): void => {
     open.set(ws, raw);
-    let closed = false;
-    let closing = false;
-    // Set only when `ws` refused our close code and 1000 went on the wire instead.
-    let requested: RequestedClose | undefined;
-    let handlers: SocketHandlers | undefined;
-
-    // With no extension negotiated `ws` writes every frame synchronously to `raw` (it queues only
-    // to compress), so a frame written to `raw` directly keeps its place among ws's own (pings,
-    // close) and counts in `bufferedAmount` (ws adds the socket's writableLength).
-    const direct = ws.extensions === '';
-    const socket: Socket = {
-      send(data: Uint8Array): void {
-        if (closed) return;
-        if (direct && data.length <= DIRECT_FRAME_LIMIT && ws.readyState === WebSocket.OPEN) raw.write(binaryFrame(data));
-        else ws.send(data);
-      },
-      sendCopy(data: Uint8Array): void {
-        if (closed) return;
-        if (direct && ws.readyState === WebSocket.OPEN) raw.write(binaryFrame(data));
-        else ws.send(Buffer.from(data));
-      },
-      sendText(text: string): void {
-        if (!closed) ws.send(text);
-      },
-      close(code: number, reason: string): void {
-        if (closed || closing) return;
-        closing = true;
-        requested = closeWebSocket(ws, code, reason);
-      },
-      get bufferedAmount(): number {
-        return ws.bufferedAmount;
-      },
-    };
-
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (closed || closing || !handlers) return;
-      handlers.message(isBinary ? toBytes(data) : toText(data));
-    });
-    // Errors (oversize message, invalid UTF-8, bad frame) are the peer's fault: `ws` closes with the
-    // matching code, and we report that code rather than the 1006 its close event will say.
-    // Without a listener the emit would throw.
-    let failure: { code: number; reason: string } | undefined;
-    ws.on('error', (error: Error) => {
-      const code = wsErrorCloseCode(error);
-      if (code !== undefined) failure ??= { code, reason: error.message };
-    });
-    ws.on('close', (code: number, reason: Buffer) => {
-      open.delete(ws);
-      if (closed) return;
-      closed = true;
-      if (failure && code === ABNORMAL_CLOSURE) handlers?.close(failure.code, failure.reason);
-      else if (requested && code !== ABNORMAL_CLOSURE) handlers?.close(requested.code, requested.reason);
-      else handlers?.close(code, reason.toString('utf8'));
-    });
-
+    const socket = new WsServerSocket(ws, raw, forget);
     try {
-      handlers = acceptingHost.accept(socket, request, admission);
+      socket.handlers = acceptingHost.accept(socket, request, admission);
     } catch (error) {
       reportError(error);
       socket.close(CloseCode.InternalError, 'internal error');
@@ -363,17 +276,4 @@ function refuse(raw: Duplex, status: number, reason: string): void {
     `Content-Length: ${body.byteLength}\r\n\r\n`;
   raw.once('finish', () => raw.destroy());
   raw.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
-}
-
-/** A plain `Uint8Array` over the received bytes (no copy for an unfragmented message). */
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return toBytes(Buffer.concat(data));
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-function toText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }
