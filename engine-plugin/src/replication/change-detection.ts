@@ -3,6 +3,7 @@ import { componentInfo, type FieldArray } from '../schema/component.js';
 import { diffDoubles, diffElements, diffInPlace, diffStrings, diffWords, doubleView, wordView } from './column-diff.js';
 import { type ComponentLayout, FieldCode, quantize, wireBound } from './component-layout.js';
 import type { ChangedFieldsWriter, UpdateRecordWriter } from './compiled-encoding.js';
+import type { Generated } from './generated-code.js';
 import { DirtyBits } from './dirty-bits.js';
 import { EntitySet, IdList } from './entity-set.js';
 import { type BlockDiff, blockDiffFor } from './wasm-block-diff.js';
@@ -76,9 +77,9 @@ export class ComponentShadow {
   /** Worst-case bytes of this component's fields in a full body. */
   readonly fullBound: number;
   /** This layout's generated changed-fields writer; undefined: the generic one (see compileChangedFields). */
-  writeChanged: ChangedFieldsWriter | undefined = undefined;
+  writeChanged: Generated<ChangedFieldsWriter> | undefined = undefined;
   /** This layout's generated whole-record writer for single-component entities; undefined: the generic path. */
-  writeRecord: UpdateRecordWriter | undefined = undefined;
+  writeRecord: Generated<UpdateRecordWriter> | undefined = undefined;
   /** How changes are found: see the class comment. */
   readonly tracking: Tracking;
   /** Ids to compare this tick: marks, and (scanned components) what the column diff found. */
@@ -86,7 +87,7 @@ export class ComponentShadow {
   /** Entities reported changed by the last {@link detect}: sizes the encoder's one reservation. */
   reported = 0;
   /** This layout's fused compare-and-write (see fused-updates.ts); undefined: the two-pass path only. */
-  fused: FusedUpdates | undefined = undefined;
+  fused: Generated<FusedUpdates> | undefined = undefined;
   /** This tick's {@link collect} was a verify pass of a marked component: {@link marks} holds what was marked. */
   private verifying = false;
   /** The candidate words as marked, before a verify pass added the scan's (allocated on the first verify). */
@@ -101,7 +102,7 @@ export class ComponentShadow {
   };
   private readonly one = new Int32Array(1);
   private readonly targets: CompareTargets;
-  private compareRows: RowCompare;
+  private compareRows: Generated<RowCompare>;
   /** Per numeric field: the store and the shadow the column diff compares, as words, and the element size. */
   private readonly columns: {
     store: Int32Array | undefined;
@@ -310,7 +311,8 @@ export class ComponentShadow {
     const list = this.list;
     list.length = 0;
     this.candidates.drain(list);
-    this.reported = list.length === 0 ? 0 : this.compareRows(list.items, list.length, sink, componentBit);
+    const compare = this.compareRows;
+    this.reported = list.length === 0 ? 0 : compare.run(compare.context, list.items, list.length, sink, componentBit);
     if (!this.verifying || this.reported === 0) return;
     const { items } = list;
     for (let i = 0; i < list.length; i++) {
@@ -336,7 +338,8 @@ export class ComponentShadow {
   encodeFused(buf: Uint8Array, pos: number, ids: Int32Array, tick: number, outcome: FusedOutcome, slow: SlowRecord): number {
     const list = this.list;
     const verifying = this.verifying;
-    const end = this.fused!(list.items, list.length, buf, pos, ids, tick, outcome, slow, verifying ? this.marks : undefined, verifying ? this.reportUnmarked : undefined);
+    const fused = this.fused!;
+    const end = fused.run(fused.context, list.items, list.length, buf, pos, ids, tick, outcome, slow, verifying ? this.marks : undefined, verifying ? this.reportUnmarked : undefined);
     this.reported = outcome.count;
     return end;
   }
@@ -347,7 +350,8 @@ export class ComponentShadow {
    */
   compareOne(e: number, sink: ChangeSink, componentBit: number): number {
     this.one[0] = e;
-    const found = this.compareRows(this.one, 1, sink, componentBit);
+    const compare = this.compareRows;
+    const found = compare.run(compare.context, this.one, 1, sink, componentBit);
     if (found !== 0 && this.verifying && !this.wasMarked(e)) this.reportUnmarked(e, this.changed[e]!);
     return found;
   }

@@ -6,6 +6,7 @@ import { type ComponentLayout, entityCapacity, FieldCode, layoutComponents, read
 import { COMPACT_MASK_FIELDS } from './entity-encoding.js';
 import { EntitySet } from './entity-set.js';
 import { compileFieldsReader, type FieldsReader } from './compiled-decoding.js';
+import type { Generated } from './generated-code.js';
 import { readField, readFieldsFast } from './field-decoding.js';
 import { getVarintLong, MAX_VARINT_BYTES } from './raw-bytes.js';
 import { DESPAWNS_FLAG, FULLS_FLAG, SNAPSHOT_FLAG } from './state-section.js';
@@ -125,7 +126,7 @@ export class ClientReplication {
   /** Where the long-varint reader puts its value. */
   private readonly out = new Float64Array(1);
   /** Per component id: its generated update reader, or undefined for the generic one. */
-  private readonly readers: readonly (FieldsReader | undefined)[];
+  private readonly readers: readonly (Generated<FieldsReader> | undefined)[];
 
   /** `compileDecoders: false` forces the generic readers (used anyway where eval is refused). */
   constructor(protocol: Protocol, sink: EntitySink, options: { readonly compileDecoders?: boolean } = {}) {
@@ -324,7 +325,8 @@ export class ClientReplication {
     this.noteChanged(e, local);
     const state = this.state[c]!;
     const read = this.readers[c];
-    pos = read !== undefined ? read(r, buf, pos, mask, e, local, this.out) : readFieldsFast(r, buf, pos, state.layout.fields, state, mask, e, local, this.out);
+    pos =
+      read !== undefined ? read.run(read.context, r, buf, pos, mask, e, local, this.out) : readFieldsFast(r, buf, pos, state.layout.fields, state, mask, e, local, this.out);
     state.tick[e] = tick;
     this.onUpdate?.(e, local, c, tick);
     return pos;
@@ -476,7 +478,10 @@ export class ClientReplication {
       let m = masks[c]!;
       if (fast) {
         const read = this.readers[c];
-        r.offset = read !== undefined ? read(r, r.source, r.offset, m, e, local, this.out) : readFieldsFast(r, r.source, r.offset, fields, state, m, e, local, this.out);
+        r.offset =
+          read !== undefined
+            ? read.run(read.context, r, r.source, r.offset, m, e, local, this.out)
+            : readFieldsFast(r, r.source, r.offset, fields, state, m, e, local, this.out);
         m = 0;
       }
       while (m !== 0) {

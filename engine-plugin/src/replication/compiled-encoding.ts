@@ -1,5 +1,5 @@
 import type { ComponentShadow } from './change-detection.js';
-import { generate } from './generated-code.js';
+import { type Generated, type GeneratedContext, generate } from './generated-code.js';
 import { FieldCode } from './component-layout.js';
 import { putBoundedString, putF32, putF64, putVarint } from './raw-bytes.js';
 
@@ -8,25 +8,25 @@ import { putBoundedString, putF32, putF64, putVarint } from './raw-bytes.js';
  * rest as their sent values) and clears the entity's changed mask; returns the position after.
  * The caller has reserved the component's worst case.
  */
-export type ChangedFieldsWriter = (buf: Uint8Array, pos: number, eid: number) => number;
+export type ChangedFieldsWriter = (context: GeneratedContext, buf: Uint8Array, pos: number, eid: number) => number;
 
 /**
  * Writes a whole update record of an entity whose only component this is (and which has at most
  * 31 fields): id gap, field mask, changed fields; stores the body's offset in `bodyAt[eid]` and
  * clears the changed mask; returns the position after. The caller has reserved the worst case.
  */
-export type UpdateRecordWriter = (buf: Uint8Array, pos: number, gap: number, eid: number, bodyAt: Int32Array) => number;
+export type UpdateRecordWriter = (context: GeneratedContext, buf: Uint8Array, pos: number, gap: number, eid: number, bodyAt: Int32Array) => number;
 
-/** The names, values and per-field source lines both generated writers share. */
-function fieldWriters(shadow: ComponentShadow): { names: string[]; values: unknown[]; lines: string[] } {
-  const names = ['changed', 'putVarint', 'putF32', 'putF64', 'putBoundedString'];
-  const values: unknown[] = [shadow.changed, putVarint, putF32, putF64, putBoundedString];
+const constants = { putVarint, putF32, putF64, putBoundedString };
+
+/** The bound arrays and per-field source lines both generated writers share. */
+function fieldWriters(shadow: ComponentShadow): { bound: Record<string, unknown>; lines: string[] } {
+  const bound: Record<string, unknown> = { changed: shadow.changed };
   const lines: string[] = [];
   shadow.layout.fields.forEach((f, i) => {
     const bit = 2 ** i;
-    const sent = `s${i}`;
-    names.push(sent);
-    values.push(shadow.sent[i]);
+    const sent = `$.s${i}`;
+    bound[`s${i}`] = shadow.sent[i];
     const test = i === 31 ? '(m & 0x80000000) !== 0' : `(m & ${bit}) !== 0`;
     let body: string;
     switch (f.code) {
@@ -48,9 +48,8 @@ function fieldWriters(shadow: ComponentShadow): { names: string[]; values: unkno
         body = `v = ${sent}[e]; v = v >= 0 ? v * 2 : -v * 2 - 1; if (v < 0x80) buf[p++] = v; else p = putVarint(buf, p, v);`;
         break;
       case FieldCode.Quantized: {
-        const delta = `d${i}`;
-        names.push(delta);
-        values.push(shadow.delta[i]);
+        const delta = `$.d${i}`;
+        bound[`d${i}`] = shadow.delta[i];
         body = `v = ${delta}[e]; v = v >= 0 ? v * 2 : -v * 2 - 1; if (v < 0x80) buf[p++] = v; else p = putVarint(buf, p, v);`;
         break;
       }
@@ -65,21 +64,21 @@ function fieldWriters(shadow: ComponentShadow): { names: string[]; values: unkno
     }
     lines.push(`  if (${test}) { ${body} }`);
   });
-  return { names, values, lines };
+  return { bound, lines };
 }
 
 /**
  * A {@link ChangedFieldsWriter} specialised to one component's layout: one `if` per field on a
- * constant bit, the field's arrays bound as closure constants, quantisation deltas zigzagged and
- * one-byte varints written inline — no loop over mask bits, no switch on a field code, no lookups
- * through the shadow. avsc and protobufjs generate their record writers the same way. Built with
+ * constant bit, the field's arrays read from the server's context (see generated-code.ts),
+ * quantisation deltas zigzagged and one-byte varints written inline — no loop over mask bits, no
+ * switch on a field code, no lookups through the shadow. avsc and protobufjs generate their record writers the same way. Built with
  * `new Function`; `undefined` where code generation is refused (a Content-Security-Policy without
  * 'unsafe-eval'), and the caller keeps the generic writer.
  */
-export function compileChangedFields(shadow: ComponentShadow): ChangedFieldsWriter | undefined {
-  const { names, values, lines } = fieldWriters(shadow);
-  const source = ['return function changedFields(buf, pos, e) {', '  const m = changed[e];', '  changed[e] = 0;', '  let p = pos;', '  let v = 0;', ...lines, '  return p;', '};'];
-  return generate<ChangedFieldsWriter>(names, values, source.join('\n'));
+export function compileChangedFields(shadow: ComponentShadow): Generated<ChangedFieldsWriter> | undefined {
+  const { bound, lines } = fieldWriters(shadow);
+  const source = ['function changedFields($, buf, pos, e) {', '  const changed = $.changed;', '  const m = changed[e];', '  changed[e] = 0;', '  let p = pos;', '  let v = 0;', ...lines, '  return p;', '}'];
+  return generate<ChangedFieldsWriter>(constants, bound, source.join('\n'));
 }
 
 /**
@@ -87,20 +86,21 @@ export function compileChangedFields(shadow: ComponentShadow): ChangedFieldsWrit
  * field code as {@link compileChangedFields}, in one call per changed entity. `undefined` where
  * code generation is refused.
  */
-export function compileUpdateRecord(shadow: ComponentShadow): UpdateRecordWriter | undefined {
-  const { names, values, lines } = fieldWriters(shadow);
+export function compileUpdateRecord(shadow: ComponentShadow): Generated<UpdateRecordWriter> | undefined {
+  const { bound, lines } = fieldWriters(shadow);
   const source = [
-    'return function updateRecord(buf, pos, gap, e, bodyAt) {',
+    'function updateRecord($, buf, pos, gap, e, bodyAt) {',
     '  let p = pos;',
     '  if (gap < 0x80) buf[p++] = gap; else p = putVarint(buf, p, gap);',
     '  bodyAt[e] = p;',
+    '  const changed = $.changed;',
     '  const m = changed[e];',
     '  changed[e] = 0;',
     '  if (m < 0x80) buf[p++] = m; else p = putVarint(buf, p, m);',
     '  let v = 0;',
     ...lines,
     '  return p;',
-    '};',
+    '}',
   ];
-  return generate<UpdateRecordWriter>(names, values, source.join('\n'));
+  return generate<UpdateRecordWriter>(constants, bound, source.join('\n'));
 }

@@ -78,7 +78,7 @@ export function writeFullBody(w: ByteWriter, eid: number, componentMask: number,
 /** Write the changed fields of one component (clearing its changed mask); quantised ones as q deltas. */
 function putChangedFields(buf: Uint8Array, pos: number, shadow: ComponentShadow, eid: number): number {
   const compiled = shadow.writeChanged;
-  if (compiled !== undefined) return compiled(buf, pos, eid);
+  if (compiled !== undefined) return compiled.run(compiled.context, buf, pos, eid);
   const { codes, sent, delta } = shadow;
   let mask = shadow.changed[eid]! | 0;
   shadow.changed[eid] = 0;

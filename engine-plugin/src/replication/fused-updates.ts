@@ -1,5 +1,5 @@
 import { FieldCode } from './component-layout.js';
-import { generate } from './generated-code.js';
+import { type Generated, type GeneratedContext, generate } from './generated-code.js';
 import { putBoundedString, putF64, putVarint } from './raw-bytes.js';
 import { CompareKind, type CompareTargets, literal } from './row-compare.js';
 
@@ -50,6 +50,7 @@ export type UnmarkedRecord = (e: number, fields: number) => void;
  * reported entity outside them goes to `unmarked`.
  */
 export type FusedUpdates = (
+  context: GeneratedContext,
   list: Int32Array,
   n: number,
   buf: Uint8Array,
@@ -91,14 +92,19 @@ function putValue(code: number, maxBytes: number, kind: number): string {
 }
 
 /**
- * The {@link FusedUpdates} of one layout: one block per field with its arrays bound as closure
- * constants and quantisation constants inlined. `undefined` for a layout of more than
+ * The {@link FusedUpdates} of one layout: one block per field with its arrays taken from the
+ * server's context once per call (see generated-code.ts) and quantisation constants inlined. `undefined` for a layout of more than
  * {@link FUSED_MAX_FIELDS} fields (the two-pass path serves it) or where code generation is refused.
  */
-export function compileFusedUpdates(t: CompareTargets, records: RecordTargets, componentBit: number): FusedUpdates | undefined {
+export function compileFusedUpdates(t: CompareTargets, records: RecordTargets, componentBit: number): Generated<FusedUpdates> | undefined {
   if (t.fields.length > FUSED_MAX_FIELDS) return undefined;
-  const names = ['member', 'present', 'updateBody', 'updateEnd', 'lastChanged', 'putVarint', 'putF64', 'putBoundedString'];
-  const values: unknown[] = [t.member, records.present, records.updateBody, records.updateEnd, records.lastChanged, putVarint, putF64, putBoundedString];
+  const bound: Record<string, unknown> = {
+    member: t.member,
+    present: records.present,
+    updateBody: records.updateBody,
+    updateEnd: records.updateEnd,
+    lastChanged: records.lastChanged,
+  };
   const body: string[] = [];
   t.fields.forEach((f, i) => {
     const bit = String(2 ** i);
@@ -109,26 +115,22 @@ export function compileFusedUpdates(t: CompareTargets, records: RecordTargets, c
     switch (t.kinds[i]) {
       case CompareKind.Integer:
       case CompareKind.String:
-        names.push(st, se);
-        values.push(f.store, t.sent[i]);
+        Object.assign(bound, { [st]: f.store, [se]: t.sent[i] });
         body.push(`    v = ${st}[e]; if (v !== ${se}[e]) { ${se}[e] = v; m |= ${bit}; ${putValue(f.code, f.maxBytes, t.kinds[i]!)} }`);
         break;
       case CompareKind.Bits32:
-        names.push(sb, se);
-        values.push(t.storeBits[i], t.sentBits[i]);
+        Object.assign(bound, { [sb]: t.storeBits[i], [se]: t.sentBits[i] });
         body.push(`    v = ${sb}[e]; if (v !== ${se}[e]) { ${se}[e] = v; m |= ${bit}; ${putValue(f.code, f.maxBytes, t.kinds[i]!)} }`);
         break;
       case CompareKind.Bits64:
-        names.push(st, sb, se);
-        values.push(f.store, t.storeBits[i], t.sentBits[i]);
+        Object.assign(bound, { [st]: f.store, [sb]: t.storeBits[i], [se]: t.sentBits[i] });
         body.push(
           `    v = ${sb}[2 * e]; w = ${sb}[2 * e + 1]; if (v !== ${se}[2 * e] || w !== ${se}[2 * e + 1]) { ${se}[2 * e] = v; ${se}[2 * e + 1] = w; m |= ${bit}; p = putF64(buf, p, ${st}[e]); }`,
         );
         break;
       default: {
         const nn = `nn${i}`;
-        names.push(st, sb, sn, se, nn);
-        values.push(f.store, t.storeBits[i], t.seen[i], t.sent[i], t.nans[i]);
+        Object.assign(bound, { [st]: f.store, [sb]: t.storeBits[i], [sn]: t.seen[i], [se]: t.sent[i], [nn]: t.nans[i] });
         const changedBits =
           t.kinds[i] === CompareKind.Quantized32
             ? `v = ${sb}[e]; if (v !== ${sn}[e]) { ${sn}[e] = v;`
@@ -137,17 +139,22 @@ export function compileFusedUpdates(t: CompareTargets, records: RecordTargets, c
           `    ${changedBits} q = Math.round((${st}[e] - ${literal(f.offset)}) / ${literal(f.step)}); ` +
             `if (q > ${literal(f.maxQ)}) q = ${literal(f.maxQ)}; else if (q < ${literal(f.minQ)}) q = ${literal(f.minQ)}; ` +
             `if (q !== q) ${nn}.push(e); ` +
-            `else { last = ${se}[e]; if (q !== last) { ${se}[e] = q; m |= ${bit}; v = q - last; v = v >= 0 ? v * 2 : -v * 2 - 1; if (v < 0x80) buf[p++] = v; else p = putVarint(buf, p, v); } } }`,
+            `else { d = q - ${se}[e]; ` +
+            // The common delta (|d| < 2^30) without a branch on its value: whether it is 0 and its
+            // sign are data the predictor cannot learn when entities move at varied speeds.
+            `if (d >= -0x3fffffff && d <= 0x3fffffff) { z = (d << 1) ^ (d >> 31); if (z < 0x80) { c = (z | -z) >>> 31; buf[p] = z; p += c; m |= c << ${i}; ${se}[e] = q; } else { ${se}[e] = q; m |= ${bit}; p = putVarint(buf, p, z); } } ` +
+            `else { ${se}[e] = q; m |= ${bit}; v = d >= 0 ? d * 2 : -d * 2 - 1; p = putVarint(buf, p, v); } } }`,
         );
       }
     }
   });
   const source = [
-    'return function fusedUpdates(list, n, buf, pos, ids, tick, outcome, slow, marks, unmarked) {',
+    'function fusedUpdates($, list, n, buf, pos, ids, tick, outcome, slow, marks, unmarked) {',
+    `  const { ${Object.keys(bound).join(', ')} } = $;`,
     '  let p = pos;',
     '  let previous = -1;',
     '  let count = 0;',
-    '  let v = 0, w = 0, q = 0, last = 0;',
+    '  let v = 0, w = 0, q = 0, d = 0, z = 0, c = 0;',
     '  for (let i = 0; i < n; i++) {',
     '    const e = list[i];',
     '    const gap = e - previous - 1;',
@@ -173,7 +180,7 @@ export function compileFusedUpdates(t: CompareTargets, records: RecordTargets, c
     '  }',
     '  outcome.count = count;',
     '  return p;',
-    '};',
+    '}',
   ].join('\n');
-  return generate<FusedUpdates>(names, values, source);
+  return generate<FusedUpdates>({ putVarint, putF64, putBoundedString }, bound, source);
 }

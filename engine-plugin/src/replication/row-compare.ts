@@ -2,7 +2,7 @@ import type { FieldArray } from '../schema/component.js';
 import type { ChangeSink } from './change-detection.js';
 import type { FieldLayout } from './component-layout.js';
 import type { IdList } from './entity-set.js';
-import { generate } from './generated-code.js';
+import { type Generated, type GeneratedContext, generate } from './generated-code.js';
 
 /**
  * The exact per-entity compare of one component, run on the candidates that marks or the column
@@ -19,7 +19,7 @@ import { generate } from './generated-code.js';
  *
  * Returns how many entities were reported.
  */
-export type RowCompare = (list: Int32Array, n: number, sink: ChangeSink, componentBit: number) => number;
+export type RowCompare = (context: GeneratedContext, list: Int32Array, n: number, sink: ChangeSink, componentBit: number) => number;
 
 /** How one field is compared. */
 export const CompareKind = { Integer: 0, Bits32: 1, Bits64: 2, Quantized32: 3, Quantized64: 4, String: 5 } as const;
@@ -68,9 +68,9 @@ function quantizeStored(value: number, f: FieldLayout): number {
 }
 
 /** The generic row compare: a loop over fields with a switch, for where code generation is refused. */
-export function genericRowCompare(t: CompareTargets): RowCompare {
+export function genericRowCompare(t: CompareTargets): Generated<RowCompare> {
   const { fields, kinds, storeBits, sent, sentBits, seen, delta, nans, member } = t;
-  return (list, n, sink, componentBit) => {
+  const run: RowCompare = (_context, list, n, sink, componentBit) => {
     let reported = 0;
     for (let i = 0; i < n; i++) {
       const e = list[i]!;
@@ -148,6 +148,7 @@ export function genericRowCompare(t: CompareTargets): RowCompare {
     }
     return reported;
   };
+  return { run, context: {} as GeneratedContext };
 }
 
 /** A number as a source literal that reads back to exactly the same double. */
@@ -156,15 +157,14 @@ export function literal(x: number): string {
 }
 
 /**
- * The row compare specialised to one layout: one block per field with its arrays bound as
- * closure constants and its quantisation constants inlined, no loop over fields, no switch.
+ * The row compare specialised to one layout: one block per field with its arrays taken from the
+ * server's context once per call (see generated-code.ts) and its quantisation constants inlined, no loop over fields, no switch.
  * Byte-for-byte the generic compare's effects (test/replication/compiled-encoders-match-
  * generic.test.ts and plain-writes-found.test.ts run both). `undefined` where code generation
  * is refused.
  */
-export function compileRowCompare(t: CompareTargets): RowCompare | undefined {
-  const names = ['changed', 'member'];
-  const values: unknown[] = [t.changed, t.member];
+export function compileRowCompare(t: CompareTargets): Generated<RowCompare> | undefined {
+  const bound: Record<string, unknown> = { changed: t.changed, member: t.member };
   const body: string[] = [];
   t.fields.forEach((f, i) => {
     const bit = i === 31 ? '0x80000000' : String(2 ** i);
@@ -176,26 +176,25 @@ export function compileRowCompare(t: CompareTargets): RowCompare | undefined {
     switch (t.kinds[i]) {
       case CompareKind.Integer:
       case CompareKind.String:
-        names.push(st, se);
-        values.push(f.store, t.sent[i]);
+        bound[st] = f.store;
+        bound[se] = t.sent[i];
         body.push(`    v = ${st}[e]; if (v !== ${se}[e]) { ${se}[e] = v; m |= ${bit}; }`);
         break;
       case CompareKind.Bits32:
-        names.push(sb, se);
-        values.push(t.storeBits[i], t.sentBits[i]);
+        bound[sb] = t.storeBits[i];
+        bound[se] = t.sentBits[i];
         body.push(`    v = ${sb}[e]; if (v !== ${se}[e]) { ${se}[e] = v; m |= ${bit}; }`);
         break;
       case CompareKind.Bits64:
-        names.push(sb, se);
-        values.push(t.storeBits[i], t.sentBits[i]);
+        bound[sb] = t.storeBits[i];
+        bound[se] = t.sentBits[i];
         body.push(
           `    v = ${sb}[2 * e]; w = ${sb}[2 * e + 1]; if (v !== ${se}[2 * e] || w !== ${se}[2 * e + 1]) { ${se}[2 * e] = v; ${se}[2 * e + 1] = w; m |= ${bit}; }`,
         );
         break;
       default: {
         const nn = `nn${i}`;
-        names.push(st, sb, sn, se, dl, nn);
-        values.push(f.store, t.storeBits[i], t.seen[i], t.sent[i], t.delta[i], t.nans[i]);
+        Object.assign(bound, { [st]: f.store, [sb]: t.storeBits[i], [sn]: t.seen[i], [se]: t.sent[i], [dl]: t.delta[i], [nn]: t.nans[i] });
         const changedBits =
           t.kinds[i] === CompareKind.Quantized32
             ? `v = ${sb}[e]; if (v !== ${sn}[e]) { ${sn}[e] = v;`
@@ -210,7 +209,8 @@ export function compileRowCompare(t: CompareTargets): RowCompare | undefined {
     }
   });
   const source = [
-    'return function compareRows(list, n, sink, componentBit) {',
+    'function compareRows($, list, n, sink, componentBit) {',
+    `  const { ${Object.keys(bound).join(', ')} } = $;`,
     '  const dirty = sink.dirty;',
     '  const words = sink.changed.words;',
     '  const bits = sink.changed;',
@@ -232,7 +232,7 @@ export function compileRowCompare(t: CompareTargets): RowCompare | undefined {
     '    }',
     '  }',
     '  return reported;',
-    '};',
+    '}',
   ].join('\n');
-  return generate<RowCompare>(names, values, source);
+  return generate<RowCompare>({}, bound, source);
 }

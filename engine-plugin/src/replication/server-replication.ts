@@ -465,7 +465,10 @@ export class ServerReplication {
       const total = fieldTotal[e]!;
       // An entity with one component (the common case) goes through that layout's generated writer.
       const single = (present & (present - 1)) === 0 && total <= COMPACT_MASK_FIELDS ? shadows[31 - Math.clz32(present)]!.writeRecord : undefined;
-      pos = single !== undefined ? single(buf, pos, e - previous - 1, e, updateBody) : putUpdate(buf, pos, e - previous - 1, e, present, d, total, shadows, updateBody);
+      pos =
+        single !== undefined
+          ? single.run(single.context, buf, pos, e - previous - 1, e, updateBody)
+          : putUpdate(buf, pos, e - previous - 1, e, present, d, total, shadows, updateBody);
       updateEnd[e] = pos;
       previous = e;
       if ((d & positionBit) !== 0) this.place(e);
