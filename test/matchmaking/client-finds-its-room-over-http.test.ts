@@ -10,6 +10,7 @@ import { createWorld } from 'bitecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ClientEvent,
+  CloseCode,
   type Matchmake,
   MatchmakingRequestError,
   type NetworkClient,
@@ -169,5 +170,53 @@ describe('a client finds its room through matchmakeOverHttp', () => {
     const [room] = await rig.server.matchmaker.listRooms('arena');
     expect(player.connection.seat?.room?.roomId).toBe(room!.roomId);
     expect(room!.clients).toBe(1);
+  });
+
+  it('after a seat whose node does not answer, the next request names that address (?unreachable=); a Welcome clears it', async () => {
+    rig = await startMatchmakingRig([['arena', {}]], { server: { matchmaking: { requireSeat: true } } });
+    const behind = `http://127.0.0.1:${rig.port}`;
+    // A port nobody listens on: a node that died with its rooms still listed.
+    const dead = await new Promise<number>((resolve) => {
+      const probe = createHttpServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const deadAddress = `ws://127.0.0.1:${dead}/ws`;
+    const asked: string[] = [];
+    front = createHttpServer((request: IncomingMessage, response: ServerResponse) => {
+      asked.push(request.url ?? '');
+      request.resume();
+      if (asked.length === 1) {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ address: deadAddress, seat: 'room.secret' }));
+        return;
+      }
+      void fetch(`${behind}${request.url}`, { method: 'POST', body: '' }).then(async (answer) => {
+        response.writeHead(answer.status, { 'Content-Type': 'application/json' });
+        response.end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => front!.listen(0, '127.0.0.1', resolve));
+    const frontPort = (front.address() as AddressInfo).port;
+    const attempts: Array<{ reason: string; unreachable?: string }> = [];
+    const overHttp = matchmakeOverHttp(`ws://127.0.0.1:${frontPort}/ws`, 'arena');
+    const player = client('ws://127.0.0.1:1/unused', (attempt) => {
+      attempts.push({ reason: attempt.reason, ...(attempt.unreachable === undefined ? {} : { unreachable: attempt.unreachable }) });
+      return overHttp(attempt);
+    });
+    player.connect();
+    await stepUntil(step, () => player.state === 'connected');
+
+    expect(attempts).toEqual([{ reason: 'first' }, { reason: 'retry', unreachable: deadAddress }]);
+    expect(asked).toEqual(['/matchmake/joinOrCreate/arena', `/matchmake/joinOrCreate/arena?unreachable=${encodeURIComponent(deadAddress)}`]);
+    expect(player.connection.seat?.address).toBe(`ws://127.0.0.1:${rig.port}/ws`);
+
+    // Welcomed: the next matchmaking (a 4011 from the server) names nothing.
+    const [connection] = rig.server.connections();
+    rig.server.disconnect(connection!, CloseCode.Rematchmake, 'rematchmake');
+    await stepUntil(step, () => attempts.length === 3 && player.state === 'connected');
+    expect(attempts[2]).toEqual({ reason: 'rematchmake' });
+    expect(asked[2]).toBe('/matchmake/joinOrCreate/arena');
   });
 });

@@ -42,12 +42,17 @@ const MATCHMAKING_NOT_FOUND = new Set(['unknown-type', 'missing']);
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
+/** The query parameter that names the node address the client could not reach (`MatchmakeAttempt.unreachable`). */
+const UNREACHABLE_PARAMETER = 'unreachable';
+
 /**
  * A client's `matchmake` that asks a server's matchmaking endpoint for a seat:
  * `POST <http(s) of serverUrl><path>/joinOrCreate/<roomType>` with `roomOptions` as the JSON body.
  * `serverUrl` is the game server's WebSocket URL (`ws://host:port/ws`; its `http(s)` form works as
  * well): the request goes to that host with `http(s)`. The answer's `{ address, seat, room }` is
- * the seat the client dials (`createClient(world, protocol, { transport, matchmake })`).
+ * the seat the client dials (`createClient(world, protocol, { transport, matchmake })`). After a
+ * dial that got no answer, the request also carries `?unreachable=<that address>`, so a
+ * matchmaker that reads it can seat the client away from a node that may have just died.
  *
  * - A server with no matchmaking — a 404 on the path itself, with no matchmaking failure code in
  *   the answer — resolves to `undefined`: the client dials its transport's URL without a seat.
@@ -61,14 +66,15 @@ export function matchmakeOverHttp(serverUrl: string, roomType: string, options: 
   const endpoint = joinOrCreateUrl(serverUrl, options.path ?? '/matchmake', roomType);
   const body = options.roomOptions === undefined ? undefined : JSON.stringify(options.roomOptions);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return async () => {
+  return async ({ unreachable }) => {
+    const url = unreachable === undefined ? endpoint : `${endpoint}?${UNREACHABLE_PARAMETER}=${encodeURIComponent(unreachable)}`;
     const extra = typeof options.headers === 'function' ? await options.headers() : options.headers;
     const headers: Record<string, string> = { ...extra };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     try {
-      const response = await fetch(endpoint, { method: 'POST', headers, body: body ?? '', signal: abort.signal });
+      const response = await fetch(url, { method: 'POST', headers, body: body ?? '', signal: abort.signal });
       const answer = await jsonOf(response);
       if (response.ok) return seatOf(answer, endpoint);
       const failure = typeof answer?.failure === 'string' ? answer.failure : '';

@@ -26,6 +26,14 @@ export interface MatchmakeAttempt {
   readonly reason: MatchmakeReason;
   /** Attempts that failed since the last Welcome. */
   readonly failedAttempts: number;
+  /**
+   * The node address (a seat's `address`, or the session's home; without `?seat=`) that the latest
+   * failed attempt dialed and got no answer from — no connection, or no Welcome in time — since the
+   * last Welcome. Its node may be dead while its rooms are still listed (until its lease runs
+   * out): pass it on so the matchmaker seats the client elsewhere (`matchmakeOverHttp` sends it
+   * as `?unreachable=`). Undefined when every dial since the last Welcome was answered.
+   */
+  readonly unreachable?: string;
 }
 
 /**
@@ -63,7 +71,11 @@ export class SessionRoute {
   /** The seat the current session was made with: presented again on every reconnect to its home. */
   private sessionSeat: MatchedSeat | undefined;
   /** What the attempt in flight dialed. */
-  private dialing: { readonly url: string | undefined; readonly seat: MatchedSeat | undefined; readonly probe: boolean } | undefined;
+  private dialing:
+    | { readonly url: string | undefined; readonly address: string | undefined; readonly seat: MatchedSeat | undefined; readonly probe: boolean }
+    | undefined;
+  /** The address the latest failed attempt got no answer from (see {@link MatchmakeAttempt.unreachable}). */
+  private unreachable: string | undefined;
   private reason: MatchmakeReason | undefined;
   private redirects = 0;
 
@@ -90,26 +102,28 @@ export class SessionRoute {
     // The attempt is a probe from here on: a matchmaker that throws failed like a seat that led
     // nowhere (the next attempt waits for the backoff), not like a home that did not answer —
     // that goes around at once, and with a matchmaker that keeps failing it went around forever.
-    this.dialing = { url: undefined, seat: undefined, probe: true };
-    const seat = await this.matchmake!({ reason, failedAttempts });
+    this.dialing = { url: undefined, address: undefined, seat: undefined, probe: true };
+    const unreachable = this.unreachable;
+    const seat = await this.matchmake!(unreachable === undefined ? { reason, failedAttempts } : { reason, failedAttempts, unreachable });
     if (seat !== undefined && (typeof seat.address !== 'string' || typeof seat.seat !== 'string'))
       throw new TypeError('matchmake must return { address, seat } or undefined');
     this.reason = undefined;
     const url = seat === undefined ? undefined : withSeat(seat.address, seat.seat);
-    this.dialing = { url, seat, probe: true };
+    this.dialing = { url, address: seat?.address, seat, probe: true };
     return url;
   }
 
   /** The URL for the next attempt when no seat is due: home, with the session's seat; undefined for the transport's own. */
   next(): string | undefined {
     const url = this.home === undefined ? undefined : this.sessionSeat ? withSeat(this.home, this.sessionSeat.seat) : this.home;
-    this.dialing = { url, seat: this.sessionSeat, probe: false };
+    this.dialing = { url, address: this.home, seat: this.sessionSeat, probe: false };
     return url;
   }
 
   /** A Welcome arrived on the attempt in flight. */
   welcomed(resumed: boolean): void {
     this.redirects = 0;
+    this.unreachable = undefined;
     const dialing = this.dialing;
     if (!dialing) return;
     if (resumed) {
@@ -138,7 +152,9 @@ export class SessionRoute {
       return { immediate: false, forgetSession: true };
     }
     if (welcomed) return { immediate: false, forgetSession: false };
-    // The attempt failed before a Welcome.
+    // The attempt failed before a Welcome. No connection (1006: refused, reset; a browser reports a
+    // refused upgrade so too) or no Welcome in time: the node may be dead.
+    if (dialing?.address !== undefined && (code === CloseCode.AbnormalClosure || code === CloseCode.HandshakeTimeout)) this.unreachable = dialing.address;
     if (dialing?.probe) {
       this.reason = 'retry';
       return { immediate: false, forgetSession: false };
