@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RequestError } from '../../engine-plugin/src/index';
 import { FLUSH } from '../../engine-plugin/src/cluster/delivery-scripts';
-import { RENEW } from '../../engine-plugin/src/cluster/lease-scripts';
+import { LEAVE, RENEW } from '../../engine-plugin/src/cluster/lease-scripts';
+import { REGISTER_ROOM, UPDATE_ROOM } from '../../engine-plugin/src/cluster/room-directory-scripts';
 import { Chat } from '../support/messaging-protocol';
 import { type NodeProcess, PumpedClients, eventually, killAllNodes, startNodeProcess } from '../support/cluster-nodes';
 import { type PresenceWatcher, watchPresence } from '../support/presence-watcher';
@@ -54,13 +55,29 @@ it('kill -STOP for 5 s: the node is reaped, re-registers with a new epoch within
   expect(reRegisteredAfterMs).toBeLessThanOrEqual(1000);
   expect(Number(await redis.client.hGet('tw:node:stalled', 'epoch'))).toBe(newEpoch);
 
-  // Writes under the old epoch are refused by every write script: nothing lands.
-  const inboxBefore = await redis.client.xLen('tw:inbox:peer');
-  const flush = await redis.client.eval(FLUSH, { arguments: ['tw:', 'stalled', String(oldEpoch), '', '', '100', '100', 'peer', 'forged'] });
+  // Writes under the old epoch are refused by every script that writes as the node: nothing lands —
+  // no batch, no presence, no interest, no room, no lease renewal, no leave.
+  const old = String(oldEpoch);
+  const forgedPresence = JSON.stringify([['ghost', 1, '']]);
+  const forgedInterest = JSON.stringify([['ghost.*', 1]]);
+  const flush = await redis.client.eval(FLUSH, { arguments: ['tw:', 'stalled', old, forgedPresence, forgedInterest, '100', '100', 'peer', 'forged'] });
   expect(flush).toEqual([-1]);
-  const renew = await redis.client.eval(RENEW, { arguments: ['tw:', 'stalled', String(oldEpoch), '3000', '', '6000', '6000'] });
+  const renew = await redis.client.eval(RENEW, { arguments: ['tw:', 'stalled', old, '3000', '', '6000', '6000'] });
   expect(renew).toEqual([0]);
-  expect(await redis.client.xLen('tw:inbox:peer')).toBe(inboxBefore);
+  const room = await redis.client.eval(REGISTER_ROOM, {
+    arguments: ['tw:', 'stalled', old, 'ghost-room', '{}', '{}', '4', 'battle', 'battle', String(Date.now()), '15000', '', '', '', 'ghost-seat'],
+  });
+  expect(room).toEqual(['fenced']);
+  expect(await redis.client.eval(UPDATE_ROOM, { arguments: ['tw:', 'stalled', old, 'ghost-room', '1', '', ''] })).toBe(0);
+  expect(await redis.client.eval(LEAVE, { arguments: ['tw:', 'stalled', old, '100'] })).toBe(0);
+  // (Lengths move as renewals trim: what is looked for is the forged entries themselves.)
+  expect(((await redis.client.xRange('tw:inbox:peer', '-', '+')) ?? []).filter((entry) => entry?.message.b === 'forged')).toEqual([]);
+  expect(((await redis.client.xRange('tw:events', '-', '+')) ?? []).filter((entry) => entry?.message.p?.includes('ghost') || entry?.message.i?.includes('ghost'))).toEqual([]);
+  expect(await redis.client.exists(['tw:presence:ghost', 'tw:room:ghost-room', 'tw:seats:ghost-room'])).toBe(0);
+  expect(await redis.client.hGet('tw:interest:stalled', 'ghost.*')).toBeNull();
+  expect(Number(await redis.client.sIsMember('tw:members:stalled', 'ghost'))).toBe(0);
+  // The refused leave left the node registered under its new epoch.
+  expect(Number(await redis.client.hGet('tw:node:stalled', 'epoch'))).toBe(newEpoch);
 
   // Under the new epoch the node re-asserted its identity and carries DMs again.
   await eventually(() => watcher.holders.get('sender')?.has('stalled') === true, 3000, 'sender online again');
