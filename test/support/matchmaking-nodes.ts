@@ -3,6 +3,7 @@
  * HTTP matchmaking against them, for the cluster matchmaking suite and bench.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type Agent, request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,6 +20,10 @@ export interface MatchmakingNode {
   rooms(): Promise<Array<{ id: string; connections: number }>>;
   /** How long (ms) each `joinOrCreate` asked of this node took to get its seat, since the last ask. */
   seatTimes(): Promise<number[]>;
+  /** The same calls as [start, end] wall-clock ms (performance.timeOrigin based), since the last ask. */
+  seatSpans(): Promise<Array<[number, number]>>;
+  /** The node's longest event-loop delay and its p99 (ms) since the last ask. */
+  loopDelay(): Promise<{ maxMs: number; p99Ms: number }>;
 }
 
 const running = new Set<ChildProcess>();
@@ -51,6 +56,8 @@ export function startMatchmakingNode(redis: string, node: string, env: Record<st
         exited,
         rooms: () => ask<{ rooms: Array<{ id: string; connections: number }> }>(child, 'rooms').then((reply) => reply.rooms),
         seatTimes: () => ask<{ ms: number[] }>(child, 'seats').then((reply) => reply.ms),
+        seatSpans: () => ask<{ spans: Array<[number, number]> }>(child, 'seats').then((reply) => reply.spans),
+        loopDelay: () => ask<{ maxMs: number; p99Ms: number }>(child, 'loop'),
       });
     });
   });
@@ -110,4 +117,38 @@ export async function httpRoundTrip(http: string): Promise<number> {
   const response = await fetch(`${http}/not-matchmaking`, { method: 'POST', body: '' });
   await response.arrayBuffer();
   return performance.now() - started;
+}
+
+/**
+ * `POST <http><path>` through `agent` (node:http: a keep-alive pool, as a load balancer's upstream
+ * connections would be; `false`: a fresh connection of its own, closed after), timed from the call
+ * (so the time waiting for a free pooled connection counts) to the whole answer read. `sent` is
+ * when the call was made, wall-clock ms.
+ */
+export function postThrough(agent: Agent | false, http: string, path: string): Promise<{ status: number; ms: number; sent: number; body: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const call = httpRequest(`${http}${path}`, { method: 'POST', agent, headers: { 'content-length': 0 } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, ms: performance.now() - started, sent: performance.timeOrigin + started, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      response.on('error', reject);
+    });
+    call.on('error', reject);
+    call.end();
+  });
+}
+
+/** `POST <http>/matchmake/joinOrCreate/<type>` through `agent` (see {@link postThrough}), timed like {@link joinOrCreateOver}. */
+export async function joinOrCreateThrough(agent: Agent | false, http: string, type: string): Promise<TimedSeat> {
+  const answer = await postThrough(agent, http, `/matchmake/joinOrCreate/${type}`);
+  let body: { address?: string; seat?: string; room?: { roomId: string; node: string } } = {};
+  try {
+    body = JSON.parse(answer.body) as typeof body;
+  } catch {
+    // Not JSON: the status tells.
+  }
+  return { status: answer.status, ms: answer.ms, address: body.address ?? '', seat: body.seat ?? '', roomId: body.room?.roomId ?? '', owner: body.room?.node ?? '' };
 }

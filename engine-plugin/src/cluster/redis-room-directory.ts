@@ -42,7 +42,7 @@ export interface RedisRoomDirectoryOptions {
   /**
    * How often a caller waiting for another node's creation lock looks whether it is gone, ms.
    * Waiters on one node share one look per pool; a lock released on this node wakes them at once.
-   * Default 5.
+   * Default 2.
    */
   readonly settlePollMs?: number;
   /**
@@ -82,7 +82,8 @@ interface ReserveQueue {
   readonly pool: string;
   readonly ttlMs: number;
   readonly waiting: Array<{ readonly seat: string; readonly resolve: (found: Reservation | undefined) => void; readonly reject: (error: unknown) => void }>;
-  inFlight: boolean;
+  /** RESERVE calls of this queue on their way. */
+  inFlight: number;
 }
 
 /**
@@ -107,17 +108,21 @@ interface ReserveQueue {
  * ```
  */
 export function redisRoomDirectory(cluster: ClusterNode, options: RedisRoomDirectoryOptions = {}): RoomDirectory {
-  return new RedisRoomDirectory(cluster, options.settlePollMs ?? 5, options.sweepMs ?? 1000);
+  return new RedisRoomDirectory(cluster, options.settlePollMs ?? 2, options.sweepMs ?? 1000);
 }
 
 class RedisRoomDirectory implements RoomDirectory {
   private readonly prefix: string;
   /** Waiters per pool for another node's creation lock: one poll per pool, however many wait. */
   private readonly settling = new Map<string, { readonly waiters: Set<() => void>; timer: ReturnType<typeof setTimeout> | undefined }>();
-  /** Reserves waiting for a call per pool (and ttl), and whether one is in flight. */
+  /** Reserves waiting for a call per pool (and ttl), and how many calls are in flight. */
   private readonly reserving = new Map<string, ReserveQueue>();
+  /** A flush of the queued reserves is scheduled for the end of this turn. */
+  private reservesDue = false;
   /** Pools this node holds the creation lock of: other callers here wait without asking Redis. */
   private readonly creating = new Map<string, string>();
+  /** Listing JSON parsed once per distinct text (bounded). */
+  private readonly json = new ParsedJson(4096);
   private loadWanted: number | undefined;
   private loadSent: number | undefined;
   private loadWriting = false;
@@ -216,9 +221,14 @@ class RedisRoomDirectory implements RoomDirectory {
       default:
         break;
     }
-    const registered = toListing([l, m, Number(reply[1]), String(listing.maxClients), '0']);
+    const registered = this.listingOf(l, m, Number(reply[1]), String(listing.maxClients), '0');
     const expiresAt = Number(reply[2]);
     return { registered: true, reservations: seats.map((seat) => ({ listing: registered, seat: seat.seat, expiresAt })) };
+  }
+
+  private listingOf(l: string, m: string, count: number | string, max: string, locked: string): RoomListing {
+    const fixed = this.json.of<FixedListing>(l);
+    return { ...fixed, clients: Number(count), maxClients: Number(max), locked: locked === '1', metadata: this.json.of<RoomMetadata>(m) };
   }
 
   reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined> {
@@ -226,24 +236,39 @@ class RedisRoomDirectory implements RoomDirectory {
       const key = `${pool}\n${seat.ttlMs}`;
       let queue = this.reserving.get(key);
       if (!queue) {
-        queue = { pool, ttlMs: seat.ttlMs, waiting: [], inFlight: false };
+        queue = { pool, ttlMs: seat.ttlMs, waiting: [], inFlight: 0 };
         this.reserving.set(key, queue);
       }
       queue.waiting.push({ seat: seat.seat, resolve, reject });
-      if (!queue.inFlight) this.sendReserves(key, queue);
+      // Alone: at once. Others of this turn (or while one is on its way): together at the end of the turn.
+      if (queue.inFlight === 0 && queue.waiting.length === 1 && !this.reservesDue) this.sendReserves(key, queue);
+      else if (!this.reservesDue) {
+        this.reservesDue = true;
+        setImmediate(() => this.flushReserves());
+      }
     });
   }
 
+  /** Every queued reserve goes, one RESERVE call per pool per {@link MAX_SEATS_PER_CALL} seats. */
+  private flushReserves(): void {
+    this.reservesDue = false;
+    for (const [key, queue] of this.reserving) while (queue.waiting.length > 0) this.sendReserves(key, queue);
+  }
+
   /**
-   * One RESERVE call for the callers waiting on a pool (up to {@link MAX_SEATS_PER_CALL}); those
-   * that arrive meanwhile go in the next. A burst of a thousand is a handful of scripts, not a
-   * thousand, and each seat is still taken atomically, fullest room first.
+   * One RESERVE call for the callers queued on a pool (up to {@link MAX_SEATS_PER_CALL}). Calls
+   * made in one event-loop turn share a script, and a call does not wait for the one before it to
+   * come back (Redis runs them in order): a burst of a thousand is a handful of scripts, each
+   * answered on the turn its reply arrives, and each seat is still taken atomically, fullest room first.
    */
   private sendReserves(key: string, queue: ReserveQueue): void {
     const batch = queue.waiting.splice(0, MAX_SEATS_PER_CALL);
-    queue.inFlight = true;
-    this.script<Array<string | number>>(RESERVE, [queue.pool, queue.ttlMs, ...batch.map((w) => w.seat)]).then(
+    queue.inFlight++;
+    const args: Array<string | number> = [queue.pool, queue.ttlMs];
+    for (const waiter of batch) args.push(waiter.seat);
+    this.script<Array<string | number>>(RESERVE, args).then(
       (reply) => {
+        this.doneReserves(key, queue);
         const taken = Number(reply[0]);
         this.expired(reply[1]);
         for (const [i, waiter] of batch.entries()) {
@@ -252,29 +277,27 @@ class RedisRoomDirectory implements RoomDirectory {
             continue;
           }
           const at = 2 + i * 6;
-          const listing = toListing([String(reply[at]), String(reply[at + 1]), reply[at + 2]!, String(reply[at + 3]), String(reply[at + 4])]);
+          const listing = this.listingOf(String(reply[at]), String(reply[at + 1]), reply[at + 2]!, String(reply[at + 3]), String(reply[at + 4]));
           waiter.resolve({ listing, seat: waiter.seat, expiresAt: Number(reply[at + 5]) });
         }
-        this.nextReserves(key, queue);
       },
       (error: unknown) => {
+        this.doneReserves(key, queue);
         for (const waiter of batch) waiter.reject(error);
-        this.nextReserves(key, queue);
       },
     );
   }
 
-  private nextReserves(key: string, queue: ReserveQueue): void {
-    queue.inFlight = false;
-    if (queue.waiting.length > 0) this.sendReserves(key, queue);
-    else this.reserving.delete(key);
+  private doneReserves(key: string, queue: ReserveQueue): void {
+    queue.inFlight--;
+    if (queue.inFlight === 0 && queue.waiting.length === 0) this.reserving.delete(key);
   }
 
   async reserveIn(roomId: string, seat: SeatRequest): Promise<Reservation | JoinRefusal> {
     const reply = await this.script<[string, number, string?, string?, number?, string?, string?, number?]>(RESERVE_IN, [roomId, seat.seat, seat.ttlMs]);
     this.expired(reply[1]);
     if (reply[0] !== 'ok') return reply[0] as JoinRefusal;
-    return { listing: toListing([reply[2]!, reply[3]!, reply[4]!, reply[5]!, reply[6]!]), seat: seat.seat, expiresAt: Number(reply[7]) };
+    return { listing: this.listingOf(reply[2]!, reply[3]!, reply[4]!, reply[5]!, reply[6]!), seat: seat.seat, expiresAt: Number(reply[7]) };
   }
 
   async claim(roomId: string, seat: string): Promise<SeatClaim> {
@@ -305,7 +328,7 @@ class RedisRoomDirectory implements RoomDirectory {
 
   async get(roomId: string): Promise<RoomListing | undefined> {
     const reply = await this.script<ListingReply | null>(GET_ROOM, [roomId]);
-    return reply ? toListing(reply) : undefined;
+    return reply ? this.listingOf(...reply) : undefined;
   }
 
   async list(query: RoomQuery): Promise<readonly RoomListing[]> {
@@ -313,7 +336,7 @@ class RedisRoomDirectory implements RoomDirectory {
     if (!(limit > 0)) return [];
     const flat = await this.script<Array<string | number>>(LIST_ROOMS, [query.type, query.pool ?? '', query.includeLocked ? '1' : '0', limit]);
     const out: RoomListing[] = [];
-    for (let i = 0; i + 4 < flat.length; i += 5) out.push(toListing(flat.slice(i, i + 5) as ListingReply));
+    for (let i = 0; i + 4 < flat.length; i += 5) out.push(this.listingOf(String(flat[i]), String(flat[i + 1]), flat[i + 2]!, String(flat[i + 3]), String(flat[i + 4])));
     return out;
   }
 
@@ -401,18 +424,10 @@ class RedisRoomDirectory implements RoomDirectory {
     return (await this.script<number>(ABORT_CREATION, [lock.pool, lock.token, lock.attempt ?? 0])) === 1;
   }
 
-  async placeRoom(): Promise<string | undefined> {
-    const reply = await this.script<string[]>(TWO_CHOICES, []);
-    let best: string | undefined;
-    let bestLoad = Number.POSITIVE_INFINITY;
-    for (let i = 0; i + 1 < reply.length; i += 2) {
-      const load = Number(reply[i + 1]);
-      if (load < bestLoad) {
-        bestLoad = load;
-        best = reply[i];
-      }
-    }
-    return best === this.cluster.node ? undefined : best;
+  async placeRooms(_type: string, count: number, seats: number): Promise<ReadonlyArray<string | undefined>> {
+    if (count <= 0) return [];
+    const nodes = await this.script<string[]>(TWO_CHOICES, [count, seats]);
+    return Array.from({ length: count }, (_, i) => (nodes[i] === undefined || nodes[i] === this.cluster.node ? undefined : nodes[i]));
   }
 
   /** Queues this node's load (clients + rooms); at most one write in flight, none when unchanged. */
@@ -462,7 +477,29 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 }
 
-function toListing([l, m, count, max, locked]: ListingReply): RoomListing {
-  const fixed = JSON.parse(l) as FixedListing;
-  return { ...fixed, clients: Number(count), maxClients: Number(max), locked: locked === '1', metadata: JSON.parse(m) as RoomMetadata };
+/** Parsed listing JSON by its text, so a burst seated in one room parses it once, not once per seat. */
+class ParsedJson {
+  private readonly parsed = new Map<string, unknown>();
+
+  constructor(private readonly max: number) {}
+
+  /** `text` parsed (frozen: it is shared by every listing made from it). */
+  of<T>(text: string): T {
+    let value = this.parsed.get(text);
+    if (value === undefined) {
+      value = deepFrozen(JSON.parse(text) as unknown);
+      // Bounded: rooms come and go; a full cache starts over rather than evicting one by one.
+      if (this.parsed.size >= this.max) this.parsed.clear();
+      this.parsed.set(text, value);
+    }
+    return value as T;
+  }
+}
+
+function deepFrozen(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFrozen(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -373,7 +373,24 @@ if redis.call('EXISTS', P .. 'node:' .. node) == 1 then redis.call('ZADD', P .. 
 return 1
 `;
 
-/** Two live nodes at random with their loads. ARGV: prefix. Returns {node, load, node, load} (fewer when fewer nodes). */
+/**
+ * Power of two choices for `count` rooms: per room, two live nodes at random and the less loaded,
+ * counting the rooms this call placed before as `seats` + 1 each (what they will add once filled
+ * and registered). ARGV: prefix, count, seats. Returns one node per room ({} when no node is live).
+ */
 export const TWO_CHOICES = `
-return redis.call('ZRANDMEMBER', ARGV[1] .. 'load', 2, 'WITHSCORES')
+local key, count, weight = ARGV[1] .. 'load', tonumber(ARGV[2]), tonumber(ARGV[3]) + 1
+local added, out = {}, {}
+for i = 1, count do
+  local pick = redis.call('ZRANDMEMBER', key, 2, 'WITHSCORES')
+  local best, least = nil, nil
+  for j = 1, #pick, 2 do
+    local load = tonumber(pick[j + 1]) + (added[pick[j]] or 0)
+    if not least or load < least then best, least = pick[j], load end
+  end
+  if not best then return {} end
+  added[best] = (added[best] or 0) + weight
+  out[i] = best
+end
+return out
 `;

@@ -191,8 +191,8 @@ class EmbeddedRoomDirectory implements RoomDirectory {
     return true;
   }
 
-  async placeRoom(): Promise<string | undefined> {
-    return undefined;
+  async placeRooms(_type: string, count: number): Promise<ReadonlyArray<string | undefined>> {
+    return new Array<undefined>(count).fill(undefined);
   }
 
   reportLoad(): void {}

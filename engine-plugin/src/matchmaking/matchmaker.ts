@@ -204,7 +204,8 @@ export class Matchmaker implements RoomOwner {
   async create(type: string, options?: RoomOptions): Promise<SeatReservation> {
     const roomType = this.typeNamed(type);
     this.refuseWhileDraining();
-    const made = await this.createRoom(roomType, checkRoomOptions(options), undefined, 1);
+    const [node] = await this.directory.placeRooms(roomType.name, 1, 1);
+    const made = await this.createRoom(roomType, checkRoomOptions(options), undefined, 1, node);
     if (!made) throw new MatchmakingError('unavailable', `the ${type} room could not be created in time`);
     return made[0]!;
   }
@@ -277,37 +278,53 @@ export class Matchmaker implements RoomOwner {
   }
 
   /**
-   * The creator of a pool on this node, while callers wait: take the pool's creation lock (one
-   * creator in the cluster), and make the rooms everyone waiting here needs in one round —
-   * ceil(waiting / maxClients), placed one by one, made in parallel, each listed with its
-   * callers' seats. Callers that arrive meanwhile wait for the next round; when another node
+   * The creator of a pool on this node, while callers wait: in one turn, ask for the pool's
+   * creation lock (one creator in the cluster), a second look for every caller (Redis runs it
+   * after the lock: a room listed between the first look and the lock is found), and a placement
+   * for the rooms they may need — one round trip, not three. With the lock, make the rooms the
+   * callers still unseated need — ceil(unseated / maxClients), made in parallel, each listed with
+   * its callers' seats. Callers that arrive meanwhile wait for the next round; when another node
    * holds the lock, they all look again once it is released. A burst of a thousand makes its
    * twenty rooms in a few rounds instead of twenty, and never more rooms than its callers fill.
    */
   private async createRounds(pool: string, demand: PoolDemand): Promise<void> {
     demand.running = true;
+    const { roomType } = demand;
     try {
       while (demand.waiting.length > 0) {
-        let lock: CreationLock | undefined;
-        try {
-          lock = await this.directory.lockCreation(pool, this.creationTimeoutMs * 2);
-        } catch (error) {
-          for (const waiter of demand.waiting.splice(0)) waiter.reject(error);
-          break;
-        }
-        if (!lock) {
-          await this.directory.creationSettled(pool, this.creationTimeoutMs);
-          for (const waiter of demand.waiting.splice(0)) waiter.resolve(undefined);
+        const round = demand.waiting.splice(0);
+        const rooms = Math.min(ROOMS_PER_ROUND, Math.ceil(round.length / roomType.maxClients));
+        const [locked, again, placed] = await Promise.allSettled([
+          this.directory.lockCreation(pool, this.creationTimeoutMs * 2),
+          Promise.all(round.map(() => this.reserve(pool, roomType))),
+          this.directory.placeRooms(roomType.name, rooms, roomType.maxClients),
+        ]);
+        const lock = locked.status === 'fulfilled' ? locked.value : undefined;
+        const failure = [locked, again, placed].find((result) => result.status === 'rejected');
+        if (failure) {
+          if (lock) await this.unlock(lock);
+          for (const waiter of round) waiter.reject(failure.reason);
           continue;
         }
-        const round = demand.waiting.splice(0);
+        const seats = (again as PromiseFulfilledResult<Array<SeatReservation | undefined>>).value;
+        const unseated: CreationWaiter[] = [];
+        for (const [i, waiter] of round.entries()) {
+          const seat = seats[i];
+          if (seat) waiter.resolve(seat);
+          else unseated.push(waiter);
+        }
+        if (!lock) {
+          if (unseated.length > 0) await this.directory.creationSettled(pool, this.creationTimeoutMs);
+          for (const waiter of unseated) waiter.resolve(undefined);
+          continue;
+        }
         try {
-          await this.createRound(pool, demand.roomType, round, lock);
+          await this.createRound(roomType, unseated, lock, (placed as PromiseFulfilledResult<ReadonlyArray<string | undefined>>).value);
         } catch (error) {
           // Settled waiters ignore this: only the ones still waiting fail.
-          for (const waiter of round) waiter.reject(error);
+          for (const waiter of unseated) waiter.reject(error);
         } finally {
-          await this.directory.unlockCreation(lock).catch((error: unknown) => this.context.logger.warn('matchmaking could not release a creation lock', { error: String(error) }));
+          await this.unlock(lock);
         }
       }
     } finally {
@@ -316,21 +333,18 @@ export class Matchmaker implements RoomOwner {
     }
   }
 
-  private async createRound(pool: string, roomType: RoomType, round: readonly CreationWaiter[], lock: CreationLock): Promise<void> {
-    // A room may have been made between the look and the lock.
-    const again = await Promise.all(round.map(() => this.reserve(pool, roomType)));
-    const unseated: CreationWaiter[] = [];
-    for (const [i, waiter] of round.entries()) {
-      const seat = again[i];
-      if (seat) waiter.resolve(seat);
-      else unseated.push(waiter);
-    }
+  private unlock(lock: CreationLock): Promise<void> {
+    return this.directory.unlockCreation(lock).catch((error: unknown) => this.context.logger.warn('matchmaking could not release a creation lock', { error: String(error) }));
+  }
+
+  /** The rooms `unseated` callers need, on the nodes `placed` names (one per room), each made with its callers' seats. */
+  private async createRound(roomType: RoomType, unseated: readonly CreationWaiter[], lock: CreationLock, placed: ReadonlyArray<string | undefined>): Promise<void> {
     const groups: CreationWaiter[][] = [];
-    for (let i = 0; i < unseated.length && groups.length < ROOMS_PER_ROUND; i += roomType.maxClients) groups.push(unseated.slice(i, i + roomType.maxClients));
+    for (let i = 0; i < unseated.length && groups.length < placed.length; i += roomType.maxClients) groups.push(unseated.slice(i, i + roomType.maxClients));
     await Promise.all(
       groups.map(async (group, attempt) => {
         try {
-          const made = await this.createRoom(roomType, group[0]!.options, { ...lock, attempt }, Math.min(group.length, SEATS_PER_CREATION));
+          const made = await this.createRoom(roomType, group[0]!.options, { ...lock, attempt }, Math.min(group.length, SEATS_PER_CREATION), placed[attempt]);
           for (const [i, waiter] of group.entries()) waiter.resolve(made?.[i]);
         } catch (error) {
           for (const waiter of group) waiter.reject(error);
@@ -342,11 +356,10 @@ export class Matchmaker implements RoomOwner {
   }
 
   /**
-   * Make a room where the directory places it, with `seats` seats taken; undefined when an
-   * aborted attempt should look again.
+   * Make a room on `node` (undefined: here), with `seats` seats taken; undefined when an aborted
+   * attempt should look again.
    */
-  private async createRoom(roomType: RoomType, options: RoomOptions, creation: CreationLock | undefined, seats: number): Promise<SeatReservation[] | undefined> {
-    const node = await this.directory.placeRoom(roomType.name);
+  private async createRoom(roomType: RoomType, options: RoomOptions, creation: CreationLock | undefined, seats: number, node: string | undefined): Promise<SeatReservation[] | undefined> {
     const request: CreateRequest = {
       type: roomType.name,
       options,

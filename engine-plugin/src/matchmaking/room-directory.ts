@@ -63,10 +63,12 @@ export interface RoomDirectory {
    */
   abortCreation(lock: CreationLock): Promise<boolean>;
   /**
-   * The node a new room of `type` should be made on (the cluster: the less loaded of two picked
-   * at random among live nodes); undefined for "this node".
+   * The nodes `count` new rooms of `type` should be made on, one per room (the cluster: for each,
+   * the less loaded of two picked at random among live nodes, counting the rooms placed before it
+   * in the same call as `seats` clients each, so a round's rooms spread rather than all go to the
+   * node that was lightest when it started); undefined for "this node".
    */
-  placeRoom(type: string): Promise<string | undefined>;
+  placeRooms(type: string, count: number, seats: number): Promise<ReadonlyArray<string | undefined>>;
   /** Once per tick: this node's totals, for placement. Must not block (a cluster queues it for its tick batch). */
   reportLoad(load: NodeLoad): void;
   /**
