@@ -63,8 +63,10 @@ return {epoch, 'ok'}
 `;
 
 /**
- * Renew a lease, trim this node's inbox up to what it has read, trim old events, and claim the
- * earliest expired lease of another node for reaping (one script a second does all of it).
+ * Renew a lease, trim this node's inbox up to what it has read, trim old events, and name a node
+ * to reap: one whose reap this node claimed and did not finish, else the earliest expired lease of
+ * another node, claimed (one script a second does all of it). The reaping hash holds only nodes
+ * being reaped, so reading it whole is small.
  * ARGV: prefix, node, epoch, leaseMs, inboxReadId ('' none), claimMs, eventsKeepMs.
  * Returns {0} when the lease is lost (fenced), else {1, claimed node or false, now}.
  */
@@ -76,6 +78,12 @@ redis.call('PEXPIRE', nodeKey, leaseMs)
 redis.call('ZADD', P .. 'leases', now + leaseMs, node)
 if readId ~= '' then redis.call('XTRIM', P .. 'inbox:' .. node, 'MINID', readId) end
 redis.call('XTRIM', P .. 'events', 'MINID', '~', tostring(now - keepMs))
+-- A reap this node claimed and did not finish (its connection dropped mid-way) is resumed first:
+-- left alone, its claim would keep the dead node's name (and its re-registration) blocked for claimMs.
+local held = redis.call('HGETALL', P .. 'reaping')
+for i = 1, #held, 2 do
+  if held[i + 1] == node and held[i] ~= node and redis.call('EXISTS', P .. 'node:' .. held[i]) == 0 then return {1, held[i], now} end
+end
 local due = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, 1)[1]
 if due and due ~= node and redis.call('EXISTS', P .. 'node:' .. due) == 0 then
   redis.call('ZADD', P .. 'leases', now + claimMs, due)
