@@ -233,7 +233,7 @@ export class PredictedEntity<S extends Shape = Shape> {
     const stepMs = this.stepMs;
     if (stepMs <= 0) return 1;
     const alpha = (now - this.stepAt) / stepMs;
-    return alpha >= 1 ? 1 : alpha <= 0 ? 0 : alpha;
+    return Math.min(1, Math.max(0, alpha));
   }
 
   /** The predicted value of a field (without the visual offset), by component and field name. */
