@@ -678,7 +678,7 @@ export class ServerReplication {
         if (budget.bytesPerTick === Number.POSITIVE_INFINITY) client.budget = undefined;
       }
     } else if (client.lastWritten === records.previousTick && view.previousObservedTick === records.previousTick) {
-      if (view.sectionTick !== records.tick) buildViewSection(view, records, this.encodeFull, this.listA);
+      if (view.sectionTick !== records.tick) buildViewSection(view, records, this.encodeFull, this.listA, view.visible.size === this.alive.size);
       w.append(view.section);
     } else {
       writeCatchUp(w, view, client.lastWritten, records, this.encodeFull, this.listA, this.listB, this.mark, this.nextStamp());

@@ -104,8 +104,13 @@ export function writeCatchUp(
  * The section shared by every member that received the previous tick: this tick's leaves,
  * entries and structural changes, then the shared update records of visible entities, copied in
  * runs. Empty (zero bytes) when nothing the view sees changed.
+ *
+ * `seesEveryEntity`: the view's visible set is every alive entity (the caller compared sizes;
+ * visible ⊆ alive). With no entries this tick every changed entity is then in the section with
+ * its stored header, so the records go out as the tick's update buffer in one copy, with no
+ * per-entity look at the view.
  */
-export function buildViewSection(view: View, records: TickRecords, encode: FullEncoder, fulls: IdList): void {
+export function buildViewSection(view: View, records: TickRecords, encode: FullEncoder, fulls: IdList, seesEveryEntity = false): void {
   const w = view.section;
   w.reset();
   view.sectionTick = records.tick;
@@ -125,6 +130,12 @@ export function buildViewSection(view: View, records: TickRecords, encode: FullE
 
   const changed = records.changed.items;
   const n = records.changed.length;
+  if (seesEveryEntity && view.enters.length === 0) {
+    // The first record's stored gap is already from -1, as the section's must be.
+    if (n > 0) records.copyUpdates(w, 0, records.updates.length);
+    else if (headerOnly) w.reset();
+    return;
+  }
   const { updateBody, updateEnd } = records;
   let previous = -1;
   let runFrom = -1;
