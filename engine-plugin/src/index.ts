@@ -113,6 +113,7 @@ export { type EmbeddedRoomDirectoryOptions, embeddedRoomDirectory } from './matc
 export {
   CREATE_ROOM_METHOD,
   type ListRoomsOptions,
+  type SeatingHints,
   Matchmaker,
   type MatchmakerContext,
   type MatchmakingOptions,

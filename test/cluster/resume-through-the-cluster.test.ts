@@ -50,3 +50,31 @@ it('a drop resumes on the same node with the same connection id and every note r
 
   console.log(`resume-through-the-cluster: drop → resumed in ${(back.at - droppedAt).toFixed(0)} ms (backoff first delay ${BACKOFF_MS} ms)`);
 }, 40_000);
+
+it('the home killed: a new session through the matchmaker, on the survivor, within the backoff + 1 s', async () => {
+  const client = clients.connect(() => nodes.map((n) => n.http), BACKOFF_MS);
+  const timeline = clients.of(client);
+  await until(() => client.state === 'connected' && timeline.notes.length >= 3, 10_000, 'connected, a few notes in');
+  const home = nodes.find((n) => n.node === timeline.seats[0]!.seat.room.node)!;
+  const survivor = nodes.find((n) => n !== home)!;
+  const seatsBefore = timeline.seats.length;
+
+  const killedAt = performance.now();
+  home.child.kill('SIGKILL');
+  await until(() => timeline.events.some((e) => e.at > killedAt && e.event.type === 'connected'), 10_000, 'a session after the kill');
+  const back = connectedAfter(timeline.events, killedAt)!;
+  const story = timeline.events
+    .filter((e) => e.at > killedAt)
+    .map((e) => `${(e.at - killedAt).toFixed(0)} ms ${e.event.type}${'code' in e.event ? ` ${e.event.code}` : ''}`)
+    .concat(timeline.seats.filter((s) => s.at > killedAt).map((s) => `${(s.at - killedAt).toFixed(0)} ms seat (${s.reason}) on ${s.seat.room.node}`))
+    .join(', ');
+  // A new session, not a half-restored one: made with a seat the matchmaker gave after the kill, on the survivor.
+  expect(back.event.resumed, story).toBe(false);
+  const reseat = timeline.seats.at(-1)!;
+  expect(timeline.seats.length).toBeGreaterThan(seatsBefore);
+  expect(reseat.at).toBeGreaterThan(killedAt);
+  expect(reseat.seat.room.node).toBe(survivor.node);
+  // The reconnection's first delay is at most BACKOFF_MS; the rest (a refused dial, matchmaking, the handshake) gets 1 s.
+  expect(back.at - killedAt, story).toBeLessThanOrEqual(BACKOFF_MS + 1000);
+  console.log(`resume-through-the-cluster: home killed → new session on ${survivor.node} in ${(back.at - killedAt).toFixed(0)} ms (${story})`);
+}, 40_000);

@@ -182,6 +182,24 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
       expect(await d.list({ type: 't', limit: 10 }).then((rooms) => rooms.map((r) => r.roomId).sort())).toEqual([first.roomId, third.roomId].sort());
     });
 
+    it('reserve with avoid passes over rooms listed at that address for that seat only; an unknown address changes nothing', async () => {
+      const d = await open();
+      const dead = listing('t', 3, { address: 'ws://10.0.0.1:8081/ws' });
+      const alive = listing('t', 3, { address: 'ws://10.0.0.2:8081/ws' });
+      // The room at the avoided address is the fullest: reserve alone would take it.
+      await d.register(dead, { seats: [seat('d0'), seat('d1')] });
+      await d.register(alive);
+      const away = await d.reserve('t', { ...seat('a0'), avoid: dead.address });
+      expect([away?.listing.roomId, away?.listing.clients]).toEqual([alive.roomId, 1]);
+      // Nothing was written about the avoided room: the next caller (naming an address no room has) gets it.
+      expect((await d.get(dead.roomId))?.clients).toBe(2);
+      const unknown = await d.reserve('t', { ...seat('u0'), avoid: 'ws://10.0.0.9:1/ws' });
+      expect([unknown?.listing.roomId, unknown?.listing.clients]).toEqual([dead.roomId, 3]);
+      // The only room with space is at the avoided address: none for that seat, and the room keeps its place.
+      expect(await d.reserve('t', { ...seat('z'), avoid: alive.address })).toBeUndefined();
+      expect((await d.reserve('t', seat('p0')))?.listing).toMatchObject({ roomId: alive.roomId, clients: 2 });
+    });
+
     it('a creation lock nobody releases expires after its ttl', async () => {
       const d = await open();
       expect(await d.lockCreation('t', 100)).toBeDefined();

@@ -87,12 +87,16 @@ export interface HttpSeat extends MatchedSeat {
   readonly room: { readonly roomId: string; readonly node: string };
 }
 
-/** `POST <http>/matchmake/joinOrCreate/battle` on the first endpoint that answers 200. */
-export async function joinOrCreateOn(endpoints: readonly string[]): Promise<HttpSeat> {
+/**
+ * `POST <http>/matchmake/joinOrCreate/battle` on the first endpoint that answers 200, with
+ * `?unreachable=` as `matchmakeOverHttp` sends it when the client's last dial went unanswered.
+ */
+export async function joinOrCreateOn(endpoints: readonly string[], unreachable?: string): Promise<HttpSeat> {
   const failures: string[] = [];
+  const query = unreachable === undefined ? '' : `?unreachable=${encodeURIComponent(unreachable)}`;
   for (const http of endpoints) {
     try {
-      const response = await fetch(`${http}/matchmake/joinOrCreate/battle`, { method: 'POST', body: '' });
+      const response = await fetch(`${http}/matchmake/joinOrCreate/battle${query}`, { method: 'POST', body: '' });
       if (response.ok) return (await response.json()) as HttpSeat;
       failures.push(`${http}: ${response.status}`);
     } catch (error) {
@@ -133,8 +137,8 @@ export class RoutedClients {
       transport: nodeWebSocketClient('ws://127.0.0.1:1/unused'),
       logger: silentLogger,
       reconnect: { initialMs, maxMs: 2000 },
-      matchmake: async ({ reason }) => {
-        const seat = await joinOrCreateOn(endpoints());
+      matchmake: async ({ reason, unreachable }) => {
+        const seat = await joinOrCreateOn(endpoints(), unreachable);
         timeline.seats.push({ seat, reason, at: performance.now() });
         return seat;
       },

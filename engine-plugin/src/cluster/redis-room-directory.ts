@@ -78,6 +78,9 @@ type ListingReply = [string, string, number | string, string, string];
 
 const UNLIST_CHUNK = 200;
 
+/** Addresses one placement passes over at most (each widens its random draw by one node). */
+const MAX_AVOIDED = 8;
+
 interface ReserveQueue {
   readonly pool: string;
   readonly ttlMs: number;
@@ -232,6 +235,7 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined> {
+    if (seat.avoid !== undefined) return this.reserveAvoiding(pool, seat, seat.avoid);
     return new Promise((resolve, reject) => {
       const key = `${pool}\n${seat.ttlMs}`;
       let queue = this.reserving.get(key);
@@ -264,28 +268,37 @@ class RedisRoomDirectory implements RoomDirectory {
   private sendReserves(key: string, queue: ReserveQueue): void {
     const batch = queue.waiting.splice(0, MAX_SEATS_PER_CALL);
     queue.inFlight++;
-    const args: Array<string | number> = [queue.pool, queue.ttlMs];
+    const args: Array<string | number> = [queue.pool, queue.ttlMs, ''];
     for (const waiter of batch) args.push(waiter.seat);
     this.script<Array<string | number>>(RESERVE, args).then(
       (reply) => {
         this.doneReserves(key, queue);
-        const taken = Number(reply[0]);
         this.expired(reply[1]);
-        for (const [i, waiter] of batch.entries()) {
-          if (i >= taken) {
-            waiter.resolve(undefined);
-            continue;
-          }
-          const at = 2 + i * 6;
-          const listing = this.listingOf(String(reply[at]), String(reply[at + 1]), reply[at + 2]!, String(reply[at + 3]), String(reply[at + 4]));
-          waiter.resolve({ listing, seat: waiter.seat, expiresAt: Number(reply[at + 5]) });
-        }
+        for (const [i, waiter] of batch.entries()) waiter.resolve(this.reservedIn(reply, i, waiter.seat));
       },
       (error: unknown) => {
         this.doneReserves(key, queue);
         for (const waiter of batch) waiter.reject(error);
       },
     );
+  }
+
+  /** The `i`th seat of a RESERVE reply, or undefined when it found no room. */
+  private reservedIn(reply: ReadonlyArray<string | number>, i: number, seat: string): Reservation | undefined {
+    if (i >= Number(reply[0])) return undefined;
+    const at = 2 + i * 6;
+    const listing = this.listingOf(String(reply[at]), String(reply[at + 1]), reply[at + 2]!, String(reply[at + 3]), String(reply[at + 4]));
+    return { listing, seat, expiresAt: Number(reply[at + 5]) };
+  }
+
+  /**
+   * A seat away from `avoid`: its own RESERVE call, not batched with the pool's other callers
+   * (they must not skip those rooms). Rare — only after a client's dial went unanswered.
+   */
+  private async reserveAvoiding(pool: string, seat: SeatRequest, avoid: string): Promise<Reservation | undefined> {
+    const reply = await this.script<Array<string | number>>(RESERVE, [pool, seat.ttlMs, avoid, seat.seat]);
+    this.expired(reply[1]);
+    return this.reservedIn(reply, 0, seat.seat);
   }
 
   private doneReserves(key: string, queue: ReserveQueue): void {
@@ -424,9 +437,10 @@ class RedisRoomDirectory implements RoomDirectory {
     return (await this.script<number>(ABORT_CREATION, [lock.pool, lock.token, lock.attempt ?? 0])) === 1;
   }
 
-  async placeRooms(_type: string, count: number, seats: number): Promise<ReadonlyArray<string | undefined>> {
+  async placeRooms(_type: string, count: number, seats: number, avoid: readonly string[] = []): Promise<ReadonlyArray<string | undefined>> {
     if (count <= 0) return [];
-    const nodes = await this.script<string[]>(TWO_CHOICES, [count, seats]);
+    // Matched against each node's lease (`address` of joinCluster): give matchmaking the same address.
+    const nodes = await this.script<string[]>(TWO_CHOICES, [count, seats, ...avoid.slice(0, MAX_AVOIDED)]);
     return Array.from({ length: count }, (_, i) => (nodes[i] === undefined || nodes[i] === this.cluster.node ? undefined : nodes[i]));
   }
 

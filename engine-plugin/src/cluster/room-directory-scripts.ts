@@ -83,38 +83,46 @@ export const MAX_SEATS_PER_CALL = 128;
 
 /**
  * Take seats, one after the other, each in the fullest open room of a pool whose owner holds a
- * live lease (concurrent reserves of one node share one call). ARGV: prefix, pool, ttlMs, seat…
- * Returns {taken, expired, then per seat taken: l, m, count, max, locked, expiresAt}; the seats
- * after `taken` found no room with space. `expired`: reserved seats this call found lapsed.
+ * live lease (concurrent reserves of one node share one call). ARGV: prefix, pool, ttlMs, avoid,
+ * seat… Returns {taken, expired, then per seat taken: l, m, count, max, locked, expiresAt}; the
+ * seats after `taken` found no room with space. `expired`: reserved seats this call found lapsed.
+ * `avoid` ('' none): an address whose rooms are passed over (left open, untouched) — the rare
+ * path of a client that could not reach a node; its calls carry one seat and are never batched.
  *
  * Per room it touches: ZREVRANGE, HMGET, EXISTS (owner's lease), ZSCORE (a seat due?), ZCARD;
  * per seat one ZADD; per room once more ZADD (expiry index, LT) and ZADD or ZREM (its score).
  * All O(log n) in the pool's open rooms: no scan, and no sweep while an open room has space.
  */
 export const RESERVE = `${PRELUDE}
-local pool, ttl = ARGV[2], tonumber(ARGV[3])
+local pool, ttl, avoid = ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local open = P .. 'open:' .. pool
 local out, taken = {0, 0}, 0
 local room, r, count, fresh
 local swept = false
-for i = 4, #ARGV do
+-- Open rooms passed over (listed at \`avoid\`): the next candidate is the one ranked after them.
+local skipped = 0
+for i = 5, #ARGV do
   local seat = ARGV[i]
   local placed = false
   for attempt = 1, 8 do
     if not room then
-      room = redis.call('ZREVRANGE', open, 0, 0)[1]
+      room = redis.call('ZREVRANGE', open, skipped, skipped)[1]
       if not room then
         -- No open room: seats lapsed in full rooms may free some; look once more after a sweep.
         if swept then break end
         swept = true
         if sweep(${SWEEP_PER_CALL}) == 0 then break end
-        room = redis.call('ZREVRANGE', open, 0, 0)[1]
+        room = redis.call('ZREVRANGE', open, skipped, skipped)[1]
         if not room then break end
       end
       r = redis.call('HMGET', P .. 'room:' .. room, 'l', 'm', 'max', 'locked', 'node')
       if not r[1] or redis.call('EXISTS', P .. 'node:' .. r[5]) == 0 then
         -- Gone, or its owner's lease lapsed: the reaper unlists it; no seat goes to a dead node.
         redis.call('ZREM', open, room)
+        room = nil
+      elseif avoid ~= '' and cjson.decode(r[1]).address == avoid then
+        -- This caller could not reach it; for everyone else it stays as it is.
+        skipped = skipped + 1
         room = nil
       else
         if due(room) then
@@ -376,17 +384,25 @@ return 1
 /**
  * Power of two choices for `count` rooms: per room, two live nodes at random and the less loaded,
  * counting the rooms this call placed before as `seats` + 1 each (what they will add once filled
- * and registered). ARGV: prefix, count, seats. Returns one node per room ({} when no node is live).
+ * and registered). ARGV: prefix, count, seats, avoid… (addresses: nodes whose lease names one are
+ * not picked — the draw takes as many more at random and drops them, so the two are still a fair
+ * pick among the rest). Returns one node per room ({} when no node is live, or none but avoided).
  */
 export const TWO_CHOICES = `
-local key, count, weight = ARGV[1] .. 'load', tonumber(ARGV[2]), tonumber(ARGV[3]) + 1
+local P, count, weight = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]) + 1
+local key = P .. 'load'
+local avoid, extra = {}, #ARGV - 3
+for i = 4, #ARGV do avoid[ARGV[i]] = true end
 local added, out = {}, {}
 for i = 1, count do
-  local pick = redis.call('ZRANDMEMBER', key, 2, 'WITHSCORES')
-  local best, least = nil, nil
+  local pick = redis.call('ZRANDMEMBER', key, 2 + extra, 'WITHSCORES')
+  local best, least, seen = nil, nil, 0
   for j = 1, #pick, 2 do
-    local load = tonumber(pick[j + 1]) + (added[pick[j]] or 0)
-    if not least or load < least then best, least = pick[j], load end
+    if seen < 2 and (extra == 0 or not avoid[redis.call('HGET', P .. 'node:' .. pick[j], 'address')]) then
+      seen = seen + 1
+      local load = tonumber(pick[j + 1]) + (added[pick[j]] or 0)
+      if not least or load < least then best, least = pick[j], load end
+    end
   end
   if not best then return {} end
   added[best] = (added[best] or 0) + weight

@@ -76,10 +76,22 @@ class EmbeddedRoomDirectory implements RoomDirectory {
   async reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined> {
     const buckets = this.open.get(pool);
     if (!buckets) return undefined;
+    if (seat.avoid !== undefined) return this.reserveAvoiding(buckets, seat, seat.avoid);
     let fullest = -1;
     for (const taken of buckets.keys()) if (taken > fullest) fullest = taken;
     const roomId = buckets.get(fullest)?.values().next().value;
     return roomId === undefined ? undefined : this.takeIn(this.rooms.get(roomId)!, seat);
+  }
+
+  /** The rare path (a client that could not reach a node): the fullest open room not listed at `avoid`. */
+  private reserveAvoiding(buckets: Map<number, Set<string>>, seat: SeatRequest, avoid: string): Reservation | undefined {
+    for (const taken of [...buckets.keys()].sort((a, b) => b - a)) {
+      for (const roomId of buckets.get(taken)!) {
+        const room = this.rooms.get(roomId)!;
+        if (room.listing.address !== avoid) return this.takeIn(room, seat);
+      }
+    }
+    return undefined;
   }
 
   async reserveIn(roomId: string, seat: SeatRequest): Promise<Reservation | JoinRefusal> {
@@ -191,6 +203,7 @@ class EmbeddedRoomDirectory implements RoomDirectory {
     return true;
   }
 
+  /** One process: every room is made here, whatever `avoid` names (there is no other node). */
   async placeRooms(_type: string, count: number): Promise<ReadonlyArray<string | undefined>> {
     return new Array<undefined>(count).fill(undefined);
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimitsByKey } from '../connection/rate-limits-by-key.js';
 import { systemClock } from '../transport/clock.js';
-import type { Matchmaker, SeatReservation } from './matchmaker.js';
+import type { Matchmaker, SeatReservation, SeatingHints } from './matchmaker.js';
 import { MatchmakingError } from './matchmaking-error.js';
 
 /** What a matchmaking request asks for (what `authorize` is told). */
@@ -37,7 +37,10 @@ export interface MatchmakingEndpoint {
 /**
  * The matchmaker over HTTP, for browser clients that must find their room before they connect:
  *
- * - `POST /matchmake/joinOrCreate/<type>` (body: JSON room options, may be empty) → 200 `{ address, seat, room, expiresAt }`
+ * - `POST /matchmake/joinOrCreate/<type>` (body: JSON room options, may be empty) → 200 `{ address, seat, room, expiresAt }`;
+ *   `?unreachable=<address>` (what `matchmakeOverHttp` sends after a dial went unanswered) seats
+ *   the caller away from the node at that address ({@link SeatingHints.avoid}: it steers the
+ *   caller's own seat only; an address no room is listed at, or one longer than an address can be, is ignored)
  * - `POST /matchmake/create/<type>` → the same, in a new room
  * - `POST /matchmake/join/<roomId>` → the same, in that room
  * - `GET /matchmake/rooms/<type>?limit=<n>` → 200 `{ rooms: [...] }` (open rooms, at most 100 by default)
@@ -85,7 +88,7 @@ export function matchmakingEndpoint(matchmaker: Matchmaker, options: Matchmaking
         ? await matchmaker.join(target)
         : action === 'create'
           ? await matchmaker.create(target, roomOptions as never)
-          : await matchmaker.joinOrCreate(target, roomOptions as never);
+          : await matchmaker.joinOrCreate(target, roomOptions as never, hintsOf(query));
     return { status: 200, body: absolute(seat, request) };
   };
 
@@ -130,6 +133,15 @@ export function matchmakingEndpoint(matchmaker: Matchmaker, options: Matchmaking
 }
 
 const ROUTES = /^\/(joinOrCreate|create|join|rooms)\/([^/]{1,128})$/;
+
+/** `?unreachable=` as the matchmaker's hint (it bounds and checks it). */
+function hintsOf(query: URLSearchParams): SeatingHints {
+  const unreachable = query.get(UNREACHABLE_PARAMETER);
+  return unreachable === null ? {} : { avoid: unreachable };
+}
+
+/** The query parameter a client names the node address it could not reach with (`matchmakeOverHttp` sends it). */
+const UNREACHABLE_PARAMETER = 'unreachable';
 
 /** A route's target, percent-decoded; undefined when its escapes are malformed (`%E0%A4`). */
 function decodedTarget(raw: string): string | undefined {

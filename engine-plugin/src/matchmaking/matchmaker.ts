@@ -6,6 +6,7 @@ import type { ServerConnection } from '../connection/server-connection.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { ConnectionRequest } from '../transport/transport.js';
 import { type Clock, type TimerHandle, systemClock } from '../transport/clock.js';
+import { MAX_CLOSE_REASON_BYTES } from '../transport/close-reason.js';
 import { BusUnavailable, type MessagingBus } from '../messaging/bus.js';
 import { embeddedRoomDirectory } from './embedded-room-directory.js';
 import { MatchmakingError } from './matchmaking-error.js';
@@ -43,6 +44,19 @@ export interface SeatReservation {
   readonly room: RoomListing;
   /** After this (ms since the epoch) an unused seat is refused with 401. */
   readonly expiresAt: number;
+}
+
+/** What a client reported along with its request (see {@link Matchmaker.joinOrCreate}). */
+export interface SeatingHints {
+  /**
+   * A node address the client dialed and got no answer from (`MatchmakeAttempt.unreachable`): the
+   * seat goes to no room listed at it, and a room made for it goes on no node whose lease names it
+   * while another node is live. It steers this caller's seat only — nothing about that node is
+   * written or believed — so a client naming a healthy node just moves itself; what it can cause
+   * at most is a new room, which `create` allows anyway. Ignored when empty or longer than an
+   * address can be (123 bytes: a redirect's close reason carries it).
+   */
+  readonly avoid?: string;
 }
 
 /** Which rooms {@link Matchmaker.listRooms} returns. */
@@ -101,6 +115,8 @@ interface CreateRequest {
 /** A `joinOrCreate` that found no seat, waiting for a room made for it. */
 interface CreationWaiter {
   readonly options: RoomOptions;
+  /** The address its client could not reach ({@link SeatingHints.avoid}). */
+  readonly avoid: string | undefined;
   /** Its seat, or undefined: look again (the room it was to get was not made). */
   readonly resolve: (seat: SeatReservation | undefined) => void;
   readonly reject: (error: unknown) => void;
@@ -169,20 +185,22 @@ export class Matchmaker implements RoomOwner {
    * A seat in the fullest open room of `type` whose filter values equal `options`' (its
    * `filterBy` keys), or in a new room made with `options` when none has space. Concurrent calls
    * fill rooms before making more: one creator per pool at a time in the cluster, and it makes
-   * as many rooms as the callers waiting on its node need, each listed with their seats.
+   * as many rooms as the callers waiting on its node need, each listed with their seats. With
+   * `hints.avoid` (a node the client could not reach) the seat is found away from that node.
    */
-  async joinOrCreate(type: string, options?: RoomOptions): Promise<SeatReservation> {
+  async joinOrCreate(type: string, options?: RoomOptions, hints: SeatingHints = {}): Promise<SeatReservation> {
     const roomType = this.typeNamed(type);
     this.refuseWhileDraining();
     const checked = checkRoomOptions(options);
+    const avoid = avoidedAddress(hints.avoid);
     const pool = poolOf(roomType, filterOf(roomType, checked));
     // Waiting for other creators is bounded in time, not in turns: a burst of a thousand fills
     // twenty rooms one after another, and the last caller waits through all of them.
     const deadline = this.clock.now() + this.creationTimeoutMs * JOIN_TIMEOUT_FACTOR;
     while (this.clock.now() < deadline) {
-      const found = await this.reserve(pool, roomType);
+      const found = await this.reserve(pool, roomType, avoid);
       if (found) return found;
-      const made = await this.madeFor(pool, roomType, checked);
+      const made = await this.madeFor(pool, roomType, checked, avoid);
       if (made) return made;
     }
     throw new MatchmakingError('unavailable', `no seat in a ${type} room within ${this.creationTimeoutMs * JOIN_TIMEOUT_FACTOR} ms`);
@@ -253,8 +271,9 @@ export class Matchmaker implements RoomOwner {
     return roomType;
   }
 
-  private async reserve(pool: string, roomType: RoomType): Promise<SeatReservation | undefined> {
-    const found = await this.directory.reserve(pool, { seat: randomId(22), ttlMs: roomType.seatTtlMs });
+  private async reserve(pool: string, roomType: RoomType, avoid?: string): Promise<SeatReservation | undefined> {
+    const seat = { seat: randomId(22), ttlMs: roomType.seatTtlMs };
+    const found = await this.directory.reserve(pool, avoid === undefined ? seat : { ...seat, avoid });
     return found && this.reservation(found);
   }
 
@@ -263,7 +282,7 @@ export class Matchmaker implements RoomOwner {
   }
 
   /** Wait, with this node's other callers of the pool, for a room made for them; undefined: look again. */
-  private madeFor(pool: string, roomType: RoomType, options: RoomOptions): Promise<SeatReservation | undefined> {
+  private madeFor(pool: string, roomType: RoomType, options: RoomOptions, avoid: string | undefined): Promise<SeatReservation | undefined> {
     if (this.closed) return Promise.reject(new MatchmakingError('unavailable', 'this node is stopping'));
     let demand = this.demand.get(pool);
     if (!demand) {
@@ -272,7 +291,7 @@ export class Matchmaker implements RoomOwner {
     }
     const waiting = demand;
     return new Promise((resolve, reject) => {
-      waiting.waiting.push({ options, resolve, reject });
+      waiting.waiting.push({ options, avoid, resolve, reject });
       if (!waiting.running) void this.createRounds(pool, waiting);
     });
   }
@@ -296,8 +315,8 @@ export class Matchmaker implements RoomOwner {
         const rooms = Math.min(ROOMS_PER_ROUND, Math.ceil(round.length / roomType.maxClients));
         const [locked, again, placed] = await Promise.allSettled([
           this.directory.lockCreation(pool, this.creationTimeoutMs * 2),
-          Promise.all(round.map(() => this.reserve(pool, roomType))),
-          this.directory.placeRooms(roomType.name, rooms, roomType.maxClients),
+          Promise.all(round.map((waiter) => this.reserve(pool, roomType, waiter.avoid))),
+          this.directory.placeRooms(roomType.name, rooms, roomType.maxClients, avoidedBy(round)),
         ]);
         const lock = locked.status === 'fulfilled' ? locked.value : undefined;
         const failure = [locked, again, placed].find((result) => result.status === 'rejected');
@@ -610,4 +629,18 @@ export class Matchmaker implements RoomOwner {
   }
 }
 
+/**
+ * A client's `avoid` hint if it can be an address at all; undefined (ignored) otherwise. No
+ * address is longer than a close reason (`createServer` refuses one), so nothing longer is
+ * carried into a directory script.
+ */
+function avoidedAddress(avoid: unknown): string | undefined {
+  return typeof avoid === 'string' && avoid.length > 0 && avoid.length <= MAX_CLOSE_REASON_BYTES ? avoid : undefined;
+}
 
+/** The distinct addresses a round's callers could not reach: its rooms are placed away from all of them. */
+function avoidedBy(round: readonly CreationWaiter[]): string[] {
+  const avoided = new Set<string>();
+  for (const waiter of round) if (waiter.avoid !== undefined) avoided.add(waiter.avoid);
+  return [...avoided];
+}

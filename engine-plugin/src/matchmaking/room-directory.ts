@@ -24,7 +24,11 @@ export interface RoomDirectory {
    * ({@link abortCreation}); false means it was, and the owner must drop the room.
    */
   register(listing: RoomListing, options?: RegisterOptions): Promise<RegisterResult>;
-  /** Take a seat in the fullest open room of `pool`; undefined when no open room has space. */
+  /**
+   * Take a seat in the fullest open room of `pool`; undefined when no open room has space. With
+   * `seat.avoid`, rooms listed at that address are passed over for this seat only (they stay
+   * open for everyone else): the next fullest is taken, or none.
+   */
   reserve(pool: string, seat: SeatRequest): Promise<Reservation | undefined>;
   /** Take a seat in one room, whatever its pool; or why not: gone (`missing`), `locked`, or `full`. */
   reserveIn(roomId: string, seat: SeatRequest): Promise<Reservation | JoinRefusal>;
@@ -66,9 +70,10 @@ export interface RoomDirectory {
    * The nodes `count` new rooms of `type` should be made on, one per room (the cluster: for each,
    * the less loaded of two picked at random among live nodes, counting the rooms placed before it
    * in the same call as `seats` clients each, so a round's rooms spread rather than all go to the
-   * node that was lightest when it started); undefined for "this node".
+   * node that was lightest when it started); undefined for "this node". No room is placed on a
+   * node whose address is in `avoid` while another node is live (see {@link SeatRequest.avoid}).
    */
-  placeRooms(type: string, count: number, seats: number): Promise<ReadonlyArray<string | undefined>>;
+  placeRooms(type: string, count: number, seats: number, avoid?: readonly string[]): Promise<ReadonlyArray<string | undefined>>;
   /** Once per tick: this node's totals, for placement. Must not block (a cluster queues it for its tick batch). */
   reportLoad(load: NodeLoad): void;
   /**
@@ -118,6 +123,14 @@ export interface RoomListing {
 export interface SeatRequest {
   readonly seat: string;
   readonly ttlMs: number;
+  /**
+   * A node address (a listing's `address`, as the client dialed it) the seat must not go to: the
+   * client that asks could not reach it, and its node may have died while its rooms are still
+   * listed (until its lease runs out). It steers this one seat only — nothing is written about
+   * that node, so a client that names a healthy node only moves itself elsewhere. An address no
+   * room is listed at changes nothing.
+   */
+  readonly avoid?: string;
 }
 
 /** A seat taken in a room: the credential a client connects to the room's owner with. */
