@@ -1,8 +1,8 @@
 /**
  * What joining a cluster costs a node's tick: two demo servers (`server/src/main.ts`, bots on,
  * 20 Hz) with N lean clients each (bench/load's), once as two lone processes and once as two
- * nodes of a cluster over one redis-server (`--redis`), in alternating rounds so that the shared
- * machine's drift falls on both sides alike. Each node's tick p99 comes from its own `/health`
+ * nodes of a cluster over one redis-server (`--redis`), in alternating rounds after an uncounted
+ * warm-up so that the shared machine's drift and the first start's cold caches fall on both sides alike. Each node's tick p99 comes from its own `/health`
  * (the last 400 ticks, all after the ramp). Used by bench/cluster.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -84,12 +84,22 @@ async function round(cluster: boolean, clientsPerNode: number, holdS: number): P
   }
 }
 
-/** Alternate rounds off, on, off, on … (`rounds` of each). */
+/** Seconds a warm-up round holds its clients: long enough to load, compile and JIT every path once. */
+export const WARM_UP_HOLD_S = 5;
+
+/**
+ * `rounds` of each side, after one warm-up round (cluster on: every file either side loads, plus
+ * redis-server) that is not counted. Within a round the side that goes first alternates (off/on,
+ * on/off, …): the first process start after a pause pays cold caches, and when it was always "off"
+ * that made the cluster look cheaper than nothing (on/off 0.65).
+ */
 export async function clusterTickCost(clientsPerNode: number, holdS: number, rounds: number): Promise<TickRound[]> {
   const out: TickRound[] = [];
+  if (rounds > 0) await round(true, clientsPerNode, WARM_UP_HOLD_S);
   for (let i = 0; i < rounds; i++) {
-    out.push(await round(false, clientsPerNode, holdS));
-    out.push(await round(true, clientsPerNode, holdS));
+    const first = i % 2 === 1;
+    out.push(await round(first, clientsPerNode, holdS));
+    out.push(await round(!first, clientsPerNode, holdS));
   }
   return out;
 }

@@ -9,6 +9,7 @@
  *
  *   npm run bench:cluster       full run, writes the `cluster` section of docs/benchmarks.md
  *   BENCH_SMOKE=1 …             tiny counts, nothing written (inside npm test)
+ *   BENCH_HOP_ONLY=1 …          the server hop only, printed, nothing written (while profiling)
  */
 import { createWorld } from 'bitecs';
 import { type NetworkClient, createClient, silentLogger } from '../engine-plugin/src/index';
@@ -17,7 +18,7 @@ import { type TrafficNode, startTrafficNode } from '../test/support/bus-traffic'
 import { type NodeProcess, killAllNodes, startNodeProcess } from '../test/support/cluster-nodes';
 import { Chat, protocol } from '../test/support/messaging-protocol';
 import { type RedisServer, startRedis } from '../test/support/redis-server';
-import { type TickRound, clusterTickCost } from './cluster-tick-cost';
+import { type TickRound, WARM_UP_HOLD_S, clusterTickCost } from './cluster-tick-cost';
 import { environmentLine, table, writeSection } from './report';
 import { fixed, grouped, summary } from './stats';
 
@@ -60,16 +61,19 @@ async function commandsSinceReset(redis: RedisServer): Promise<{ total: number; 
 async function hop(redis: RedisServer, sender: TrafficNode, receiver: TrafficNode, rate: number): Promise<HopResult> {
   const count = rate * SECONDS;
   const before = await sender.report();
-  const heardBefore = (await receiver.report()).senders[sender.node]?.received ?? 0;
+  const heardBefore = (await receiver.report({ latencies: false })).senders[sender.node]?.received ?? 0;
   receiver.reset();
   await redis.client.sendCommand(['CONFIG', 'RESETSTAT']);
   sender.send(rate, count);
   const deadline = Date.now() + SECONDS * 1000 + 30_000;
-  let got = await receiver.report();
+  // Polls leave the latencies out: shipping them every 100 ms blocked the receiver's loop and
+  // showed up in the very hop it measures. They are read once, when the traffic is done.
+  let got = await receiver.report({ latencies: false });
   while ((got.senders[sender.node]?.next ?? 0) < before.sent + count && Date.now() < deadline) {
     await sleep(100);
-    got = await receiver.report();
+    got = await receiver.report({ latencies: false });
   }
+  got = await receiver.report();
   const { total, by } = await commandsSinceReset(redis);
   const after = await sender.report();
   const delivered = (got.senders[sender.node]?.received ?? 0) - heardBefore;
@@ -140,6 +144,11 @@ async function main(): Promise<void> {
   const hops: HopResult[] = [];
   for (const rate of RATES) hops.push(await hop(redis, sender, receiver, rate));
   await Promise.all([sender.stop(), receiver.stop()]);
+  if (process.env.BENCH_HOP_ONLY === '1') {
+    for (const h of hops) console.log(`hop ${grouped(h.rate)}/s: delivered ${h.delivered}, lost ${h.lost}, p50 ${fixed(h.p50, 3)} ms, p99 ${fixed(h.p99, 3)} ms, max ${fixed(h.max, 1)} ms, ${fixed(h.commands, 4)} commands/message, flush ${fixed(h.flushMsPerTick, 3)} ms/tick`);
+    await redis.stop();
+    return;
+  }
 
   const [a, b] = await Promise.all([startNodeProcess(redis.url, 'dm-a'), startNodeProcess(redis.url, 'dm-b')]);
   const dms = await clientDms(a!, b!);
@@ -190,7 +199,7 @@ async function main(): Promise<void> {
   function tickLines(): string[] {
     return [
       '',
-      `Per-node tick with the cluster on vs off: two demo servers (\`server/src/main.ts\`, 250 bots, 20 Hz), ${grouped(TICK_CLIENTS)} lean clients each (bench/load's), as two lone processes (off) or two nodes over one redis-server (\`--redis\`, on), rounds alternating off/on; tick times from each node's \`/health\` (last 400 ticks, all after the ramp, ${TICK_HOLD_S} s held).`,
+      `Per-node tick with the cluster on vs off: two demo servers (\`server/src/main.ts\`, 250 bots, 20 Hz), ${grouped(TICK_CLIENTS)} lean clients each (bench/load's), as two lone processes (off) or two nodes over one redis-server (\`--redis\`, on), after one uncounted warm-up round (on, ${WARM_UP_HOLD_S} s), each round running both sides, the side that goes first alternating (off/on, on/off); tick times from each node's \`/health\` (last 400 ticks, all after the ramp, ${TICK_HOLD_S} s held).`,
       '',
       table(
         ['round', 'cluster', 'clients connected', 'node 1 tick p50 / p99 ms', 'node 2 tick p50 / p99 ms'],

@@ -12,7 +12,8 @@
  * number it expects from that sender.
  *
  * Environment: TW_REDIS, TW_NODE, TW_ROLE (sender | receiver), TW_TICK_MS (default 50).
- * IPC in: `{ type: 'send', rate, count }` (sender: start), `{ type: 'report' }`, `{ type: 'reset' }`
+ * IPC in: `{ type: 'send', rate, count }` (sender: start), `{ type: 'report', latencies? }` (`latencies:
+ * false` leaves them out), `{ type: 'reset' }`
  * (receiver: forget latencies). IPC out: `{ type: 'ready' }`, `{ type: 'report', … }`.
  */
 import { BusUnavailable, type CarriedMessage, consoleLogger } from '../../engine-plugin/src/index';
@@ -142,7 +143,7 @@ if (role === 'receiver') {
   bus.flush();
 }
 
-process.on('message', (message: { type: string; rate?: number; count?: number }) => {
+process.on('message', (message: { type: string; rate?: number; count?: number; latencies?: boolean }) => {
   if (message.type === 'send') {
     rate = message.rate ?? 1000;
     target = sent + (message.count ?? 1000);
@@ -162,7 +163,9 @@ process.on('message', (message: { type: string; rate?: number; count?: number })
       enqueueMs,
       flushMs,
       senders: Object.fromEntries(senders),
-      latencies,
+      // A poll leaves them out: serialising 100,000 numbers blocks this loop for milliseconds,
+      // and every batch that arrives meanwhile waits (the bench measured its own polling once).
+      latencies: message.latencies === false ? [] : latencies,
       stats: { ...cluster.stats },
     });
   }

@@ -43,7 +43,8 @@ export interface TrafficReport {
 export interface TrafficNode {
   readonly node: string;
   readonly child: ChildProcess;
-  report(): Promise<TrafficReport>;
+  /** Its counters; `latencies: false` leaves the latencies out (empty), for polls while traffic runs. */
+  report(options?: { readonly latencies?: boolean }): Promise<TrafficReport>;
   /** Sender: send `count` more messages at `rate` per second. */
   send(rate: number, count: number): void;
   /** Receiver: forget the latencies so far. */
@@ -67,7 +68,7 @@ export function startTrafficNode(redis: string, node: string, role: 'sender' | '
       resolve({
         node,
         child,
-        report: () =>
+        report: (options) =>
           new Promise((answer) => {
             const listen = (reply: TrafficReport & { type: string }) => {
               if (reply.type !== 'report') return;
@@ -75,7 +76,7 @@ export function startTrafficNode(redis: string, node: string, role: 'sender' | '
               answer(reply);
             };
             child.on('message', listen);
-            child.send({ type: 'report' });
+            child.send({ type: 'report', latencies: options?.latencies !== false });
           }),
         send: (rate, count) => child.send({ type: 'send', rate, count }),
         reset: () => child.send({ type: 'reset' }),

@@ -7,7 +7,7 @@ import type { ClusterKeys } from './cluster-keys.js';
 import type { ClusterStats } from './cluster-stats.js';
 import { ClusterView } from './cluster-view.js';
 import { FLUSH } from './delivery-scripts.js';
-import { type BatchItem, decodeBatch, encodeBatch, itemBytes } from './node-batch.js';
+import { BatchFull, type BatchItem, BatchWriter, decodeBatch } from './node-batch.js';
 import type { NodeLease } from './node-lease.js';
 import type { RedisLink } from './redis-link.js';
 import type { StreamEntry } from './stream-reader.js';
@@ -24,11 +24,6 @@ export interface RedisBusLimits {
   readonly unavailableAfterMs: number;
   /** How long a flush that failed on a dropped connection is retried before its batches count as lost. */
   readonly retryForMs: number;
-}
-
-interface Outgoing {
-  items: BatchItem[];
-  bytes: number;
 }
 
 interface Attempt {
@@ -54,7 +49,9 @@ interface Waiting {
 export class RedisBus implements MessagingBus {
   readonly view = new ClusterView();
   private delivery: BusDelivery | undefined;
-  private readonly outgoing = new Map<string, Outgoing>();
+  /** One batch under construction per target node; `pending` names those with items. */
+  private readonly writers = new Map<string, BatchWriter>();
+  private readonly pending = new Set<string>();
   private presenceChanges = new Map<string, LocalPresence>();
   private interestChanges = new Map<string, number>();
   /** This node's whole state, re-asserted under each new epoch. */
@@ -99,15 +96,18 @@ export class RedisBus implements MessagingBus {
   }
 
   private queue(target: string, item: BatchItem): void {
-    let out = this.outgoing.get(target);
-    if (!out) {
-      out = { items: [], bytes: 0 };
-      this.outgoing.set(target, out);
+    let writer = this.writers.get(target);
+    if (!writer) {
+      writer = new BatchWriter(this.limits.maxBatchBytes);
+      this.writers.set(target, writer);
     }
-    const bytes = itemBytes(item);
-    if (out.bytes + bytes > this.limits.maxBatchBytes) throw new BusUnavailable(`the batch for node ${target} is full this tick`);
-    out.items.push(item);
-    out.bytes += bytes;
+    try {
+      writer.add(item);
+    } catch (error) {
+      if (error instanceof BatchFull) throw new BusUnavailable(`the batch for node ${target} is full this tick`);
+      throw error;
+    }
+    this.pending.add(target);
   }
 
   direct(identity: string, message: CarriedMessage): number | Promise<number> {
@@ -196,7 +196,7 @@ export class RedisBus implements MessagingBus {
 
   flush(): void {
     if (this.closed || this.attempt || this.lease.epoch === 0) return;
-    if (this.outgoing.size === 0 && this.presenceChanges.size === 0 && this.interestChanges.size === 0) return;
+    if (this.pending.size === 0 && this.presenceChanges.size === 0 && this.interestChanges.size === 0) return;
     const epoch = this.lease.epoch;
     const presence = this.presenceChanges.size
       ? JSON.stringify([...this.presenceChanges.values()].map((c) => [c.identity, c.present ? 1 : 0, c.present && c.metadata ? JSON.stringify(c.metadata) : '']))
@@ -206,15 +206,16 @@ export class RedisBus implements MessagingBus {
     this.interestChanges = new Map();
     const args: Array<string | number | Uint8Array> = [this.keys.prefix, this.node, epoch, presence, interest, this.limits.maxInbox, this.limits.maxEvents];
     const items = new Map<string, number>();
-    for (const [target, out] of this.outgoing) {
+    for (const target of this.pending) {
+      const writer = this.writers.get(target)!;
       const seq = (this.seqs.get(target) ?? 0) + 1;
       this.seqs.set(target, seq);
-      const batch = encodeBatch(this.run, seq, out.items);
+      items.set(target, writer.items);
+      const batch = writer.finish(this.run, seq);
       this.stats.batchBytes(batch.byteLength);
       args.push(target, batch);
-      items.set(target, out.items.length);
     }
-    this.outgoing.clear();
+    this.pending.clear();
     this.attempt = { epoch, args, items, since: performance.now() };
     void this.send();
   }
@@ -230,6 +231,8 @@ export class RedisBus implements MessagingBus {
         this.lease.fenced();
       } else {
         const unreachable = reply.slice(1).map(String);
+        // A node without a lease is gone for good (a restarted one has a new name or run): its buffer goes.
+        for (const target of unreachable) this.writers.delete(target);
         this.stats.batchesSent += attempt.items.size - unreachable.length;
         this.lost(attempt, unreachable, 'the target holds no live lease');
       }
@@ -301,21 +304,21 @@ export class RedisBus implements MessagingBus {
         if (!waiting) break;
         this.waiting.delete(item.rid);
         clearTimeout(waiting.timer);
-        if (item.ok) waiting.resolve(decode(item.data as Uint8Array));
-        else waiting.reject(new BusUnavailable(String(item.data)));
+        if (item.ok) waiting.resolve(decode(item.data));
+        else waiting.reject(new BusUnavailable(item.error));
         break;
       }
     }
   }
 
-  private async answer(from: string, rid: number, method: string, data: unknown): Promise<void> {
+  private async answer(from: string, rid: number, method: string, data: Uint8Array): Promise<void> {
     const handler = this.handlers.get(method);
     let reply: BatchItem;
     try {
       if (!handler) throw new Error(`no handler for ${method} on node ${this.node}`);
-      reply = { kind: 'reply', rid, ok: true, data: encode(await handler(decode(data as Uint8Array), from)) };
+      reply = { kind: 'reply', rid, ok: true, data: encode(await handler(decode(data), from)) };
     } catch (error) {
-      reply = { kind: 'reply', rid, ok: false, data: error instanceof Error ? error.message : String(error) };
+      reply = { kind: 'reply', rid, ok: false, error: error instanceof Error ? error.message : String(error) };
     }
     try {
       this.queue(from, reply);

@@ -106,5 +106,6 @@ export class RedisLink {
 function argument(value: RedisArgument): string | Buffer {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
+  if (Buffer.isBuffer(value)) return value;
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
