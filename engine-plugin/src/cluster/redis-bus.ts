@@ -231,8 +231,10 @@ export class RedisBus implements MessagingBus {
         this.lease.fenced();
       } else {
         const unreachable = reply.slice(1).map(String);
-        // A node without a lease is gone for good (a restarted one has a new name or run): its buffer goes.
-        for (const target of unreachable) this.writers.delete(target);
+        // A node without a lease is gone (one that comes back starts a new batch anyway): its buffer
+        // goes — unless more was queued for it behind this flush, which the next flush sends (and
+        // counts lost if the node is still gone). Dropping a pending writer made that flush throw.
+        for (const target of unreachable) if (!this.pending.has(target)) this.writers.delete(target);
         this.stats.batchesSent += attempt.items.size - unreachable.length;
         this.lost(attempt, unreachable, 'the target holds no live lease');
       }
