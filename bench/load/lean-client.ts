@@ -98,6 +98,8 @@ export class LeanClient {
   private link: Link | undefined;
   private received = 0;
   private nextSeq = 1;
+  /** The tick of the last Tick frame (a TickNext frame is the one after it). */
+  private lastTick = 0;
   private steering: ReturnType<typeof setInterval> | undefined;
   welcomed = false;
 
@@ -172,15 +174,23 @@ export class LeanClient {
 
   private frame(data: Buffer): void {
     const kind = data[0];
-    if (kind === FrameKind.Tick) {
+    if (kind === FrameKind.Tick || kind === FrameKind.TickNext) {
       const arrived = this.sampled ? wallNow() : 0;
-      const r = new ByteReader(data, 1);
-      const tick = r.varint();
-      // lastInput and ack: not needed here.
-      r.varint();
-      r.varint();
-      const count = r.varint();
-      if (count > 0) this.received = r.varint() + count - 1;
+      let tick: number;
+      if (kind === FrameKind.TickNext) {
+        // The tick after the last Tick frame's, with its header and no messages.
+        tick = ++this.lastTick;
+      } else {
+        const r = new ByteReader(data, 1);
+        tick = r.varint();
+        this.lastTick = tick;
+        // lastInput, ack and inputQueue: not needed here.
+        r.varint();
+        r.varint();
+        r.varint();
+        const count = r.varint();
+        if (count > 0) this.received = r.varint() + count - 1;
+      }
       this.counters.frames++;
       this.counters.bytes += data.length;
       const arrivals = this.counters.arrivals;

@@ -213,7 +213,7 @@ interface Held {
   q: Map<number, number[]>;
 }
 
-const FrameKind = { Hello: 1, Welcome: 2, Mismatch: 3, Tick: 4, Client: 5, Ping: 6, Pong: 7, TickPart: 8, Messages: 9 } as const;
+const FrameKind = { Hello: 1, Welcome: 2, Mismatch: 3, Tick: 4, Client: 5, Ping: 6, Pong: 7, TickPart: 8, Messages: 9, TickNext: 10 } as const;
 
 /** What this client accepts (advertised in Hello): 1 MiB frames, 64 KiB payloads, 256 messages a frame. */
 const LIMITS = { maxFrameBytes: 1 << 20, maxMessageBytes: 1 << 16, maxMessagesPerFrame: 256 } as const;
@@ -246,6 +246,8 @@ export class SpecClient {
   private readonly outbox: Array<{ typeId: number; payload: Uint8Array }> = [];
   /** TickPart frames of the tick whose Tick frame has not arrived yet. */
   private readonly parts: Reader[] = [];
+  /** A Tick frame arrived on this socket: TickNext frames may follow. */
+  private tickSeen = false;
 
   constructor(
     url: string,
@@ -257,7 +259,7 @@ export class SpecClient {
       this.socket.send(
         new Writer()
           .u8(FrameKind.Hello)
-          .varint(3)
+          .varint(4)
           .u32(protocol.fingerprint)
           .string('')
           .varint(0)
@@ -334,6 +336,14 @@ export class SpecClient {
         return;
       case FrameKind.Tick:
         this.tickFrames([...this.parts.splice(0), r]);
+        this.tickSeen = true;
+        return;
+      case FrameKind.TickNext:
+        // The tick after the last Tick frame's, same header, no messages: only a state section.
+        if (!this.tickSeen) throw new Error('a TickNext frame before any Tick frame');
+        if (this.parts.length > 0) throw new Error('a TickNext frame inside a split tick');
+        this.tick++;
+        this.tickFrames([r], false);
         return;
       case FrameKind.Messages:
         // Between ticks: an acknowledgement and messages, never inside a split tick.
@@ -347,11 +357,11 @@ export class SpecClient {
   }
 
   /** One tick, sent as TickPart… Tick: messages and state sections applied in order, the snapshot sweep after the last. */
-  private tickFrames(frames: Reader[]): void {
+  private tickFrames(frames: Reader[], withHeader = true): void {
     const listed = new Set<number>();
     let snapshot = false;
     for (const r of frames) {
-      this.tickHeaderAndMessages(r);
+      if (withHeader) this.tickHeaderAndMessages(r);
       if (r.remaining > 0) snapshot = this.state(r, listed) || snapshot;
     }
     if (snapshot) for (const held of [...this.entities.keys()]) if (!listed.has(held)) this.entities.delete(held);

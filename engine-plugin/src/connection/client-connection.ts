@@ -12,7 +12,9 @@ import {
   encodeHello,
   encodePing,
   encodePong,
+  expandTickNext,
   readTickHeader,
+  type TickHeader,
 } from '../protocol/frames.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { MessageCodec, MessageTooLargeError } from '../schema/message-codec.js';
@@ -151,6 +153,10 @@ export class ClientConnection {
   private readonly route: SessionRoute;
   /** A Welcome arrived on the current socket. */
   private welcomedHere = false;
+  /** The header of the last Tick frame on the current socket (tick −1: none yet): what a TickNext frame repeats. */
+  private readonly lastTick: TickHeader = { tick: -1, lastInput: 0, ack: 0, inputQueue: 0 };
+  /** Where TickNext frames are expanded (socket callbacks never run inside a flush, but outbound frames have their own writer anyway). */
+  private readonly expander = new ByteWriter(256);
 
   constructor(
     readonly protocol: Protocol,
@@ -345,6 +351,8 @@ export class ClientConnection {
       }
       if (kind !== FrameKind.Welcome) throw new ProtocolError(`expected Welcome, got frame kind ${kind}`);
       const welcome = decodeWelcome(r);
+      // A new socket: the server's TickNext frames follow a Tick frame on this one.
+      this.lastTick.tick = -1;
       const resumed = welcome.resumed && welcome.connectionId === this.connectionId;
       if (!resumed) {
         // A new session: the server numbers both directions from 1 again, and what the old one
@@ -376,10 +384,26 @@ export class ClientConnection {
       return true;
     }
     switch (kind) {
-      case FrameKind.Tick:
+      case FrameKind.Tick: {
         this.inbound.push(data);
-        this.options.onTick?.(readTickHeader(r).tick, this.lastHeard);
+        const header = readTickHeader(r);
+        const last = this.lastTick;
+        last.tick = header.tick;
+        last.lastInput = header.lastInput;
+        last.ack = header.ack;
+        last.inputQueue = header.inputQueue;
+        this.options.onTick?.(header.tick, this.lastHeard);
         break;
+      }
+      case FrameKind.TickNext: {
+        const last = this.lastTick;
+        if (last.tick < 0) throw new ProtocolError('a TickNext frame before any Tick frame on this socket');
+        // Expanded to the Tick it stands for, so the queue and everything after it see one kind of frame.
+        this.inbound.pushNext(expandTickNext(data, last, this.expander));
+        last.tick++;
+        this.options.onTick?.(last.tick, this.lastHeard);
+        break;
+      }
       case FrameKind.TickPart:
         this.inbound.pushPart(data);
         break;

@@ -71,6 +71,12 @@ export class InboundFrames {
     this.frames.push(frame);
   }
 
+  /** Queue a TickNext frame expanded to its Tick: it ends a tick of its own, never a split one (a protocol error between TickPart frames and their Tick). */
+  pushNext(frame: Uint8Array): void {
+    if (this.partial.length > 0) throw new ProtocolError('a TickNext frame inside a split tick');
+    this.push(frame);
+  }
+
   /** Hold a TickPart frame until the Tick that ends its tick arrives: nothing of a tick is applied before all of it is here. */
   pushPart(frame: Uint8Array): void {
     if (this.partial.length >= this.peer.maxTickParts)

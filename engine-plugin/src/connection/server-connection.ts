@@ -94,6 +94,8 @@ export class ServerConnection implements Connection, MessageSink, Beating {
   private sentInput = -1;
   private sentInputQueue = 0;
   private sentAck = -1;
+  /** The header of the last Tick frame on this socket (tick −1: none yet), which a TickNext frame repeats. */
+  private readonly lastTick: TickHeader = { tick: -1, lastInput: 0, ack: 0, inputQueue: 0 };
   private backedUpSince = -1;
   private replayNext = false;
   private invalidCount = 0;
@@ -171,6 +173,7 @@ export class ServerConnection implements Connection, MessageSink, Beating {
     this.replayNext = resumed;
     this.backedUpSince = -1;
     this.sentAck = -1;
+    this.lastTick.tick = -1;
     this.scheduleHeartbeat();
   }
 
@@ -395,9 +398,16 @@ export class ServerConnection implements Connection, MessageSink, Beating {
     header.lastInput = this.lastInput;
     header.ack = ack;
     header.inputQueue = inputQueue;
+    const last = this.lastTick;
+    // The tick after the last one sent, nothing new in its header and no messages: a TickNext
+    // frame, whose 1-byte header says exactly that.
+    const next = messages.length === 0 && tick === last.tick + 1 && this.lastInput === last.lastInput && ack === last.ack && inputQueue === last.inputQueue;
     w.reset();
-    writeTickHeader(w, header);
-    writeMessages(w, messages, firstSeq);
+    if (next) w.u8(FrameKind.TickNext);
+    else {
+      writeTickHeader(w, header);
+      writeMessages(w, messages, firstSeq);
+    }
     const headerLength = w.length;
     writeState?.(this, w);
     const content = messages.length > 0 || w.length > headerLength;
@@ -411,6 +421,10 @@ export class ServerConnection implements Connection, MessageSink, Beating {
     this.sentInput = this.lastInput;
     this.sentInputQueue = inputQueue;
     this.lastFrameAt = now;
+    last.tick = tick;
+    last.lastInput = this.lastInput;
+    last.ack = ack;
+    last.inputQueue = inputQueue;
     this.stats.messagesOut += messages.length;
     if (this.context.observer.any) {
       for (const m of messages) this.context.observer.emit('messageOut', this, this.context.protocol.messages[m.typeId]!, m.payload.length);

@@ -9,7 +9,9 @@ import {
   encodeHello,
   encodePong,
   readMessages,
+  expandTickNext,
   readTickHeader,
+  type TickHeader,
   writeClientHeader,
   writeMessages,
 } from '../protocol/frames.js';
@@ -181,7 +183,15 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (options.durationMs !== undefined) timer = setTimeout(() => socket.close(1000, 'inspector done'), options.durationMs);
   if (await sendWhenOpen(socket, hello, closed)) {
-    for await (const frame of frames) {
+    // The header of the last Tick frame: a TickNext frame repeats it for the next tick.
+    let lastTick: TickHeader | undefined;
+    const expander = new ByteWriter(256);
+    for await (const arrived of frames) {
+      let frame = arrived;
+      if (frame[0] === FrameKind.TickNext && lastTick !== undefined) {
+        frame = expandTickNext(frame, lastTick, expander);
+        lastTick = { ...lastTick, tick: lastTick.tick + 1 };
+      }
       const r = new ByteReader(frame);
       const kind = r.u8();
       try {
@@ -197,6 +207,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
           // A tick too big for one frame comes as TickPart frames ending with its Tick; each is printed as it comes.
           const final = kind === FrameKind.Tick;
           const header = readTickHeader(r);
+          if (final) lastTick = header;
           const { firstSeq, messages } = readMessages(r, 1 << 16, 1 << 24);
           if (final) ticks++;
           print(`tick ${header.tick}${final ? '' : ' (part, more follows)'} lastInput=${header.lastInput} ack=${header.ack} inputQueue=${header.inputQueue} bytes=${frame.length}`);

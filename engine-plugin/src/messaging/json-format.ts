@@ -233,6 +233,9 @@ class JsonWire {
         this.sendEnvelope('tickwire.pong', { timestamp: pong.echo, time: pong.time, tick: pong.tick });
         return;
       }
+      case FrameKind.TickNext:
+        // No messages, and state is binary-only.
+        return;
       case FrameKind.Messages:
       case FrameKind.TickPart:
       case FrameKind.Tick: {

@@ -3,7 +3,7 @@ import { CloseCode } from './close-codes.js';
 import { ProtocolError } from './protocol-error.js';
 
 /** The wire protocol version; bumped on any incompatible change to docs/protocol.md. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** The first byte of every frame. See docs/protocol.md for each layout. */
 export const FrameKind = {
@@ -33,6 +33,12 @@ export const FrameKind = {
    * they share the Tick frames' sequence numbers and are read in arrival order with them.
    */
   Messages: 0x09,
+  /**
+   * Server → client: the Tick frame of the tick after the last Tick frame on this socket, with
+   * that frame's `lastInput`, `ack` and `inputQueue` and no messages — the kind byte, then the
+   * state section. Most frames of a running game are this one: its header is 1 byte, not 7.
+   */
+  TickNext: 0x0a,
 } as const;
 
 /**
@@ -311,6 +317,19 @@ export function writeTickHeader(w: ByteWriter, header: TickHeader, kind: number 
   w.varint(header.lastInput);
   w.varint(header.ack);
   w.varint(header.inputQueue);
+}
+
+/**
+ * The full Tick frame a {@link FrameKind.TickNext} frame stands for, given the header of the Tick
+ * frame before it on the same socket: the next tick, the same `lastInput`, `ack` and
+ * `inputQueue`, no messages, and its state section. Written to `w` and copied out.
+ */
+export function expandTickNext(frame: Uint8Array, previous: TickHeader, w: ByteWriter): Uint8Array {
+  w.reset();
+  writeTickHeader(w, { tick: previous.tick + 1, lastInput: previous.lastInput, ack: previous.ack, inputQueue: previous.inputQueue });
+  w.varint(0);
+  w.bytes(frame.subarray(1));
+  return w.finish();
 }
 
 /** Read a Tick header after its kind byte. */
