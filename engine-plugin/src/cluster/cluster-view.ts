@@ -13,6 +13,13 @@ export class ClusterView {
   private readonly nodeIdentities = new Map<string, Set<string>>();
   private readonly patterns = new TopicSubscriptions<string>(Number.POSITIVE_INFINITY);
   private readonly counts = new Map<string, Map<string, number>>();
+  /**
+   * {@link subscribersOf} per topic since the last interest change: a busy tick publishes on the
+   * same few topics hundreds of times, and each answer walked the pattern index and every matching
+   * node's patterns again (≈ 0.6 µs warm, ten times a cache hit). Emptied by any interest change
+   * and when it reaches {@link MEMO_TOPICS} topics (per-user topics must not grow it unbounded).
+   */
+  private readonly memo = new Map<string, ReadonlyMap<string, number>>();
 
   /** Record that `node` holds (or no longer holds) a session of `identity`; true when that changed. */
   presence(node: string, identity: string, present: boolean, metadata?: PresenceMetadata): boolean {
@@ -60,6 +67,7 @@ export class ClusterView {
 
   /** A node's subscriber count of a pattern (0: none any more). */
   interest(node: string, pattern: string, subscribers: number): void {
+    this.memo.clear();
     let own = this.counts.get(node);
     if (subscribers > 0) {
       if (!own) {
@@ -76,13 +84,17 @@ export class ClusterView {
   }
 
   /** Nodes with a subscriber of `topic`, each with how many subscriptions match (known at send time). */
-  subscribersOf(topic: string): Map<string, number> {
+  subscribersOf(topic: string): ReadonlyMap<string, number> {
+    const known = this.memo.get(topic);
+    if (known) return known;
+    if (this.memo.size >= MEMO_TOPICS) this.memo.clear();
     const out = new Map<string, number>();
     for (const node of this.patterns.subscribers(topic)) {
       let count = 0;
       for (const [pattern, subscribers] of this.counts.get(node) ?? []) if (topicMatches(pattern, topic)) count += subscribers;
       out.set(node, count);
     }
+    this.memo.set(topic, out);
     return out;
   }
 
@@ -101,3 +113,5 @@ export class ClusterView {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+/** Topics {@link ClusterView.subscribersOf} remembers at most between interest changes. */
+const MEMO_TOPICS = 4096;
