@@ -27,6 +27,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client } from '@colyseus/sdk';
 import { startChild } from './child-process';
@@ -64,6 +65,8 @@ for (const n of [...SIZES, ROUNDS, HOLD_S]) if (!Number.isFinite(n) || n <= 0) t
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const started = performance.now();
+/** The machine's 1-minute load when the bench started (other engineers' work shares the 2 cores). */
+const LOAD_AT_START = os.loadavg()[0]!.toFixed(2);
 const overdue = () => performance.now() - started > DEADLINE_MS;
 
 function portFree(port: number): Promise<boolean> {
@@ -278,7 +281,7 @@ async function main(): Promise<void> {
   const markdown = [
     '## End to end against Colyseus (`npm run bench:vs-colyseus`)',
     '',
-    `${environmentLine()} @colyseus/core, @colyseus/ws-transport and @colyseus/sdk 0.18.`,
+    `${environmentLine()} @colyseus/core, @colyseus/ws-transport and @colyseus/sdk 0.18. Load average (1 min) at start: ${LOAD_AT_START}, at the end: ${os.loadavg()[0]!.toFixed(2)}.`,
     '',
     `The demo game on both: ${BOTS} bots (wander, bounce, shove), ${ORBS} orbs (collect, respawn), players stepping on Move, ${TICK_RATE} Hz simulation and updates; ` +
       `players in groups of ${GROUP} that see only their group (tickwire: the demo server's view groups; Colyseus 0.18: one room per group, with the group's share of bots and orbs). ` +
