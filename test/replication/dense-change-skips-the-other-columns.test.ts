@@ -67,7 +67,8 @@ describe('a tick in which one column changed for every entity', () => {
     return defineComponent('body', { x: t.f32({ precision: 0.01 }), hp: t.u8(), level: t.u32(), name: t.string({ maxBytes: 16 }) }, { capacity: 4096 });
   }
 
-  it('still sends the later columns’ changes and a string outside the sweep, in that tick', () => {
+  /** A server over `Body` (plain writes) with ENTITIES entities named e<id>, and a client in sync. */
+  function pair() {
     const Body = body();
     const server = new ServerReplication(defineProtocol({ components: [Body] }), { verifyMarks: 0 });
     const ClientBody = body();
@@ -88,6 +89,11 @@ describe('a tick in which one column changed for every entity', () => {
       client.apply(new ByteReader(w.finish()), tick++);
     };
     sync();
+    return { Body, ClientBody, client, sync };
+  }
+
+  it('still sends the later columns’ changes and a string outside the sweep, in that tick', () => {
+    const { Body, ClientBody, client, sync } = pair();
     // The sweep is at [0, STRING_SWEEP) on this tick: the string written is far past it.
     const far = ENTITIES - 2;
     for (let e = 0; e < ENTITIES; e++) Body.x[e] = Body.x[e]! + 1;
@@ -103,25 +109,7 @@ describe('a tick in which one column changed for every entity', () => {
   });
 
   it('one entity short of all: the scan goes on and finds the later columns’ changes', () => {
-    const Body = body();
-    const server = new ServerReplication(defineProtocol({ components: [Body] }), { verifyMarks: 0 });
-    const ClientBody = body();
-    const client = new ClientReplication(defineProtocol({ components: [ClientBody] }), new MapSink());
-    for (let e = 0; e < ENTITIES; e++) {
-      server.spawn(e);
-      server.addComponent(e, 0);
-    }
-    server.addClient(1);
-    const w = new ByteWriter();
-    let tick = 0;
-    const sync = () => {
-      server.replicate(tick);
-      w.reset();
-      server.writeState(1, w);
-      client.beginTick();
-      client.apply(new ByteReader(w.finish()), tick++);
-    };
-    sync();
+    const { Body, ClientBody, client, sync } = pair();
     for (let e = 1; e < ENTITIES; e++) Body.x[e] = Body.x[e]! + 1;
     // Entity 0 is the one x did not flag; its level is in a later column.
     Body.level[0] = 77;
