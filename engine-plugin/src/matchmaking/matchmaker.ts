@@ -326,6 +326,10 @@ export class Matchmaker implements RoomOwner {
     try {
       while (demand.waiting.length > 0) {
         const round = demand.waiting.splice(0);
+        if (this.closed) {
+          for (const waiter of round) waiter.reject(new MatchmakingError('unavailable', 'this node is draining or stopping'));
+          continue;
+        }
         const rooms = Math.min(ROOMS_PER_ROUND, Math.ceil(round.length / roomType.maxClients));
         const [locked, again, placed] = await Promise.allSettled([
           this.directory.lockCreation(pool, this.creationTimeoutMs * 2),
