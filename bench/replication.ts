@@ -31,8 +31,10 @@ function cpuMs(): number {
 const smoke = process.env.BENCH_SMOKE === '1';
 /** BENCH_QUICK=1: the 10,000-entity rows only, 3 runs — minutes while developing, not for docs. */
 const quick = process.env.BENCH_QUICK === '1';
-const SIZES = smoke ? [50] : quick ? [10_000] : [100, 1_000, 10_000];
-const MOVING = smoke ? [1, 0.1] : [1, 0.1, 0.01];
+/** BENCH_SIZES=100,1000 / BENCH_MOVING=0.01: only those rows, while developing (with BENCH_NO_WRITE=1; not for docs). */
+const listed = (name: string): number[] | undefined => process.env[name]?.split(',').map(Number);
+const SIZES = listed('BENCH_SIZES') ?? (smoke ? [50] : quick ? [10_000] : [100, 1_000, 10_000]);
+const MOVING = listed('BENCH_MOVING') ?? (smoke ? [1, 0.1] : [1, 0.1, 0.01]);
 const TICKS = smoke ? 5 : 40;
 const RUNS = smoke ? 1 : quick ? 3 : 7;
 const SAME_VIEW_CLIENTS = 100;

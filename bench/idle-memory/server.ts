@@ -12,7 +12,7 @@
 import { protocol } from '@tickwire/demo-shared';
 import { createWorld } from 'bitecs';
 import { createInterface } from 'node:readline';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { WebSocketServer } from 'ws';
 import { createServer, fixedTick, silentLogger } from '../../engine-plugin/src/index';
 import { webSocketServer } from '../../engine-plugin/src/node';
@@ -67,6 +67,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   setTimeout(() => {
     gc();
     const m = process.memoryUsage();
+    if (process.env.IDLE_MEMORY_SPACES) process.stderr.write(`[${mode}] ${getHeapSpaceStatistics().map((x) => `${x.space_name} ${(x.space_size / 1048576).toFixed(1)}/${(x.space_used_size / 1048576).toFixed(1)}`).join(', ')} rss ${(m.rss / 1048576).toFixed(1)}\n`);
     process.stdout.write(`MEM ${JSON.stringify({ heap: m.heapUsed, external: m.external, rss: m.rss })}\n`);
   }, 200);
 });

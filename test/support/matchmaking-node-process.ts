@@ -57,6 +57,19 @@ if (process.env.TW_TRACE) {
     };
   }
 }
+if (process.env.TW_TRACE) {
+  // A room made on another node: the bus round trip (request out, its register there, the reply back).
+  const request = cluster.bus.request.bind(cluster.bus);
+  cluster.bus.request = (...args) => {
+    const started = performance.timeOrigin + performance.now();
+    const result = request(...args);
+    void result.then(
+      () => trace.push(['bus.request', started, performance.timeOrigin + performance.now()]),
+      () => trace.push(['bus.request!', started, performance.timeOrigin + performance.now()]),
+    );
+    return result;
+  };
+}
 const server = createServer(createWorld(), protocol, {
   logger: silentLogger,
   transport,

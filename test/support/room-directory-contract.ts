@@ -200,6 +200,19 @@ export function describeRoomDirectoryContract(name: string, make: () => RoomDire
       expect((await d.reserve('t', seat('p0')))?.listing).toMatchObject({ roomId: alive.roomId, clients: 2 });
     });
 
+    it('a creation lock released can be taken again at once, without waiting for the release to come back', async () => {
+      const d = await open();
+      const first = (await d.lockCreation('t', 5_000))!;
+      // The creator's next round asks for the lock in the same turn it releases the last one.
+      const released = d.unlockCreation(first);
+      const second = await d.lockCreation('t', 5_000);
+      await released;
+      expect(second).toBeDefined();
+      expect(second!.token).not.toBe(first.token);
+      expect(await d.lockCreation('t', 5_000)).toBeUndefined();
+      await d.unlockCreation(second!);
+    });
+
     it('a creation lock nobody releases expires after its ttl', async () => {
       const d = await open();
       expect(await d.lockCreation('t', 100)).toBeDefined();

@@ -20,7 +20,12 @@ export interface ClusterOptions {
   readonly prefix?: string;
   /** Lease TTL in ms: a node silent this long is dead and reaped. Default 3000. */
   readonly leaseMs?: number;
-  /** Lease renewal period in ms. Default 1000. */
+  /**
+   * Lease renewal period in ms. Default a sixth of the lease (500 ms): a Redis pause of two thirds
+   * of the lease, with the renewal that was due in it lost to a dropped connection, must still end
+   * with time left to renew — at a third (1 s) the lease had aged a full period before the pause
+   * and lapsed by however long the reconnect took.
+   */
   readonly renewMs?: number;
   /** Bytes queued per target node per tick before cross-node sends to it fail with 503. Default 1 MiB. */
   readonly maxBatchBytes?: number;
@@ -64,7 +69,7 @@ export class ClusterNode {
     this.keys = new ClusterKeys(options.prefix ?? 'tw:');
     this.node = options.node ?? `n-${randomBytes(4).toString('hex')}`;
     const leaseMs = options.leaseMs ?? 3000;
-    const timing: LeaseTiming = { leaseMs, renewMs: options.renewMs ?? 1000, claimMs: 2 * leaseMs, eventsKeepMs: 2 * leaseMs, maxEvents: 100_000 };
+    const timing: LeaseTiming = { leaseMs, renewMs: options.renewMs ?? leaseMs / 6, claimMs: 2 * leaseMs, eventsKeepMs: 2 * leaseMs, maxEvents: 100_000 };
     this.lease = new NodeLease(
       link,
       this.keys,

@@ -9,7 +9,7 @@ import { UNLIST_NODE_ROOMS } from './room-directory-scripts.js';
 export interface LeaseTiming {
   /** Lease TTL: a node silent this long is dead. Default 3000. */
   readonly leaseMs: number;
-  /** How often the lease is renewed (and expired leases looked for). Default 1000. */
+  /** How often the lease is renewed (and expired leases looked for). Default a sixth of the lease. */
   readonly renewMs: number;
   /** How long a reaper's claim holds before another node may take the reap over. Default 5000. */
   readonly claimMs: number;
@@ -60,12 +60,20 @@ export class NodeLease {
     private readonly onReaped: (node: string) => Promise<void>,
   ) {}
 
-  /** Register (reaping this name's leftovers first when its old lease lapsed), then renew every `renewMs`. */
+  /**
+   * Register (reaping this name's leftovers first when its old lease lapsed), then renew every
+   * `renewMs`, and at once each time the command connection is back: whatever cut it (a killed
+   * connection, a Redis pause or restart) also aged the lease, and the first command on the new
+   * connection should be the one that extends it — before the inbox backlog is read and handled.
+   */
   async start(): Promise<void> {
     await this.register(true);
     this.timer = setInterval(() => void this.renew(), this.timing.renewMs);
     this.timer.unref?.();
+    this.link.commands.on('ready', this.reconnected);
   }
+
+  private readonly reconnected = (): void => void this.renew();
 
   /** Whether this node may write: it holds an epoch renewed within the lease. */
   get live(): boolean {
@@ -161,8 +169,7 @@ export class NodeLease {
 
   /** Leave for good: this node's identities go offline, everything naming it is deleted. */
   async leave(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stop();
     await this.unlistRooms(this.node, '');
     if (this.epoch > 0) await this.link.script(LEAVE, [this.keys.prefix, this.node, this.epoch, this.timing.maxEvents]);
     this.epoch = 0;
@@ -172,5 +179,6 @@ export class NodeLease {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.link.commands.off('ready', this.reconnected);
   }
 }

@@ -395,7 +395,8 @@ class RedisRoomDirectory implements RoomDirectory {
       };
       const timer = setTimeout(done, timeoutMs);
       waiting.waiters.add(done);
-      this.pollSettled(pool);
+      // A wait shorter than one poll is a pause (the matchmaker's next round looks for itself).
+      if (timeoutMs > this.settlePollMs) this.pollSettled(pool);
     });
   }
 
@@ -425,10 +426,12 @@ class RedisRoomDirectory implements RoomDirectory {
   }
 
   async unlockCreation(lock: CreationLock): Promise<void> {
+    // Released here at once: a lock asked for after this call goes to Redis after the release (one
+    // connection, in order), so the caller need not wait for it to ask again.
+    this.releaseLocal(lock);
     try {
       await this.script(UNLOCK_CREATION, [lock.pool, lock.token]);
     } finally {
-      this.releaseLocal(lock);
       this.wake(lock.pool);
     }
   }

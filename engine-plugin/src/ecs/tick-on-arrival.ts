@@ -1,6 +1,14 @@
 import type { NetworkServer } from './server.js';
 
 /**
+ * Settled once, shared: `then` on it queues a microtask. Node's `queueMicrotask` wraps every
+ * callback in an `AsyncResource` (an object, a bound function and async-hook bookkeeping per call),
+ * about a microsecond on each request/response round trip (see docs/architecture.md,
+ * "Immediate mode: what a round trip costs beyond Ping/Pong").
+ */
+const settled = Promise.resolve();
+
+/**
  * Run `step` (your `receive … flush`) as soon as something arrives — a message, a connection
  * or a disconnection — instead of waiting for the next timer tick, so a reply leaves within the
  * same event-loop turn as the request. This is tickwire's "immediate flush" mode, for turn-based,
@@ -26,12 +34,20 @@ export function tickOnArrival(net: NetworkServer, step: () => void): () => void 
   const run = (): void => {
     // Cleared before the step: whatever arrives while it runs gets a step of its own.
     scheduled = false;
-    if (!stopped) step();
+    if (stopped) return;
+    try {
+      step();
+    } catch (error) {
+      // Thrown from a microtask of its own, as before: an uncaught exception, not a rejected promise nobody holds.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   };
   const listener = (): void => {
     if (scheduled || stopped) return;
     scheduled = true;
-    queueMicrotask(run);
+    void settled.then(run);
   };
   endpoint.onArrival = listener;
   return () => {

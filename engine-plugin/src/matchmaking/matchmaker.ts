@@ -93,6 +93,14 @@ const ROOMS_PER_ROUND = 64;
 /** Seats one room is made with at most (the rest of its callers reserve in it once it is listed). */
 const SEATS_PER_CREATION = 256;
 
+/**
+ * While another node holds a pool's creation lock, the first this many rounds follow each other
+ * 1 ms apart (a creation takes a few round trips); after them, {@link SLOW_RETRY_MS} apart (a
+ * holder that died keeps its lock until the lock's ttl).
+ */
+const FAST_RETRIES = 64;
+const SLOW_RETRY_MS = 20;
+
 /** A seat the owner admitted: waiting for its session, then held by it. */
 interface AdmittedSeat {
   readonly room: Room;
@@ -117,6 +125,8 @@ interface CreationWaiter {
   readonly options: RoomOptions;
   /** The address its client could not reach ({@link SeatingHints.avoid}). */
   readonly avoid: string | undefined;
+  /** `clock.now()` past which it stops waiting for another node's creator (its `joinOrCreate` gives up). */
+  readonly deadline: number;
   /** Its seat, or undefined: look again (the room it was to get was not made). */
   readonly resolve: (seat: SeatReservation | undefined) => void;
   readonly reject: (error: unknown) => void;
@@ -200,7 +210,7 @@ export class Matchmaker implements RoomOwner {
     while (this.clock.now() < deadline) {
       const found = await this.reserve(pool, roomType, avoid);
       if (found) return found;
-      const made = await this.madeFor(pool, roomType, checked, avoid);
+      const made = await this.madeFor(pool, roomType, checked, avoid, deadline);
       if (made) return made;
     }
     throw new MatchmakingError('unavailable', `no seat in a ${type} room within ${this.creationTimeoutMs * JOIN_TIMEOUT_FACTOR} ms`);
@@ -282,7 +292,7 @@ export class Matchmaker implements RoomOwner {
   }
 
   /** Wait, with this node's other callers of the pool, for a room made for them; undefined: look again. */
-  private madeFor(pool: string, roomType: RoomType, options: RoomOptions, avoid: string | undefined): Promise<SeatReservation | undefined> {
+  private madeFor(pool: string, roomType: RoomType, options: RoomOptions, avoid: string | undefined, deadline: number): Promise<SeatReservation | undefined> {
     if (this.closed) return Promise.reject(new MatchmakingError('unavailable', 'this node is stopping'));
     let demand = this.demand.get(pool);
     if (!demand) {
@@ -291,7 +301,7 @@ export class Matchmaker implements RoomOwner {
     }
     const waiting = demand;
     return new Promise((resolve, reject) => {
-      waiting.waiting.push({ options, avoid, resolve, reject });
+      waiting.waiting.push({ options, avoid, deadline, resolve, reject });
       if (!waiting.running) void this.createRounds(pool, waiting);
     });
   }
@@ -302,16 +312,24 @@ export class Matchmaker implements RoomOwner {
    * after the lock: a room listed between the first look and the lock is found), and a placement
    * for the rooms they may need — one round trip, not three. With the lock, make the rooms the
    * callers still unseated need — ceil(unseated / maxClients), made in parallel, each listed with
-   * its callers' seats. Callers that arrive meanwhile wait for the next round; when another node
-   * holds the lock, they all look again once it is released. A burst of a thousand makes its
+   * its callers' seats. Callers that arrive meanwhile wait for the next round; while another node
+   * holds the lock, rounds follow each other 1 ms apart (or at once when it is released here), so
+   * a caller takes a seat in that node's new room the moment it is listed, and the lock the
+   * moment it is free. A burst of a thousand makes its
    * twenty rooms in a few rounds instead of twenty, and never more rooms than its callers fill.
    */
   private async createRounds(pool: string, demand: PoolDemand): Promise<void> {
     demand.running = true;
     const { roomType } = demand;
+    /** Rounds in a row that found the lock held by another node. */
+    let busyRounds = 0;
     try {
       while (demand.waiting.length > 0) {
         const round = demand.waiting.splice(0);
+        if (this.closed) {
+          for (const waiter of round) waiter.reject(new MatchmakingError('unavailable', 'this node is draining or stopping'));
+          continue;
+        }
         const rooms = Math.min(ROOMS_PER_ROUND, Math.ceil(round.length / roomType.maxClients));
         const [locked, again, placed] = await Promise.allSettled([
           this.directory.lockCreation(pool, this.creationTimeoutMs * 2),
@@ -333,17 +351,32 @@ export class Matchmaker implements RoomOwner {
           else unseated.push(waiter);
         }
         if (!lock) {
-          if (unseated.length > 0) await this.directory.creationSettled(pool, this.creationTimeoutMs);
-          for (const waiter of unseated) waiter.resolve(undefined);
+          // Another node is creating. Its callers' rooms may have space for these too: the next
+          // round (at once, or when the lock is released here) looks for a seat again and asks for
+          // the lock in the same turn, so a caller is seated as soon as a room with space is
+          // listed, or creates as soon as the lock is free — not after a poll saw the lock gone
+          // and a reserve and a lock call more. Callers past their deadline give up.
+          const now = this.clock.now();
+          const still = unseated.filter((waiter) => {
+            if (now < waiter.deadline) return true;
+            waiter.resolve(undefined);
+            return false;
+          });
+          if (still.length === 0) continue;
+          demand.waiting.unshift(...still);
+          busyRounds++;
+          await this.directory.creationSettled(pool, busyRounds <= FAST_RETRIES ? 1 : SLOW_RETRY_MS);
           continue;
         }
+        busyRounds = 0;
         try {
           await this.createRound(roomType, unseated, lock, (placed as PromiseFulfilledResult<ReadonlyArray<string | undefined>>).value);
         } catch (error) {
           // Settled waiters ignore this: only the ones still waiting fail.
           for (const waiter of unseated) waiter.reject(error);
         } finally {
-          await this.unlock(lock);
+          // Not awaited: the next round's lock call goes after the release on the same connection.
+          void this.unlock(lock);
         }
       }
     } finally {
