@@ -11,7 +11,10 @@
  *   BENCH_SMOKE=1 …             tiny counts, nothing written (inside npm test)
  *   BENCH_HOP_ONLY=1 …          the server hop only, printed, nothing written (while profiling)
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createWorld } from 'bitecs';
+import { createClient as createRedisClient } from 'redis';
 import { type NetworkClient, createClient, silentLogger } from '../engine-plugin/src/index';
 import { nodeWebSocketClient } from '../engine-plugin/src/node';
 import { type TrafficNode, startTrafficNode } from '../test/support/bus-traffic';
@@ -92,6 +95,50 @@ async function hop(redis: RedisServer, sender: TrafficNode, receiver: TrafficNod
   };
 }
 
+interface FloorResult {
+  readonly rate: number;
+  readonly samples: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/**
+ * What Redis and node-redis alone cost on this machine: once per tick an XADD (with a stamp and as
+ * many bytes as the bus's batch at `rate` carries, ≈ 17 per message) from this process, read by a
+ * bare XREAD BLOCK in another (bench/redis-floor-reader.ts). No script, codec or bus: the hop cannot
+ * go below this.
+ */
+async function floor(redis: RedisServer, rate: number): Promise<FloorResult> {
+  const reader = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('redis-floor-reader.ts', import.meta.url))], {
+    env: { ...process.env, TW_REDIS: redis.url },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve) => reader.once('message', () => resolve()));
+  await sleep(200);
+  const writer = createRedisClient({ url: redis.url, RESP: 2 });
+  await writer.connect();
+  const body = Buffer.alloc(Math.round((rate * TICK_MS) / 1000) * 17, 7);
+  const ticks = (SECONDS * 1000) / TICK_MS;
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      void writer.sendCommand(['XADD', 'floor', 'MAXLEN', '~', '1000', '*', 't', String(wallNow()), 'b', body]);
+      if (++sent >= ticks) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, TICK_MS);
+  });
+  await sleep(300);
+  const latencies = await new Promise<number[]>((resolve) => {
+    reader.once('message', (reply: { latencies: number[] }) => resolve(reply.latencies));
+    reader.send({ type: 'report' });
+  });
+  await writer.close();
+  const s = summary(latencies);
+  return { rate, samples: s.count, p50: s.p50, p99: s.p99 };
+}
+
 /** A client pumped every millisecond that timestamps the DMs it receives. */
 function pumped(url: string, identity: string): { client: NetworkClient; latencies: number[]; stop(): void } {
   const client = createClient(createWorld(), protocol, { transport: nodeWebSocketClient(`${url}?token=${identity}`), logger: silentLogger, reconnect: false });
@@ -144,7 +191,10 @@ async function main(): Promise<void> {
   const hops: HopResult[] = [];
   for (const rate of RATES) hops.push(await hop(redis, sender, receiver, rate));
   await Promise.all([sender.stop(), receiver.stop()]);
+  const floors: FloorResult[] = [];
+  for (const rate of RATES) floors.push(await floor(redis, rate));
   if (process.env.BENCH_HOP_ONLY === '1') {
+    for (const f of floors) console.log(`floor ${grouped(f.rate)}/s: ${f.samples} entries, p50 ${fixed(f.p50, 3)} ms, p99 ${fixed(f.p99, 3)} ms`);
     for (const h of hops) console.log(`hop ${grouped(h.rate)}/s: delivered ${h.delivered}, lost ${h.lost}, p50 ${fixed(h.p50, 3)} ms, p99 ${fixed(h.p99, 3)} ms, max ${fixed(h.max, 1)} ms, ${fixed(h.commands, 4)} commands/message, flush ${fixed(h.flushMsPerTick, 3)} ms/tick`);
     await redis.stop();
     return;
@@ -177,6 +227,13 @@ async function main(): Promise<void> {
       table(
         ['rate (msgs/s)', 'delivered', 'lost', 'hop p50 ms', 'hop p99 ms', 'hop max ms', 'Redis commands / message', 'flush ms / tick (A)', 'busiest commands'],
         hops.map((h) => [grouped(h.rate), grouped(h.delivered), h.lost, fixed(h.p50, 3), fixed(h.p99, 3), fixed(h.max, 1), fixed(h.commands, 4), fixed(h.flushMsPerTick, 3), h.byCommand]),
+      ),
+      '',
+      `Floor — what Redis and node-redis alone cost here, measured in the same run: once per tick a bare \`XADD\` from one process (a stamp and the bytes of that rate's batch), read by a bare \`XREAD BLOCK\` in another; no script, no codec, no bus. The hop cannot go below it.`,
+      '',
+      table(
+        ['rate (msgs/s)', 'entries', 'floor p50 ms', 'floor p99 ms', 'hop p50 − floor p50 ms'],
+        floors.map((f) => [grouped(f.rate), f.samples, fixed(f.p50, 3), fixed(f.p99, 3), fixed((hops.find((h) => h.rate === f.rate)?.p50 ?? 0) - f.p50, 3)]),
       ),
       '',
       `Targets: hop p50 ≤ 0.5 ms — ${hops.map((h) => `${grouped(h.rate)}/s ${verdict(h.p50 <= 0.5)}`).join(', ')}; hop p99 ≤ 3 ms — ${hops.map((h) => `${grouped(h.rate)}/s ${verdict(h.p99 <= 3)}`).join(', ')}; commands per message at 10k/s ≤ 0.1 — ${verdict(ten.commands <= 0.1)} (${fixed(ten.commands, 4)}).`,

@@ -139,11 +139,15 @@ if (build.status !== 0) {
   await new Promise(() => {});
 }
 
+// A page from one node may be pointed at another (`?server=ws://localhost:8081/ws`): each node lets
+// the others' pages matchmake and log in (CORS), under both names a browser may use for this machine.
+const origins = Array.from({ length: nodes }, (_, i) => [`http://localhost:${basePort + i}`, `http://127.0.0.1:${basePort + i}`]).flat().join(',');
+const cors = rest.some((arg) => arg === '--cors-origins' || arg.startsWith('--cors-origins=')) ? [] : ['--cors-origins', origins];
 const roomSize = rest.some((arg) => arg === '--room-size' || arg.startsWith('--room-size=')) ? [] : ['--room-size', process.env.ROOM_SIZE ?? CLUSTER_ROOM_SIZE];
 for (let i = 0; i < nodes && !stopping; i++) {
   const port = basePort + i;
   const name = `demo-${i + 1}`;
-  const child = spawn(bin('tsx'), ['server/src/main.ts', '--port', String(port), '--redis', redisUrl, '--node', name, ...roomSize, ...rest], {
+  const child = spawn(bin('tsx'), ['server/src/main.ts', '--port', String(port), '--redis', redisUrl, '--node', name, ...roomSize, ...cors, ...rest], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, TICKWIRE_METRICS_PORT: String(port + METRICS_PORT_OFFSET) },

@@ -40,6 +40,11 @@ export interface DemoConfig {
   readonly node: string | undefined;
   /** The WebSocket URL clients reach this node at, as the cluster hands it out. Default `ws://localhost:<port>/ws`. */
   readonly publicUrl: string | undefined;
+  /**
+   * Page origins (`http://localhost:8080`) allowed to call `/matchmake` and `/auth` from another
+   * origin — a page of one cluster node opened with `?server=` naming another. Default none.
+   */
+  readonly corsOrigins: readonly string[];
   /** pino log level. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Readable lines (`pretty`), JSON lines (`json`), or `auto`: pretty on a terminal, JSON when piped. */
@@ -61,6 +66,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   redis: undefined,
   node: undefined,
   publicUrl: undefined,
+  corsOrigins: [],
   logLevel: 'info',
   logFormat: 'auto',
 };
@@ -89,6 +95,7 @@ Options (flag, then environment variable, then default):
   --redis <url>       REDIS_URL     join a cluster over Redis          (none: one process)
   --node <name>       TICKWIRE_NODE this node's name in the cluster    (random)
   --public-url <url>  PUBLIC_URL    ws:// URL clients reach this node at (ws://localhost:<port>/ws)
+  --cors-origins <o,…> CORS_ORIGINS page origins allowed to call /matchmake and /auth cross-origin (none)
   --log-level <lvl>   LOG_LEVEL     debug | info | warn | error | silent (${DEFAULT_CONFIG.logLevel})
   --log-format <f>    LOG_FORMAT    pretty | json | auto: pretty on a terminal, JSON when piped (${DEFAULT_CONFIG.logFormat})
   -h, --help                        show this text
@@ -131,6 +138,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
         redis: { type: 'string' },
         node: { type: 'string' },
         'public-url': { type: 'string' },
+        'cors-origins': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -157,6 +165,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   if (redis !== undefined && !/^rediss?:\/\//.test(redis)) throw new ConfigError(`redis must be a redis:// or rediss:// URL, got "${redis}"`);
   const publicUrl = text('public-url', 'PUBLIC_URL') || undefined;
   if (publicUrl !== undefined && !/^wss?:\/\//.test(publicUrl)) throw new ConfigError(`public url must be a ws:// or wss:// URL, got "${publicUrl}"`);
+  const corsOrigins = (text('cors-origins', 'CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of corsOrigins) if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError(`cors origins must be http(s)://host[:port] origins, got "${origin}"`);
   // The other nodes hand out this node's address: it must be known before the port is bound.
   if (redis !== undefined && port === 0 && publicUrl === undefined) throw new ConfigError('a cluster node needs a fixed --port (or a --public-url)');
   return {
@@ -175,6 +185,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       redis,
       node: text('node', 'TICKWIRE_NODE') || undefined,
       publicUrl,
+      corsOrigins,
       logLevel: logLevel as DemoConfig['logLevel'],
       logFormat: logFormat as LogFormat,
     },

@@ -73,7 +73,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const { secret, usingDevelopmentSecret } = tokenSecretFromEnvironment();
   if (usingDevelopmentSecret) log.warn('guest tokens are signed with the public development secret: set TICKWIRE_TOKEN_SECRET in production');
   const liftLimits = process.env.TICKWIRE_ADDRESS_LIMITS === 'off';
-  const guests = createGuestAuth({ secret, ...(liftLimits ? { issuesPerSecond: 1e6, issueBurst: 1e6 } : {}) });
+  // Pages of the other cluster nodes (another origin) may matchmake and log in here.
+  const cors = config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {};
+  const guests = createGuestAuth({ secret, ...cors, ...(liftLimits ? { issuesPerSecond: 1e6, issueBurst: 1e6 } : {}) });
   // On a cluster, chat, whispers and presence reach the other nodes through Redis.
   // Matchmaking hands out this node's absolute address, so a page served by another node connects here.
   const address = config.publicUrl ?? `ws://localhost:${config.port}/ws`;
@@ -109,7 +111,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     messaging: lobbyMessaging(cluster),
   });
   net.matchmaker.defineRoomType(ARENA_ROOM, arenaRoomType(config));
-  const matchmaking = matchmakingEndpoint(net.matchmaker, liftLimits ? { requestsPerSecond: 1e6, burst: 1e6 } : {});
+  const matchmaking = matchmakingEndpoint(net.matchmaker, { ...cors, ...(liftLimits ? { requestsPerSecond: 1e6, burst: 1e6 } : {}) });
   const game: Game = { world, net, config, log, random, arenas: new Arenas(config.viewGroups + 1, config.roomSize === 0) };
 
   // One shared arena: its bots and orbs are there from the start. Arenas of `--room-size` bring their own.

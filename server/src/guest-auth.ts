@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Authenticate, RateLimitsByKey, requestToken, systemClock } from 'tickwire';
-import { type JwtVerifier, jwtSigner, jwtVerifier } from 'tickwire/node';
+import { type CorsOptions, type JwtVerifier, crossOrigin, jwtSigner, jwtVerifier } from 'tickwire/node';
 
 /** Options of {@link createGuestAuth}. */
 export interface GuestAuthOptions {
@@ -20,6 +20,8 @@ export interface GuestAuthOptions {
   readonly maxLifetimeSeconds?: number;
   /** Addresses whose request rate is remembered; past it the oldest is forgotten (bounded memory). Default 10,000. */
   readonly maxTrackedAddresses?: number;
+  /** Pages of other origins that may ask for tokens (another node of the cluster). Default none: same origin only. */
+  readonly cors?: CorsOptions;
 }
 
 /** Guest logins for the demo: an HTTP endpoint that issues signed tokens, and the hooks that check them. */
@@ -63,6 +65,7 @@ export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
   const burst = options.issueBurst ?? 10;
   const maxTracked = options.maxTrackedAddresses ?? 10_000;
   const limits = new RateLimitsByKey(perSecond, burst, maxTracked, systemClock);
+  const cors = options.cors ? crossOrigin(options.cors) : undefined;
   const signer = jwtSigner({ secret, issuer: ISSUER, ttlSeconds });
   const jwt = jwtVerifier({ secret, issuer: ISSUER });
   const authenticate: Authenticate = (request) => {
@@ -91,6 +94,8 @@ export function createGuestAuth(options: GuestAuthOptions = {}): GuestAuth {
     verifyToken: jwt.verifyToken,
     handle(request, response) {
       if ((request.url ?? '/').split('?')[0] !== '/auth/guest') return false;
+      if (cors?.preflight(request, response, ['POST'])) return true;
+      if (cors) for (const [name, value] of Object.entries(cors.headers(request))) response.setHeader(name, value);
       if (request.method !== 'POST') {
         response.writeHead(405, { Allow: 'POST' }).end();
         return true;

@@ -20,4 +20,12 @@ describe('demo server options', () => {
   it('answers --help with the usage text', () => {
     expect(parseCommandLine(['-h'], {})).toEqual({ help: true });
   });
+
+  it('takes --cors-origins (or CORS_ORIGINS) as a comma-separated list of origins', () => {
+    const parsed = parseCommandLine(['--cors-origins', 'http://localhost:8080, http://127.0.0.1:8081'], {});
+    expect(parsed.help === false && parsed.config.corsOrigins).toEqual(['http://localhost:8080', 'http://127.0.0.1:8081']);
+    const fromEnv = parseCommandLine([], { CORS_ORIGINS: 'https://game.example' });
+    expect(fromEnv.help === false && fromEnv.config.corsOrigins).toEqual(['https://game.example']);
+    expect(() => parseCommandLine(['--cors-origins', 'localhost:8080'], {})).toThrow(/cors origins/);
+  });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGuestAuth } from '../../server/src/guest-auth';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
+const OTHER_NODE_PAGE = 'http://localhost:8080';
 
 function post(port: number, localAddress: string, bearer?: string): Promise<{ status: number; retryAfter?: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -53,5 +54,26 @@ describe('POST /auth/guest', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const again = await post(port, '127.0.0.1', (JSON.parse(renewed.body) as { token: string }).token);
     expect(again.status).toBe(401);
+  });
+
+  it("with cors: a listed page's preflight (Authorization for a refresh) is answered and its token readable; unlisted or no cors: no CORS header", async () => {
+    const port = await serve({ cors: { origins: [OTHER_NODE_PAGE] } });
+    const url = `http://127.0.0.1:${port}/auth/guest`;
+    const preflight = await fetch(url, { method: 'OPTIONS', headers: { Origin: OTHER_NODE_PAGE, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(OTHER_NODE_PAGE);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
+    const issued = await fetch(url, { method: 'POST', headers: { Origin: OTHER_NODE_PAGE } });
+    expect(issued.status).toBe(200);
+    expect(issued.headers.get('access-control-allow-origin')).toBe(OTHER_NODE_PAGE);
+    const stranger = await fetch(url, { method: 'POST', headers: { Origin: 'http://evil.example' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    await new Promise<void>((resolve) => http!.close(() => resolve()));
+    http = undefined;
+
+    const plain = await serve({});
+    const same = await fetch(`http://127.0.0.1:${plain}/auth/guest`, { method: 'POST', headers: { Origin: OTHER_NODE_PAGE } });
+    expect(same.status).toBe(200);
+    expect(same.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

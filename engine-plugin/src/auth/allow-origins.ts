@@ -15,7 +15,7 @@ export interface AllowOriginsOptions {
 }
 
 /** `scheme://host[:port]`, lower-cased, default ports dropped, no trailing slash; undefined when not an origin. */
-function normalizeOrigin(origin: string): string | undefined {
+export function normalizeOrigin(origin: string): string | undefined {
   try {
     const url = new URL(origin);
     return url.origin === 'null' ? undefined : url.origin.toLowerCase();

@@ -60,7 +60,8 @@ const UNREACHABLE_PARAMETER = 'unreachable';
  *   a network error or a request past `timeoutMs` throws too. Each is a failed connection attempt,
  *   and the next one waits for the client's reconnect backoff.
  *
- * A server on another origin than the page must allow the request (CORS) for a browser to make it.
+ * A server on another origin than the page must allow the request (CORS) for a browser to make it:
+ * `matchmakingEndpoint(matchmaker, { cors: { origins: [pageOrigin] } })`.
  */
 export function matchmakeOverHttp(serverUrl: string, roomType: string, options: MatchmakeOverHttpOptions = {}): Matchmake {
   const endpoint = joinOrCreateUrl(serverUrl, options.path ?? '/matchmake', roomType);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type CorsOptions, crossOrigin } from '../auth/cross-origin.js';
 import { RateLimitsByKey } from '../connection/rate-limits-by-key.js';
 import { systemClock } from '../transport/clock.js';
 import type { Matchmaker, SeatReservation, SeatingHints } from './matchmaker.js';
@@ -26,6 +27,12 @@ export interface MatchmakingEndpointOptions {
   readonly maxInFlight?: number;
   /** Largest request body (JSON room options), bytes; larger: 413. Default 4,096. */
   readonly maxBodyBytes?: number;
+  /**
+   * Pages of other origins allowed to call (a page from `:8080` matchmaking on a node at `:8081`):
+   * preflights answered, answers readable by them (`Retry-After` too). Default none: no CORS
+   * header, only same-origin pages can read the answers.
+   */
+  readonly cors?: CorsOptions;
 }
 
 /** Answers the matchmaking HTTP API on a Node HTTP server (see {@link matchmakingEndpoint}). */
@@ -48,7 +55,8 @@ export interface MatchmakingEndpoint {
  * Errors are JSON `{ error, failure }`: 400 invalid options, 403 not authorised, 404 unknown type or
  * room, 405 wrong method, 409 locked or full, 413 body too large, 429 too many requests (with
  * Retry-After), 503 unavailable. A relative `address` (a path) is made absolute against the
- * request's `Host`, so a client connects back to the host it asked.
+ * request's `Host`, so a client connects back to the host it asked. With `cors`, pages of the
+ * listed origins may call it from another origin (preflight `OPTIONS` answered 204; others 403).
  */
 export function matchmakingEndpoint(matchmaker: Matchmaker, options: MatchmakingEndpointOptions = {}): MatchmakingEndpoint {
   const base = (options.path ?? '/matchmake').replace(/\/+$/, '');
@@ -58,6 +66,7 @@ export function matchmakingEndpoint(matchmaker: Matchmaker, options: Matchmaking
   const maxInFlight = options.maxInFlight ?? 2048;
   const maxBodyBytes = options.maxBodyBytes ?? 4096;
   const limits = new RateLimitsByKey(perSecond, burst, maxTracked, systemClock);
+  const cors = options.cors ? crossOrigin(options.cors) : undefined;
   let inFlight = 0;
 
   const serve = async (request: IncomingMessage, action: MatchmakingAction, target: string, query: URLSearchParams): Promise<Answer> => {
@@ -96,6 +105,8 @@ export function matchmakingEndpoint(matchmaker: Matchmaker, options: Matchmaking
     handle(request, response) {
       const [path = '', search = ''] = (request.url ?? '/').split('?', 2);
       if (path !== base && !path.startsWith(`${base}/`)) return false;
+      // Every answer (errors too) readable by an allowed page, so it can tell a 429 from a network error.
+      if (cors) for (const [name, value] of Object.entries(cors.headers(request))) response.setHeader(name, value);
       const route = ROUTES.exec(path.slice(base.length));
       const target = route ? decodedTarget(route[2]!) : undefined;
       if (!route || target === undefined) {
@@ -104,6 +115,7 @@ export function matchmakingEndpoint(matchmaker: Matchmaker, options: Matchmaking
       }
       const action = route[1] === 'rooms' ? 'list' : (route[1] as MatchmakingAction);
       const method = action === 'list' ? 'GET' : 'POST';
+      if (cors?.preflight(request, response, [method])) return true;
       if (request.method !== method) {
         response.writeHead(405, { Allow: method }).end();
         return true;
